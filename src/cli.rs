@@ -1,0 +1,183 @@
+//! Command-line definitions (clap derive). Kept apart from `main.rs` so the
+//! surface of the tool can be read in one place.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use keyhound::report::Format;
+
+/// keyhound: find leaked credentials in files, streams and (soon) git
+/// history and container images.
+///
+/// Exit status: 0 no findings, 1 findings, 2 error.
+#[derive(Debug, Parser)]
+#[command(name = "keyhound", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories (default: the current directory).
+    Dir(DirArgs),
+    /// Scan standard input (a CI log, a diff, any pipe).
+    Stdin(StdinArgs),
+    /// List or test rule packs.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+/// Which rules run.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RuleArgs {
+    /// Extra rule pack: a TOML file or a directory of them (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Switch on a rule that is off by default (repeatable).
+    #[arg(long = "enable-rule", value_name = "ID")]
+    pub enable_rule: Vec<String>,
+    /// Switch a rule off (repeatable).
+    #[arg(long = "disable-rule", value_name = "ID")]
+    pub disable_rule: Vec<String>,
+}
+
+/// When to colour text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Options every scan command shares.
+#[derive(Debug, Args, Clone)]
+pub struct ScanArgs {
+    /// Rule selection.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Config file (default: `.keyhound.toml` at the scan root).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Put full secrets in the output (default: redacted to a short prefix).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// No progress bar, warnings or summary on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Colour text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Scanning threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// `keyhound dir`.
+#[derive(Debug, Args)]
+pub struct DirArgs {
+    /// Files and directories to scan.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Do not honour .gitignore/.ignore files: scan everything (.git/ is still skipped).
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Follow symbolic links.
+    #[arg(long)]
+    pub follow_symlinks: bool,
+    /// Skip files larger than this (bytes, or with K/M/G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Shared scan options.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// `keyhound stdin`.
+#[derive(Debug, Args)]
+pub struct StdinArgs {
+    /// Name shown for the stream in reports.
+    #[arg(long, default_value = "stdin")]
+    pub name: String,
+    /// Shared scan options.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// `keyhound rules …`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the rules that would run.
+    List {
+        /// Rule selection.
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Run every rule's positive and negative examples.
+    Test {
+        /// Rule selection.
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+}
+
+/// Formats of `rules list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A table.
+    Text,
+    /// A JSON array.
+    Json,
+}
+
+/// Parses `100`, `64K`, `100M`, `1G` (binary multiples; `KiB`/`MB` accepted).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(digits);
+    let n: u64 = num.parse().map_err(|_| format!("not a size: {text:?}"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit {other:?} in {text:?}")),
+    };
+    n.checked_mul(mult).ok_or_else(|| format!("size too large: {text:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_units() {
+        assert_eq!(parse_size("100").unwrap(), 100);
+        assert_eq!(parse_size("64K").unwrap(), 65536);
+        assert_eq!(parse_size("100M").unwrap(), 100 << 20);
+        assert_eq!(parse_size("1GiB").unwrap(), 1 << 30);
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5X").is_err());
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

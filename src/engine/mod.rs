@@ -1,0 +1,233 @@
+//! The scanner: keyword prefilter, windowed regex, filters.
+//!
+//! Built once from the rule set and shared read-only by every thread. One
+//! Aho-Corasick automaton over all rules' keywords finds where anything could
+//! match; only rules whose keyword occurred run their regex, and only on a
+//! bounded window around the hit. Regexes compile lazily, on the first hit of
+//! one of their keywords, so start-up costs one automaton build.
+
+pub mod checksum;
+pub mod filters;
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+
+use crate::rules::Rule;
+pub use filters::Rejection;
+
+/// A regex match that passed (or, in explain mode, failed) the filters.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Index of the rule in [`Scanner::rules`].
+    pub rule: usize,
+    /// Byte span of the whole regex match.
+    pub span: Range<usize>,
+    /// Byte span of the `secret` group.
+    pub secret: Range<usize>,
+    /// Other named groups (e.g. `user`, `host`) with their spans.
+    pub groups: Vec<(String, Range<usize>)>,
+}
+
+/// The multi-pattern scanner. Cheap to share: wrap in an `Arc` or borrow.
+pub struct Scanner {
+    rules: Vec<Arc<Rule>>,
+    automaton: AhoCorasick,
+    /// For each automaton pattern, the rules that use that keyword.
+    keyword_rules: Vec<Vec<u32>>,
+}
+
+/// A scanner could not be built (only possible with an absurd keyword set).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the keyword automaton: {0}")]
+pub struct BuildError(#[from] aho_corasick::BuildError);
+
+impl Scanner {
+    /// Builds the keyword automaton over the given rules.
+    pub fn new(rules: Vec<Arc<Rule>>) -> Result<Scanner, BuildError> {
+        let mut keywords: Vec<Vec<u8>> = Vec::new();
+        let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        for (idx, rule) in rules.iter().enumerate() {
+            for kw in &rule.spec.keywords {
+                let lower = kw.to_ascii_lowercase().into_bytes();
+                let slot = match keywords.iter().position(|k| *k == lower) {
+                    Some(slot) => slot,
+                    None => {
+                        keywords.push(lower);
+                        keyword_rules.push(Vec::new());
+                        keywords.len() - 1
+                    }
+                };
+                if !keyword_rules[slot].contains(&(idx as u32)) {
+                    keyword_rules[slot].push(idx as u32);
+                }
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&keywords)?;
+        Ok(Scanner {
+            rules,
+            automaton,
+            keyword_rules,
+        })
+    }
+
+    /// The rules this scanner runs, indexed by [`Candidate::rule`].
+    pub fn rules(&self) -> &[Arc<Rule>] {
+        &self.rules
+    }
+
+    /// Finds every secret in `hay` that passes all filters, ordered by offset.
+    pub fn scan(&self, hay: &[u8]) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        self.scan_inner(hay, &mut |cand, verdict| {
+            if verdict.is_ok() {
+                out.push(cand);
+            }
+        });
+        out
+    }
+
+    /// Like [`Scanner::scan`] but also yields rejected matches with the reason;
+    /// `rules test` uses it to explain a failing example.
+    pub fn scan_explain(&self, hay: &[u8]) -> Vec<(Candidate, Result<(), Rejection>)> {
+        let mut out = Vec::new();
+        self.scan_inner(hay, &mut |cand, verdict| out.push((cand, verdict)));
+        out
+    }
+
+    fn scan_inner(&self, hay: &[u8], emit: &mut dyn FnMut(Candidate, Result<(), Rejection>)) {
+        let windows = self.windows(hay);
+        if windows.is_empty() {
+            return;
+        }
+        let mut found: Vec<(Candidate, Result<(), Rejection>)> = Vec::new();
+        let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
+        for window in windows {
+            let rule = &self.rules[window.rule as usize];
+            let Some(re) = rule.regex() else { continue };
+            let slice = &hay[window.start..window.end];
+            for caps in re.captures_iter(slice) {
+                let (Some(whole), Some(secret)) = (caps.get(0), caps.name("secret")) else {
+                    continue;
+                };
+                if secret.is_empty() {
+                    continue;
+                }
+                let base = window.start;
+                let cand = Candidate {
+                    rule: window.rule as usize,
+                    span: base + whole.start()..base + whole.end(),
+                    secret: base + secret.start()..base + secret.end(),
+                    groups: re
+                        .capture_names()
+                        .flatten()
+                        .filter(|&n| n != "secret")
+                        .filter_map(|n| caps.name(n).map(|m| (n.to_string(), base + m.start()..base + m.end())))
+                        .collect(),
+                };
+                if !seen.insert((cand.rule, cand.secret.start, cand.secret.end)) {
+                    continue;
+                }
+                let verdict = filters::check_secret(rule, &hay[cand.secret.clone()]).and_then(|()| {
+                    if filters::inline_allowed(hay, cand.secret.start, rule.id()) {
+                        Err(Rejection::InlineAllow)
+                    } else {
+                        Ok(())
+                    }
+                });
+                found.push((cand, verdict));
+            }
+        }
+        self.shadow_overlaps(&mut found);
+        found.sort_by_key(|(c, _)| (c.secret.start, c.rule));
+        for (cand, verdict) in found {
+            emit(cand, verdict);
+        }
+    }
+
+    /// Where accepted secrets of different priority overlap, the lower
+    /// priority one is shadowed (a GitHub token inside `token = "…"` is one
+    /// GitHub finding, not also a generic one).
+    fn shadow_overlaps(&self, found: &mut [(Candidate, Result<(), Rejection>)]) {
+        let mut accepted: Vec<usize> = (0..found.len()).filter(|&i| found[i].1.is_ok()).collect();
+        accepted.sort_by_key(|&i| found[i].0.secret.start);
+        let mut shadowed = Vec::new();
+        for (n, &i) in accepted.iter().enumerate() {
+            for &j in &accepted[n + 1..] {
+                let (a, b) = (&found[i].0, &found[j].0);
+                if b.secret.start >= a.secret.end {
+                    break;
+                }
+                let (pa, pb) = (self.rules[a.rule].spec.priority, self.rules[b.rule].spec.priority);
+                if pa < pb {
+                    shadowed.push(i);
+                } else if pb < pa {
+                    shadowed.push(j);
+                }
+            }
+        }
+        for i in shadowed {
+            found[i].1 = Err(Rejection::Shadowed);
+        }
+    }
+
+    /// Keyword hits turned into merged per-rule windows.
+    fn windows(&self, hay: &[u8]) -> Vec<Window> {
+        let mut open: Vec<Window> = Vec::new();
+        let mut done: Vec<Window> = Vec::new();
+        for hit in self.automaton.find_overlapping_iter(hay) {
+            for &rule_idx in &self.keyword_rules[hit.pattern().as_usize()] {
+                let rule = &self.rules[rule_idx as usize];
+                let (start, end) = window_around(hay, hit.start(), hit.end(), rule);
+                match open.iter_mut().find(|w| w.rule == rule_idx) {
+                    Some(w) if start <= w.end => {
+                        w.start = w.start.min(start);
+                        w.end = w.end.max(end);
+                    }
+                    Some(w) => {
+                        done.push(*w);
+                        *w = Window {
+                            rule: rule_idx,
+                            start,
+                            end,
+                        };
+                    }
+                    None => open.push(Window {
+                        rule: rule_idx,
+                        start,
+                        end,
+                    }),
+                }
+            }
+        }
+        done.extend(open);
+        done
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    rule: u32,
+    start: usize,
+    end: usize,
+}
+
+/// The bytes a rule's regex may see around a keyword hit: the hit's line (or
+/// lines, for multi-line rules), capped to the rule's window so that a 50 MB
+/// minified line costs no more than a short one.
+fn window_around(hay: &[u8], hit_start: usize, hit_end: usize, rule: &Rule) -> (usize, usize) {
+    let lo = hit_start.saturating_sub(rule.window_before());
+    let hi = hit_end.saturating_add(rule.window_after()).min(hay.len());
+    if rule.multiline() {
+        return (lo, hi);
+    }
+    let start = memchr::memrchr(b'\n', &hay[lo..hit_start]).map_or(lo, |p| lo + p + 1);
+    let end = memchr::memchr(b'\n', &hay[hit_end..hi]).map_or(hi, |p| hit_end + p);
+    (start, end)
+}

@@ -1,0 +1,100 @@
+//! Human text: findings of one file together, `path:line:col`, severity,
+//! rule and redacted secret, the redacted line below; a summary at the end.
+
+use std::io::Write;
+use std::sync::Mutex;
+
+use super::ReportOptions;
+use crate::finding::Finding;
+use crate::rules::Severity;
+use crate::scan::{Sink, Summary};
+
+/// Streams findings grouped per file.
+pub struct TextSink {
+    out: Mutex<Box<dyn Write + Send>>,
+    show_secrets: bool,
+    color: bool,
+}
+
+impl TextSink {
+    /// A text sink writing to `out`.
+    pub fn new(out: Box<dyn Write + Send>, options: ReportOptions) -> Self {
+        TextSink {
+            out: Mutex::new(out),
+            show_secrets: options.show_secrets,
+            color: options.color,
+        }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn severity_color(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "1;31",
+        Severity::High => "31",
+        Severity::Medium => "33",
+        Severity::Low => "36",
+    }
+}
+
+impl Sink for TextSink {
+    fn blob_findings(&self, findings: Vec<Finding>) {
+        let mut buf = String::new();
+        for f in &findings {
+            let location = format!("{}:{}:{}", f.origin.display_path(), f.line, f.column);
+            buf.push_str(&format!(
+                "{}  {}  {}  {}  ({})\n    {}\n",
+                self.paint("1", &location),
+                self.paint(severity_color(f.severity), f.severity.as_str()),
+                self.paint("35", &f.rule_id),
+                self.paint("1;33", &f.secret_for_output(self.show_secrets)),
+                f.rule_name,
+                self.paint("2", &f.snippet),
+            ));
+        }
+        buf.push('\n');
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = out.write_all(buf.as_bytes()).and_then(|()| out.flush());
+    }
+
+    fn finish(&self, summary: &Summary) -> std::io::Result<()> {
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let verdict = if summary.findings == 0 {
+            self.paint("1;32", "no secrets found")
+        } else {
+            self.paint("1;31", &format!("{} secret(s) found", summary.findings))
+        };
+        writeln!(out, "{}", summary_line(summary, &verdict))?;
+        out.flush()
+    }
+}
+
+/// One-line summary shared by the text report and the stderr summary of
+/// the other formats.
+pub fn summary_line(s: &Summary, verdict: &str) -> String {
+    let mut line = format!(
+        "{verdict}: {} files, {:.1} MB scanned in {:.2}s ({:.0} MB/s), {} rules",
+        s.files,
+        s.bytes as f64 / 1e6,
+        s.elapsed_secs,
+        s.mb_per_sec,
+        s.rules
+    );
+    if s.warning_count > 0 {
+        line.push_str(&format!(", {} warning(s)", s.warning_count));
+    }
+    if s.skipped > 0 {
+        line.push_str(&format!(", {} skipped", s.skipped));
+    }
+    if s.accepted > 0 {
+        line.push_str(&format!(", {} accepted by policy", s.accepted));
+    }
+    line
+}

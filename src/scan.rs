@@ -1,0 +1,251 @@
+//! A scan in progress: the engine, the policy and the sink a source feeds,
+//! plus the counters the summary reports. Sources call [`Scan::scan_blob`]
+//! from any thread; everything here is `Sync`.
+
+use std::fmt::Display;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::engine::Scanner;
+use crate::finding::{build_findings, Finding, Origin};
+use crate::policy::Policy;
+
+/// Receives findings as sources produce them (ripgrep's printer seam: the
+/// scan never knows which reporter it feeds).
+pub trait Sink: Send + Sync {
+    /// All findings of one blob, in offset order. Never called with none.
+    fn blob_findings(&self, findings: Vec<Finding>);
+    /// The scan is over: whole-document reporters write now.
+    fn finish(&self, summary: &Summary) -> std::io::Result<()>;
+}
+
+/// A problem with part of the input that did not stop the scan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Warning {
+    /// The file or object concerned, if any.
+    pub path: Option<String>,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.path {
+            Some(p) => write!(f, "{p}: {}", self.message),
+            None => write!(f, "{}", self.message),
+        }
+    }
+}
+
+/// Totals reported at the end of a scan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Blobs (files, stdin chunks' stream) scanned.
+    pub files: u64,
+    /// Bytes scanned.
+    pub bytes: u64,
+    /// Findings reported (after policy).
+    pub findings: u64,
+    /// Findings suppressed by accepted fingerprints.
+    pub accepted: u64,
+    /// Files skipped (too large, excluded).
+    pub skipped: u64,
+    /// Number of warnings.
+    pub warning_count: u64,
+    /// The warnings themselves (the first [`MAX_KEPT_WARNINGS`]).
+    pub warnings: Vec<Warning>,
+    /// Wall-clock seconds.
+    pub elapsed_secs: f64,
+    /// Throughput in MB/s (10^6 bytes).
+    pub mb_per_sec: f64,
+    /// Rules that ran.
+    pub rules: usize,
+}
+
+/// Warnings kept for JSON/SARIF; more are counted but not stored.
+pub const MAX_KEPT_WARNINGS: usize = 1000;
+
+type WarningHook = Box<dyn Fn(&Warning) + Send + Sync>;
+
+/// Shared state of one scan.
+pub struct Scan<'a> {
+    scanner: &'a Scanner,
+    policy: &'a Policy,
+    sink: &'a dyn Sink,
+    show_secrets: bool,
+    files: AtomicU64,
+    bytes: AtomicU64,
+    findings: AtomicU64,
+    accepted: AtomicU64,
+    skipped: AtomicU64,
+    warning_count: AtomicU64,
+    warnings: Mutex<Vec<Warning>>,
+    on_warning: Option<WarningHook>,
+    progress: Option<indicatif::ProgressBar>,
+    cancel: Arc<AtomicBool>,
+    started: Instant,
+}
+
+impl<'a> Scan<'a> {
+    /// Starts a scan feeding `sink`.
+    pub fn new(scanner: &'a Scanner, policy: &'a Policy, sink: &'a dyn Sink, show_secrets: bool) -> Self {
+        Scan {
+            scanner,
+            policy,
+            sink,
+            show_secrets,
+            files: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            findings: AtomicU64::new(0),
+            accepted: AtomicU64::new(0),
+            skipped: AtomicU64::new(0),
+            warning_count: AtomicU64::new(0),
+            warnings: Mutex::new(Vec::new()),
+            on_warning: None,
+            progress: None,
+            cancel: Arc::new(AtomicBool::new(false)),
+            started: Instant::now(),
+        }
+    }
+
+    /// Calls `hook` for every warning as it happens (the CLI prints them).
+    pub fn with_warning_hook(mut self, hook: WarningHook) -> Self {
+        self.on_warning = Some(hook);
+        self
+    }
+
+    /// Advances `bar` with bytes scanned.
+    pub fn with_progress(mut self, bar: indicatif::ProgressBar) -> Self {
+        self.progress = Some(bar);
+        self
+    }
+
+    /// Shares a cancellation flag: sources stop early once it is set.
+    pub fn with_cancel(mut self, cancel: Arc<AtomicBool>) -> Self {
+        self.cancel = cancel;
+        self
+    }
+
+    /// Whether the scan was asked to stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// The policy sources consult for path exclusion.
+    pub fn policy(&self) -> &Policy {
+        self.policy
+    }
+
+    /// Scans one blob and hands its findings to the sink; returns how many
+    /// findings were reported.
+    pub fn scan_blob(&self, bytes: &[u8], origin: Arc<Origin>) -> usize {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        if let Some(bar) = &self.progress {
+            bar.inc(bytes.len() as u64);
+        }
+        let candidates = self.scanner.scan(bytes);
+        if candidates.is_empty() {
+            return 0;
+        }
+        let mut findings = build_findings(self.scanner, bytes, &origin, &candidates, self.show_secrets);
+        let before = findings.len();
+        findings.retain(|f| !self.policy.is_accepted(&f.fingerprint));
+        self.accepted
+            .fetch_add((before - findings.len()) as u64, Ordering::Relaxed);
+        let n = findings.len();
+        if n > 0 {
+            self.findings.fetch_add(n as u64, Ordering::Relaxed);
+            self.sink.blob_findings(findings);
+        }
+        n
+    }
+
+    /// Counts bytes that were scanned as part of a larger blob stream (stdin
+    /// chunks) without counting another file.
+    pub fn count_stream_file(&self) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Scans a chunk of a stream: like [`Scan::scan_blob`] but findings are
+    /// returned to the caller for de-duplication and line adjustment.
+    pub fn scan_chunk(&self, bytes: &[u8], origin: &Arc<Origin>) -> Vec<Finding> {
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        let candidates = self.scanner.scan(bytes);
+        if candidates.is_empty() {
+            return Vec::new();
+        }
+        build_findings(self.scanner, bytes, origin, &candidates, self.show_secrets)
+    }
+
+    /// Reports findings a streaming source has finished adjusting.
+    pub fn report(&self, mut findings: Vec<Finding>) {
+        let before = findings.len();
+        findings.retain(|f| !self.policy.is_accepted(&f.fingerprint));
+        self.accepted
+            .fetch_add((before - findings.len()) as u64, Ordering::Relaxed);
+        if !findings.is_empty() {
+            self.findings.fetch_add(findings.len() as u64, Ordering::Relaxed);
+            self.sink.blob_findings(findings);
+        }
+    }
+
+    /// Records a warning: counted, kept for reports, passed to the hook.
+    pub fn warn(&self, path: Option<&str>, message: impl Display) {
+        let warning = Warning {
+            path: path.map(str::to_string),
+            message: message.to_string(),
+        };
+        self.warning_count.fetch_add(1, Ordering::Relaxed);
+        if let Some(hook) = &self.on_warning {
+            match &self.progress {
+                Some(bar) => bar.suspend(|| hook(&warning)),
+                None => hook(&warning),
+            }
+        }
+        let mut kept = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() < MAX_KEPT_WARNINGS {
+            kept.push(warning);
+        }
+    }
+
+    /// Counts a file that was deliberately not scanned.
+    pub fn skip(&self) {
+        self.skipped.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Totals so far.
+    pub fn summary(&self) -> Summary {
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let bytes = self.bytes.load(Ordering::Relaxed);
+        Summary {
+            files: self.files.load(Ordering::Relaxed),
+            bytes,
+            findings: self.findings.load(Ordering::Relaxed),
+            accepted: self.accepted.load(Ordering::Relaxed),
+            skipped: self.skipped.load(Ordering::Relaxed),
+            warning_count: self.warning_count.load(Ordering::Relaxed),
+            warnings: self.warnings.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+            elapsed_secs: elapsed,
+            mb_per_sec: if elapsed > 0.0 {
+                bytes as f64 / 1e6 / elapsed
+            } else {
+                0.0
+            },
+            rules: self.scanner.rules().len(),
+        }
+    }
+
+    /// Ends the scan: clears the progress bar and lets the sink write.
+    pub fn finish(&self) -> std::io::Result<Summary> {
+        if let Some(bar) = &self.progress {
+            bar.finish_and_clear();
+        }
+        let summary = self.summary();
+        self.sink.finish(&summary)?;
+        Ok(summary)
+    }
+}
