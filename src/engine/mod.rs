@@ -231,3 +231,97 @@ fn window_around(hay: &[u8], hit_start: usize, hit_end: usize, rule: &Rule) -> (
     let end = memchr::memchr(b'\n', &hay[hit_end..hi]).map_or(hi, |p| hit_end + p);
     (start, end)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::parse_pack;
+
+    fn scanner(toml: &str) -> Scanner {
+        let rules = parse_pack("test.toml", toml).unwrap();
+        Scanner::new(rules.into_iter().map(Arc::new).collect()).unwrap()
+    }
+
+    const TWO_RULES: &str = r#"
+[[rules]]
+id = "demo-token"
+name = "Demo token"
+keywords = ["dmo_"]
+pattern = '(?P<secret>dmo_[A-Za-z0-9]{20})\b'
+priority = 5
+[rules.examples]
+positive = ["x"]
+negative = ["y"]
+
+[[rules]]
+id = "generic"
+name = "Generic"
+keywords = ["token"]
+pattern = '(?i)token\s*=\s*"(?P<secret>[^"\s]{8,})"'
+priority = -10
+[rules.examples]
+positive = ["x"]
+negative = ["y"]
+
+[[rules]]
+id = "block"
+name = "Block"
+keywords = ["BEGIN DEMO"]
+multiline = true
+pattern = '(?s)-----BEGIN DEMO-----\s*(?P<secret>[A-Za-z0-9+/=\s]+?)\s*-----END DEMO-----'
+[rules.examples]
+positive = ["x"]
+negative = ["y"]
+"#;
+
+    #[test]
+    fn keyword_is_case_insensitive_and_regex_runs_only_near_it() {
+        let s = scanner(TWO_RULES);
+        let found = s.scan(b"first line\nTOKEN = \"q8Zt3vLp0sWx9KjR\"\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!(s.rules()[found[0].rule].id(), "generic");
+        assert!(s.scan(b"nothing to see: dmo is not the keyword").is_empty());
+    }
+
+    #[test]
+    fn specific_rule_shadows_generic_on_overlap() {
+        let s = scanner(TWO_RULES);
+        let found = s.scan(b"token = \"dmo_Q8zT3vLp0sWx9KjR2mNb\"");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(s.rules()[found[0].rule].id(), "demo-token");
+        let explained = s.scan_explain(b"token = \"dmo_Q8zT3vLp0sWx9KjR2mNb\"");
+        assert!(explained.iter().any(|(_, v)| *v == Err(Rejection::Shadowed)));
+    }
+
+    #[test]
+    fn multiline_rule_spans_lines_and_single_line_rule_does_not() {
+        let s = scanner(TWO_RULES);
+        let text =
+            b"-----BEGIN DEMO-----\nq8Zt3vLp0sWx9KjR2mNbq8Zt3vLp0sWx\nR2mNbq8Zt3vLp0sWx9Kj\n-----END DEMO-----\n";
+        let found = s.scan(text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            &text[found[0].secret.clone()],
+            b"q8Zt3vLp0sWx9KjR2mNbq8Zt3vLp0sWx\nR2mNbq8Zt3vLp0sWx9Kj"
+        );
+        assert!(s.scan(b"token =\n\"q8Zt3vLp0sWx9KjR\"").is_empty());
+    }
+
+    #[test]
+    fn many_hits_on_one_huge_line_stay_bounded_and_found() {
+        let s = scanner(TWO_RULES);
+        let mut hay = "token=a(b);".repeat(200_000).into_bytes();
+        hay.extend_from_slice(b"token = \"q8Zt3vLp0sWx9KjR\";");
+        hay.extend_from_slice("token=a(b);".repeat(200_000).as_bytes());
+        let found = s.scan(&hay);
+        assert_eq!(found.len(), 1);
+    }
+
+    #[test]
+    fn same_secret_twice_is_two_candidates_at_two_offsets() {
+        let s = scanner(TWO_RULES);
+        let found = s.scan(b"dmo_Q8zT3vLp0sWx9KjR2mNb dmo_Q8zT3vLp0sWx9KjR2mNb");
+        assert_eq!(found.len(), 2);
+        assert_ne!(found[0].secret.start, found[1].secret.start);
+    }
+}

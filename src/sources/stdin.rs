@@ -90,3 +90,71 @@ fn carry_start(buf: &[u8], overlap: usize) -> usize {
         _ => from,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Scanner;
+    use crate::finding::Finding;
+    use crate::policy::Policy;
+    use crate::scan::{Sink, Summary};
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Collect(Mutex<Vec<Finding>>);
+    impl Sink for Collect {
+        fn blob_findings(&self, f: Vec<Finding>) {
+            self.0.lock().unwrap().extend(f);
+        }
+        fn finish(&self, _: &Summary) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn chunk_boundaries_neither_lose_nor_duplicate_findings() {
+        let rules = crate::rules::parse_pack(
+            "t.toml",
+            r#"
+[[rules]]
+id = "demo"
+name = "Demo"
+keywords = ["dmo_"]
+pattern = '(?P<secret>dmo_[A-Za-z0-9]{20})\b'
+[rules.examples]
+positive = ["x"]
+negative = ["y"]
+"#,
+        )
+        .unwrap();
+        let scanner = Scanner::new(rules.into_iter().map(Arc::new).collect()).unwrap();
+        let policy = Policy::default();
+        let mut text = String::new();
+        let mut expected_lines = Vec::new();
+        for line in 1..=400 {
+            if line % 7 == 0 {
+                let mixed = (line as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                text.push_str(&format!("key dmo_{mixed:016x}Zq{:02}\n", line % 97));
+                expected_lines.push(line);
+            } else {
+                text.push_str("padding padding padding\n");
+            }
+        }
+        // Chunk sizes that cut lines and tokens at many different places.
+        for chunk in [64usize, 100, 257, 1000] {
+            let sink = Collect::default();
+            let scan = Scan::new(&scanner, &policy, &sink, false);
+            scan_stream(&scan, &mut text.as_bytes(), "t", chunk, 48).unwrap();
+            let mut lines: Vec<usize> = sink.0.lock().unwrap().iter().map(|f| f.line).collect();
+            lines.sort();
+            assert_eq!(lines, expected_lines, "chunk {chunk}");
+            let offsets_ok = sink
+                .0
+                .lock()
+                .unwrap()
+                .iter()
+                .all(|f| text[f.offset..].starts_with("dmo_"));
+            assert!(offsets_ok, "chunk {chunk}");
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! A deterministic, realistic source-code corpus for the engine benchmark:
+//! Rust, Python, JS, YAML and JSON lines with identifiers, strings,
+//! comments and the words rules key on ("token", "password", "key", …) in
+//! ordinary use, plus sparse real-looking secrets.
+
+/// xorshift64* — reproducible without a dependency.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.max(1))
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+
+    pub fn string(&mut self, alphabet: &[u8], n: usize) -> String {
+        (0..n).map(|_| alphabet[self.below(alphabet.len())] as char).collect()
+    }
+}
+
+const WORDS: &[&str] = &[
+    "request",
+    "response",
+    "buffer",
+    "config",
+    "handler",
+    "client",
+    "server",
+    "session",
+    "user",
+    "account",
+    "token",
+    "parser",
+    "reader",
+    "writer",
+    "index",
+    "value",
+    "result",
+    "error",
+    "context",
+    "state",
+    "cache",
+    "password_hash",
+    "key",
+    "secret_name",
+    "auth",
+    "builder",
+    "stream",
+    "channel",
+    "message",
+    "payload",
+];
+
+const LINES: &[&str] = &[
+    "    let {a} = {b}.{c}(&{d})?;",
+    "    if {a}.is_empty() {{ return Err(Error::{B}); }}",
+    "    // {a} the {b} before the {c} is dropped",
+    "fn {a}_{b}(&self, {c}: &{B}) -> Result<{B}, Error> {{",
+    "    {a} = self.{b}.get({c!r})",
+    "def {a}_{b}(self, {c}):",
+    "        return {a}({b}, timeout={n})",
+    "const {a} = await {b}.{c}({{ {d}: {n} }});",
+    "  {a}: {b}-{c}",
+    "  \"{a}\": \"{b} {c} {d}\",",
+    "    assert_eq!({a}.len(), {n});",
+    "use crate::{a}::{{{B}, {C}}};",
+    "        self.token = token",
+    "    password = request.form['password']",
+    "# See https://example.org/{a}/{b} for the {c} format",
+    "    headers['Authorization'] = 'Bearer ' + self.token",
+];
+
+fn fill(rng: &mut Rng, template: &str) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '{' {
+            if chars.peek() == Some(&'{') {
+                chars.next();
+                out.push('{');
+                continue;
+            }
+            let mut name = String::new();
+            for n in chars.by_ref() {
+                if n == '}' {
+                    break;
+                }
+                name.push(n);
+            }
+            match name.as_str() {
+                "n" => out.push_str(&rng.below(10_000).to_string()),
+                "B" | "C" => {
+                    let w = rng.pick(WORDS);
+                    out.push_str(&w[..1].to_uppercase());
+                    out.push_str(&w[1..].replace('_', ""));
+                }
+                _ => out.push_str(rng.pick(WORDS)),
+            }
+        } else if c == '}' && chars.peek() == Some(&'}') {
+            chars.next();
+            out.push('}');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Base62 CRC32 for GitHub-style tokens.
+fn base62(mut n: u32) -> String {
+    const A: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut out = [b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = A[(n % 62) as usize];
+        n /= 62;
+    }
+    String::from_utf8(out.to_vec()).unwrap()
+}
+
+fn secret_line(rng: &mut Rng) -> String {
+    const B62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    match rng.below(3) {
+        0 => {
+            let body = rng.string(B62, 30);
+            let crc = base62(crc32fast::hash(body.as_bytes()));
+            format!("GITHUB_TOKEN=ghp_{body}{crc}")
+        }
+        1 => format!(
+            "aws_access_key_id = AKIA{}",
+            rng.string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
+        ),
+        _ => format!("stripe.api_key = \"sk_live_{}\"", rng.string(B62, 24)),
+    }
+}
+
+/// Generates `size` bytes of corpus with a secret roughly every `secret_every` bytes.
+pub fn generate(size: usize, secret_every: usize, seed: u64) -> Vec<u8> {
+    let mut rng = Rng::new(seed);
+    let mut out = String::with_capacity(size + 256);
+    let mut next_secret = secret_every;
+    while out.len() < size {
+        if out.len() >= next_secret {
+            out.push_str(&secret_line(&mut rng));
+            next_secret += secret_every;
+        } else {
+            let template = rng.pick(LINES);
+            out.push_str(&fill(&mut rng, template));
+        }
+        out.push('\n');
+    }
+    out.truncate(size);
+    out.into_bytes()
+}

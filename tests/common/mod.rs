@@ -1,0 +1,107 @@
+//! Helpers shared by the integration tests: run the real binary, build
+//! throwaway trees, generate structurally valid fake keys.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// The `keyhound` binary cargo built for this test run.
+pub fn keyhound() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_keyhound"));
+    cmd.env_remove("NO_COLOR").stdin(Stdio::null());
+    cmd
+}
+
+/// Runs keyhound with `args` in `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    keyhound().current_dir(dir).args(args).output().expect("run keyhound")
+}
+
+/// Runs keyhound with `args`, feeding `input` on stdin.
+pub fn run_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = keyhound()
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn keyhound");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait keyhound");
+    writer.join().unwrap();
+    out
+}
+
+/// Exit code of a finished run.
+pub fn code(out: &Output) -> i32 {
+    out.status.code().expect("exit code")
+}
+
+/// Stdout as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Writes `content` at `root/rel`, creating parents.
+pub fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, content).unwrap();
+}
+
+/// Parses JSONL output into values.
+pub fn jsonl(out: &Output) -> Vec<serde_json::Value> {
+    stdout(out)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("valid JSON line"))
+        .collect()
+}
+
+/// A deterministic pseudo-random generator (xorshift64*), so fixtures are
+/// reproducible without a dependency.
+pub struct Rng(u64);
+
+impl Rng {
+    /// Seeds the generator.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.max(1))
+    }
+
+    /// Next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A string of `n` characters drawn from `alphabet`.
+    pub fn string(&mut self, alphabet: &str, n: usize) -> String {
+        let chars: Vec<char> = alphabet.chars().collect();
+        (0..n)
+            .map(|_| chars[(self.next_u64() % chars.len() as u64) as usize])
+            .collect()
+    }
+}
+
+/// Base62 alphabet used by GitHub and npm tokens.
+pub const BASE62: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// A fake GitHub-style token with a valid CRC32 checksum.
+pub fn github_token(rng: &mut Rng, prefix: &str) -> String {
+    let body = rng.string(BASE62, 30);
+    let crc = keyhound::engine::checksum::base62_crc(crc32fast::hash(body.as_bytes()));
+    format!("{prefix}{body}{}", std::str::from_utf8(&crc).unwrap())
+}
