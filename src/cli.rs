@@ -26,9 +26,116 @@ pub enum Command {
     Dir(DirArgs),
     /// Scan standard input (a CI log, a diff, any pipe).
     Stdin(StdinArgs),
+    /// Audit git history, a commit range (CI), staged changes (pre-commit)
+    /// or the commits being pushed (pre-push).
+    Git(GitArgs),
     /// List or test rule packs.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Install or remove the git hooks.
+    #[command(subcommand)]
+    Hook(HookCommand),
+    /// Accept a finding by fingerprint, with a reason, in the baseline file.
+    Allow(AllowArgs),
+    /// Create a baseline of current findings.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+/// `keyhound git`.
+#[derive(Debug, Args)]
+pub struct GitArgs {
+    /// The repository (a work tree, a bare repository or a worktree).
+    #[arg(value_name = "REPO", default_value = ".")]
+    pub repo: PathBuf,
+    /// Only history reachable from this ref or revision (default: all refs).
+    #[arg(long, value_name = "REF")]
+    pub branch: Option<String>,
+    /// Only commits after REV (up to --branch or HEAD), and only the lines they add.
+    #[arg(long, value_name = "REV", conflicts_with_all = ["range", "staged", "pre_push"])]
+    pub since: Option<String>,
+    /// Only commits in A..B, and only the lines they add (the CI mode).
+    #[arg(long, value_name = "A..B", conflicts_with_all = ["staged", "pre_push"])]
+    pub range: Option<String>,
+    /// Stop after N commits (newest first).
+    #[arg(long, value_name = "N")]
+    pub max_commits: Option<usize>,
+    /// Only the lines added in the index relative to HEAD (pre-commit).
+    #[arg(long, conflicts_with = "pre_push")]
+    pub staged: bool,
+    /// Read git's pre-push input on stdin and scan the commits being pushed.
+    #[arg(long)]
+    pub pre_push: bool,
+    /// Remember clean blobs so a re-audit only reads new ones
+    /// (default directory: GIT_DIR/keyhound).
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
+    pub cache: Option<PathBuf>,
+    /// Skip blobs larger than this (bytes, or with K/M/G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Shared scan options.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// `keyhound hook …`.
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Write the pre-commit hook (and pre-push with --pre-push) into the
+    /// repository's hooks directory (honours core.hooksPath).
+    Install {
+        /// The repository.
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+        /// Also install the pre-push hook.
+        #[arg(long)]
+        pre_push: bool,
+        /// Move an existing foreign hook aside (NAME.keyhound-backup).
+        #[arg(long, conflicts_with = "chain")]
+        force: bool,
+        /// Keep an existing foreign hook and run it before keyhound.
+        #[arg(long)]
+        chain: bool,
+    },
+    /// Remove keyhound's hooks (and restore what install moved aside).
+    Uninstall {
+        /// The repository.
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+    },
+}
+
+/// `keyhound allow`.
+#[derive(Debug, Args)]
+pub struct AllowArgs {
+    /// The finding's fingerprint (from any report).
+    pub fingerprint: String,
+    /// Why the secret is accepted.
+    #[arg(long, value_enum)]
+    pub reason: keyhound::policy::baseline::Reason,
+    /// Baseline file (default: .keyhound-baseline.json at the repository root).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+/// `keyhound baseline …`.
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan and print a baseline accepting every current finding:
+    /// `keyhound baseline create dir . > .keyhound-baseline.json`.
+    #[command(subcommand)]
+    Create(BaselineSource),
+}
+
+/// What `baseline create` scans.
+#[derive(Debug, Subcommand)]
+pub enum BaselineSource {
+    /// A directory scan.
+    Dir(DirArgs),
+    /// A git scan.
+    Git(GitArgs),
+    /// Standard input.
+    Stdin(StdinArgs),
 }
 
 /// Which rules run.
@@ -83,6 +190,17 @@ pub struct ScanArgs {
     /// Scanning threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+    /// Report only findings not in this baseline (default:
+    /// .keyhound-baseline.json at the scan root, if present).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// List baseline entries, config allowances and inline allow comments
+    /// that matched nothing.
+    #[arg(long)]
+    pub report_unused_ignores: bool,
+    /// Print a hook's blocking message on stderr instead of a report.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub hook: Option<keyhound::report::hook::HookKind>,
 }
 
 /// `keyhound dir`.

@@ -27,14 +27,50 @@ pub enum Origin {
         /// Display name.
         name: String,
     },
+    /// A blob in git history, with the commit that first introduced it at
+    /// this path.
+    GitBlob {
+        /// Path in the commit's tree.
+        path: String,
+        /// Introducing commit (full hex id).
+        commit: String,
+        /// Author name of that commit: the probable owner of the secret.
+        author: String,
+        /// Author email.
+        email: String,
+        /// Author date, RFC 3339.
+        date: String,
+        /// The blob id.
+        blob: String,
+        /// Other (commit, path) places that carry the same blob.
+        other_locations: usize,
+    },
+    /// A commit message.
+    GitMessage {
+        /// Display name (`commit/<id>/message`).
+        name: String,
+        /// Commit id.
+        commit: String,
+        /// Author name.
+        author: String,
+        /// Author email.
+        email: String,
+        /// Author date, RFC 3339.
+        date: String,
+    },
+    /// A file as staged in the index (what the pre-commit hook checks).
+    Staged {
+        /// Path in the index.
+        path: String,
+    },
 }
 
 impl Origin {
     /// The path-like name reporters show and SARIF uses as artifact URI.
     pub fn display_path(&self) -> &str {
         match self {
-            Origin::File { path } => path,
-            Origin::Stdin { name } => name,
+            Origin::File { path } | Origin::GitBlob { path, .. } | Origin::Staged { path } => path,
+            Origin::Stdin { name } | Origin::GitMessage { name, .. } => name,
         }
     }
 }
@@ -122,6 +158,8 @@ pub struct Finding {
     pub end_column: usize,
     /// Byte offset of the secret in the blob.
     pub offset: usize,
+    /// Git history only: whether the same secret is still in HEAD's tree.
+    pub present_in_head: Option<bool>,
     /// Byte length of the secret.
     pub length: usize,
     /// The secret itself; serialised redacted (see [`Finding::to_output`]).
@@ -186,6 +224,7 @@ pub fn build_findings(
                 end_line: line + newlines,
                 end_column,
                 offset: cand.secret.start,
+                present_in_head: None,
                 length: cand.secret.len(),
                 fingerprint: fingerprint(rule.id(), &secret),
                 entropy: crate::engine::filters::shannon_entropy(secret_bytes),
@@ -273,9 +312,9 @@ mod tests {
 
     #[test]
     fn fingerprint_depends_on_rule_and_secret_only() {
-        let a = fingerprint("aws-access-key-id", "AKIA2E0A8F3B244C9986");
-        assert_eq!(a, fingerprint("aws-access-key-id", "AKIA2E0A8F3B244C9986"));
-        assert_ne!(a, fingerprint("other-rule", "AKIA2E0A8F3B244C9986"));
+        let a = fingerprint("aws-access-key-id", "QXJB2E0A8F3B244C9986");
+        assert_eq!(a, fingerprint("aws-access-key-id", "QXJB2E0A8F3B244C9986"));
+        assert_ne!(a, fingerprint("other-rule", "QXJB2E0A8F3B244C9986"));
         assert_eq!(a.len(), 32);
     }
 

@@ -10,6 +10,7 @@
 
 pub mod engine;
 pub mod finding;
+pub mod hook;
 pub mod policy;
 pub mod report;
 pub mod rules;

@@ -3,21 +3,28 @@
 
 mod cli;
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::Parser;
 
-use cli::{Cli, ColorChoice, Command, DirArgs, ListFormat, RuleArgs, RulesCommand, ScanArgs, StdinArgs};
+use cli::{
+    AllowArgs, BaselineCommand, BaselineSource, Cli, ColorChoice, Command, DirArgs, GitArgs, HookCommand, ListFormat,
+    RuleArgs, RulesCommand, ScanArgs, StdinArgs,
+};
 use keyhound::engine::Scanner;
+use keyhound::hook::{self, Existing};
+use keyhound::policy::baseline::{now_rfc3339, Baseline, Entry, BASELINE_FILE};
 use keyhound::policy::{Config, Policy, CONFIG_FILE};
-use keyhound::report::{self, Format, ReportOptions};
+use keyhound::report::hook::HookSink;
+use keyhound::report::{self, Format, ReportOptions, VcsInfo};
 use keyhound::rules::{self, Rule, Selection};
-use keyhound::scan::Scan;
+use keyhound::scan::{Scan, Sink};
+use keyhound::sources::git::{self, cache::BlobCache, history, range, staged};
 use keyhound::sources::{dir, stdin};
 
 fn main() -> ExitCode {
@@ -38,12 +45,27 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether a scan reports findings or writes a baseline of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Report,
+    CreateBaseline,
+}
+
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Dir(args) => run_dir(args),
-        Command::Stdin(args) => run_stdin(args),
+        Command::Dir(args) => run_dir(args, Mode::Report),
+        Command::Stdin(args) => run_stdin(args, Mode::Report),
+        Command::Git(args) => run_git(args, Mode::Report),
         Command::Rules(RulesCommand::List { rules, format }) => list_rules(&rules, format),
         Command::Rules(RulesCommand::Test { rules }) => test_rules(&rules),
+        Command::Hook(command) => run_hook(command),
+        Command::Allow(args) => run_allow(args),
+        Command::Baseline(BaselineCommand::Create(source)) => match source {
+            BaselineSource::Dir(args) => run_dir(args, Mode::CreateBaseline),
+            BaselineSource::Git(args) => run_git(args, Mode::CreateBaseline),
+            BaselineSource::Stdin(args) => run_stdin(args, Mode::CreateBaseline),
+        },
     }
 }
 
@@ -51,15 +73,13 @@ fn run(cli: Cli) -> Result<u8> {
 struct Prepared {
     scanner: Scanner,
     policy: Policy,
+    mode: Mode,
 }
 
-/// Loads config, rules and policy for a scan rooted at `root`.
-fn prepare(scan: &ScanArgs, root: Option<&Path>) -> Result<Prepared> {
-    let config = Config::discover(scan.config.as_deref(), root)?;
-    let config_path = scan
-        .config
-        .clone()
-        .unwrap_or_else(|| root.unwrap_or(Path::new(".")).join(CONFIG_FILE));
+/// Loads config, rules, baseline and policy for a scan rooted at `root`.
+fn prepare(scan: &ScanArgs, root: &Path, mode: Mode) -> Result<Prepared> {
+    let config = Config::discover(scan.config.as_deref(), Some(root))?;
+    let config_path = scan.config.clone().unwrap_or_else(|| root.join(CONFIG_FILE));
     let mut packs = scan.rules.rules.clone();
     packs.extend(config.rules.iter().cloned());
     let selection = Selection {
@@ -80,8 +100,23 @@ fn prepare(scan: &ScanArgs, root: Option<&Path>) -> Result<Prepared> {
     };
     let rules = selection.apply(rules::load_all(&packs)?)?;
     let scanner = Scanner::new(rules.into_iter().map(Arc::new).collect())?;
-    let policy = Policy::from_config(&config, &config_path)?;
-    Ok(Prepared { scanner, policy })
+    let mut policy = Policy::from_config(&config, &config_path)?;
+    if mode == Mode::Report {
+        let baseline_path = scan.baseline.clone().unwrap_or_else(|| root.join(BASELINE_FILE));
+        if scan.baseline.is_some() || baseline_path.is_file() {
+            let baseline = Baseline::load(&baseline_path)?;
+            policy.accept_baseline(&baseline, &baseline_path.display().to_string());
+        }
+    } else {
+        policy = Policy::from_config(
+            &Config {
+                accept: Vec::new(),
+                ..config
+            },
+            &config_path,
+        )?;
+    }
+    Ok(Prepared { scanner, policy, mode })
 }
 
 fn open_output(scan: &ScanArgs) -> Result<Box<dyn Write + Send>> {
@@ -94,13 +129,11 @@ fn open_output(scan: &ScanArgs) -> Result<Box<dyn Write + Send>> {
     })
 }
 
-fn use_color(scan: &ScanArgs) -> bool {
+fn use_color(scan: &ScanArgs, terminal: bool) -> bool {
     match scan.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            scan.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
     }
 }
 
@@ -126,25 +159,62 @@ fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// Who `allow` and `baseline create` attribute entries to.
+fn author_of(repo: Option<&gix::Repository>) -> Option<String> {
+    let config = repo?.config_snapshot();
+    let name = config.string("user.name").map(|s| s.to_string());
+    let email = config.string("user.email").map(|s| s.to_string());
+    match (name, email) {
+        (Some(n), Some(e)) => Some(format!("{n} <{e}>")),
+        (Some(n), None) => Some(n),
+        (None, Some(e)) => Some(format!("<{e}>")),
+        (None, None) => std::env::var("USER").ok(),
+    }
+}
+
+/// How a scan's report is produced.
+struct Reporting {
+    base_dir: Option<PathBuf>,
+    vcs: Option<VcsInfo>,
+    author: Option<String>,
+}
+
+fn make_sink(args: &ScanArgs, prepared: &Prepared, reporting: Reporting) -> Result<Box<dyn Sink>> {
+    let stdout_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let options = ReportOptions {
+        show_secrets: args.show_secrets,
+        color: use_color(args, stdout_terminal),
+        base_dir: reporting.base_dir,
+        rules: prepared.scanner.rules().to_vec(),
+        vcs: reporting.vcs,
+        author: reporting.author,
+    };
+    if prepared.mode == Mode::CreateBaseline {
+        return Ok(report::make_sink(Format::Baseline, open_output(args)?, options));
+    }
+    if let Some(kind) = args.hook {
+        let options = ReportOptions {
+            color: use_color(args, std::io::stderr().is_terminal()),
+            ..options
+        };
+        return Ok(Box::new(HookSink::new(Box::new(std::io::stderr()), options, kind)));
+    }
+    Ok(report::make_sink(args.format, open_output(args)?, options))
+}
+
 /// Runs `source` as a scan with the chosen reporter; returns the exit code.
 fn execute(
     args: &ScanArgs,
     prepared: &Prepared,
-    base_dir: Option<PathBuf>,
+    reporting: Reporting,
     source: impl FnOnce(&Scan<'_>) -> Result<()>,
 ) -> Result<u8> {
     if let Some(n) = args.threads {
         // Only fails if a pool already exists, which is fine to ignore.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
     }
-    let options = ReportOptions {
-        show_secrets: args.show_secrets,
-        color: use_color(args),
-        base_dir,
-        rules: prepared.scanner.rules().to_vec(),
-    };
-    let sink = report::make_sink(args.format, open_output(args)?, options);
-    let quiet = args.quiet;
+    let sink = make_sink(args, prepared, reporting)?;
+    let quiet = args.quiet || args.hook.is_some();
     let mut scan = Scan::new(&prepared.scanner, &prepared.policy, sink.as_ref(), args.show_secrets).with_warning_hook(
         Box::new(move |w| {
             if !quiet {
@@ -152,12 +222,19 @@ fn execute(
             }
         }),
     );
+    if args.report_unused_ignores {
+        scan = scan.with_allowance_tracking();
+    }
     if let Some(bar) = progress_bar(quiet) {
         scan = scan.with_progress(bar);
     }
     source(&scan)?;
     let summary = scan.finish().context("writing the report")?;
-    if !quiet && args.format != Format::Text {
+    if args.report_unused_ignores {
+        report_unused(&scan, &prepared.policy);
+    }
+    let text_on_stdout = args.format == Format::Text && prepared.mode == Mode::Report && args.hook.is_none();
+    if !quiet && !text_on_stdout {
         let verdict = if summary.findings == 0 {
             "no secrets found".to_string()
         } else {
@@ -165,10 +242,41 @@ fn execute(
         };
         eprintln!("keyhound: {}", report::text::summary_line(&summary, &verdict));
     }
-    Ok(if summary.findings > 0 { 1 } else { 0 })
+    Ok(if summary.findings > 0 && prepared.mode == Mode::Report {
+        1
+    } else {
+        0
+    })
 }
 
-fn run_dir(args: DirArgs) -> Result<u8> {
+/// Prints allowances that matched nothing, so stale exceptions get removed.
+fn report_unused(scan: &Scan<'_>, policy: &Policy) {
+    let used = scan.used_accepts();
+    let mut unused: Vec<String> = policy
+        .accepted_fingerprints()
+        .filter(|(fp, _)| !used.contains(*fp))
+        .map(|(fp, why)| {
+            format!(
+                "accepted fingerprint {fp} ({}) matched nothing",
+                why.unwrap_or("config")
+            )
+        })
+        .collect();
+    unused.sort();
+    unused.extend(
+        scan.unused_inline_allows()
+            .into_iter()
+            .map(|at| format!("{at}: keyhound:allow comment suppresses nothing")),
+    );
+    if unused.is_empty() {
+        eprintln!("keyhound: every allowance was used");
+    }
+    for line in unused {
+        eprintln!("keyhound: unused: {line}");
+    }
+}
+
+fn run_dir(args: DirArgs, mode: Mode) -> Result<u8> {
     let first = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let root = if first.is_dir() {
         first.clone()
@@ -180,8 +288,7 @@ fn run_dir(args: DirArgs) -> Result<u8> {
     } else {
         root
     };
-    let prepared = prepare(&args.scan, Some(&root))?;
-    let base_dir = std::fs::canonicalize(&root).ok();
+    let prepared = prepare(&args.scan, &root, mode)?;
     let options = dir::DirOptions {
         roots: args.paths.clone(),
         no_ignore: args.no_ignore,
@@ -189,17 +296,183 @@ fn run_dir(args: DirArgs) -> Result<u8> {
         max_file_size: args.max_file_size,
         threads: args.scan.threads.unwrap_or(0),
     };
-    execute(&args.scan, &prepared, base_dir, |scan| {
+    let repo = git::open(&root).ok();
+    let reporting = Reporting {
+        base_dir: std::fs::canonicalize(&root).ok(),
+        vcs: None,
+        author: author_of(repo.as_ref()),
+    };
+    execute(&args.scan, &prepared, reporting, |scan| {
         Ok(dir::scan_dirs(scan, &options)?)
     })
 }
 
-fn run_stdin(args: StdinArgs) -> Result<u8> {
-    let prepared = prepare(&args.scan, Some(Path::new(".")))?;
+fn run_stdin(args: StdinArgs, mode: Mode) -> Result<u8> {
+    let prepared = prepare(&args.scan, Path::new("."), mode)?;
     let name = args.name.clone();
-    execute(&args.scan, &prepared, std::env::current_dir().ok(), |scan| {
+    let reporting = Reporting {
+        base_dir: std::env::current_dir().ok(),
+        vcs: None,
+        author: author_of(None),
+    };
+    execute(&args.scan, &prepared, reporting, |scan| {
         Ok(stdin::scan_reader(scan, std::io::stdin().lock(), &name)?)
     })
+}
+
+fn vcs_info(repo: &gix::Repository) -> VcsInfo {
+    let config = repo.config_snapshot();
+    let repository_uri = config
+        .string("remote.origin.url")
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| {
+            let path = std::fs::canonicalize(repo.workdir().unwrap_or(repo.git_dir()))
+                .unwrap_or_else(|_| repo.git_dir().to_path_buf());
+            format!("file://{}", path.display())
+        });
+    VcsInfo {
+        repository_uri,
+        revision: repo.head_id().ok().map(|id| id.to_string()),
+        branch: repo.head_name().ok().flatten().map(|n| n.shorten().to_string()),
+    }
+}
+
+fn run_git(args: GitArgs, mode: Mode) -> Result<u8> {
+    let repo = git::open(&args.repo)?;
+    let root = repo
+        .workdir()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| repo.git_dir().to_path_buf());
+    let prepared = prepare(&args.scan, &root, mode)?;
+    let reporting = Reporting {
+        base_dir: std::fs::canonicalize(&root).ok(),
+        vcs: Some(vcs_info(&repo)),
+        author: author_of(Some(&repo)),
+    };
+    let quiet = args.scan.quiet || args.scan.hook.is_some();
+    let max = args.max_file_size;
+    execute(&args.scan, &prepared, reporting, |scan| {
+        let warn = |m: String| scan.warn(None, m);
+        if args.staged {
+            staged::scan_staged(scan, &repo, max)?;
+            return Ok(());
+        }
+        let commits = if args.pre_push {
+            let mut input = String::new();
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .context("reading pre-push input")?;
+            Some(range::pushed_commits(
+                &repo,
+                &range::parse_push_updates(&input)?,
+                &warn,
+            )?)
+        } else if let Some(text) = &args.range {
+            let (hidden, tips) = range::parse_range(&repo, text)?;
+            Some(git::walk(&repo, &tips, &hidden, args.max_commits, &warn)?)
+        } else if let Some(since) = &args.since {
+            let tip = git::resolve(&repo, args.branch.as_deref().unwrap_or("HEAD"))?;
+            let base = git::resolve(&repo, since)?;
+            Some(git::walk(&repo, &[tip], &[base], args.max_commits, &warn)?)
+        } else {
+            None
+        };
+        if let Some(commits) = commits {
+            let n = range::scan_commits(scan, &repo, &commits, max)?;
+            if !quiet {
+                eprintln!("keyhound: {n} commit(s) in range");
+            }
+            return Ok(());
+        }
+        let mut cache = args.cache.as_ref().map(|dir| {
+            let dir = if dir.as_os_str().is_empty() {
+                repo.git_dir().join("keyhound")
+            } else {
+                dir.clone()
+            };
+            BlobCache::open(&dir, &git::cache::ruleset_key(prepared.scanner.rules()))
+        });
+        let options = history::HistoryOptions {
+            branch: args.branch.clone(),
+            max_commits: args.max_commits,
+            max_blob_size: max,
+        };
+        let stats = history::scan_history(scan, &repo, &options, cache.as_mut())?;
+        if let Some(cache) = &cache {
+            if let Err(e) = cache.save() {
+                scan.warn(None, format!("cannot save the blob cache: {e}"));
+            }
+        }
+        if !quiet {
+            eprintln!(
+                "keyhound: {} commits, {} unique blobs ({} known clean from cache){}",
+                stats.commits,
+                stats.blobs,
+                stats.cached,
+                if stats.shallow { ", shallow clone" } else { "" }
+            );
+        }
+        Ok(())
+    })
+}
+
+fn run_hook(command: HookCommand) -> Result<u8> {
+    match command {
+        HookCommand::Install {
+            repo,
+            pre_push,
+            force,
+            chain,
+        } => {
+            let repo = git::open(&repo)?;
+            let existing = if force {
+                Existing::Force
+            } else if chain {
+                Existing::Chain
+            } else {
+                Existing::Refuse
+            };
+            for path in hook::install(&repo, pre_push, existing)? {
+                println!("installed {}", path.display());
+            }
+        }
+        HookCommand::Uninstall { repo } => {
+            let repo = git::open(&repo)?;
+            let removed = hook::uninstall(&repo)?;
+            if removed.is_empty() {
+                println!("no keyhound hook installed");
+            }
+            for path in removed {
+                println!("removed {}", path.display());
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn run_allow(args: AllowArgs) -> Result<u8> {
+    let repo = git::open(Path::new(".")).ok();
+    let root = repo
+        .as_ref()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."));
+    let path = args.baseline.clone().unwrap_or_else(|| root.join(BASELINE_FILE));
+    let mut baseline = Baseline::load_or_default(&path)?;
+    let entry = Entry {
+        fingerprint: args.fingerprint.to_ascii_lowercase(),
+        rule_id: None,
+        path: None,
+        reason: args.reason,
+        author: author_of(repo.as_ref()),
+        date: Some(now_rfc3339()),
+    };
+    if baseline.allow(entry)? {
+        baseline.save(&path)?;
+        println!("allowed {} in {} ({:?})", args.fingerprint, path.display(), args.reason);
+    } else {
+        println!("{} is already allowed in {}", args.fingerprint, path.display());
+    }
+    Ok(0)
 }
 
 fn load_for_listing(args: &RuleArgs) -> Result<Vec<Rule>> {
@@ -253,6 +526,9 @@ fn list_rules(args: &RuleArgs, format: ListFormat) -> Result<u8> {
 
 fn test_rules(args: &RuleArgs) -> Result<u8> {
     let rules = load_for_listing(args)?;
+    if rules.is_empty() {
+        bail!("no rules to test");
+    }
     let mut failures = 0usize;
     let mut examples = 0usize;
     for rule in &rules {

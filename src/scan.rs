@@ -2,6 +2,7 @@
 //! plus the counters the summary reports. Sources call [`Scan::scan_blob`]
 //! from any thread; everything here is `Sync`.
 
+use std::collections::HashSet;
 use std::fmt::Display;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -9,7 +10,8 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::engine::Scanner;
+use crate::engine::filters::line_bounds;
+use crate::engine::{Candidate, Rejection, Scanner};
 use crate::finding::{build_findings, Finding, Origin};
 use crate::policy::Policy;
 
@@ -65,6 +67,9 @@ pub struct Summary {
     pub rules: usize,
 }
 
+/// The inline allow marker, as the engine's filter recognises it.
+const INLINE_ALLOW: &[u8] = b"keyhound:allow";
+
 /// Warnings kept for JSON/SARIF; more are counted but not stored.
 pub const MAX_KEPT_WARNINGS: usize = 1000;
 
@@ -87,6 +92,9 @@ pub struct Scan<'a> {
     progress: Option<indicatif::ProgressBar>,
     cancel: Arc<AtomicBool>,
     started: Instant,
+    track_allowances: bool,
+    used_accepts: Mutex<HashSet<String>>,
+    unused_inline: Mutex<Vec<String>>,
 }
 
 impl<'a> Scan<'a> {
@@ -108,6 +116,9 @@ impl<'a> Scan<'a> {
             progress: None,
             cancel: Arc::new(AtomicBool::new(false)),
             started: Instant::now(),
+            track_allowances: false,
+            used_accepts: Mutex::new(HashSet::new()),
+            unused_inline: Mutex::new(Vec::new()),
         }
     }
 
@@ -129,6 +140,25 @@ impl<'a> Scan<'a> {
         self
     }
 
+    /// Records which allowances (accepted fingerprints, inline comments)
+    /// were used, for `--report-unused-ignores`.
+    pub fn with_allowance_tracking(mut self) -> Self {
+        self.track_allowances = true;
+        self
+    }
+
+    /// Accepted fingerprints that suppressed at least one finding.
+    pub fn used_accepts(&self) -> HashSet<String> {
+        self.used_accepts.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Inline `keyhound:allow` comments that suppressed nothing, as `path:line`.
+    pub fn unused_inline_allows(&self) -> Vec<String> {
+        let mut v = self.unused_inline.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        v.sort();
+        v
+    }
+
     /// Whether the scan was asked to stop.
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
@@ -142,18 +172,92 @@ impl<'a> Scan<'a> {
     /// Scans one blob and hands its findings to the sink; returns how many
     /// findings were reported.
     pub fn scan_blob(&self, bytes: &[u8], origin: Arc<Origin>) -> usize {
+        let findings = self.find(bytes, origin);
+        self.report(findings)
+    }
+
+    /// Scans one blob (counted as a file) and returns its findings without
+    /// reporting them, for sources that annotate findings first (git
+    /// provenance, added-line filters).
+    pub fn find(&self, bytes: &[u8], origin: Arc<Origin>) -> Vec<Finding> {
         self.files.fetch_add(1, Ordering::Relaxed);
+        self.find_in(bytes, &origin)
+    }
+
+    /// Counts one streamed input as a file (its chunks are not files).
+    pub fn count_stream_file(&self) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Scans a chunk of a stream: like [`Scan::find`] but not counted as a
+    /// file; offsets and lines are relative to the chunk.
+    pub fn scan_chunk(&self, bytes: &[u8], origin: &Arc<Origin>) -> Vec<Finding> {
+        self.find_in(bytes, origin)
+    }
+
+    fn find_in(&self, bytes: &[u8], origin: &Arc<Origin>) -> Vec<Finding> {
         self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         if let Some(bar) = &self.progress {
             bar.inc(bytes.len() as u64);
         }
-        let candidates = self.scanner.scan(bytes);
+        let candidates = if self.track_allowances {
+            self.scan_tracking_inline(bytes, origin)
+        } else {
+            self.scanner.scan(bytes)
+        };
         if candidates.is_empty() {
-            return 0;
+            return Vec::new();
         }
-        let mut findings = build_findings(self.scanner, bytes, &origin, &candidates, self.show_secrets);
+        build_findings(self.scanner, bytes, origin, &candidates, self.show_secrets)
+    }
+
+    /// Scans while noting `keyhound:allow` comments that suppressed nothing.
+    fn scan_tracking_inline(&self, bytes: &[u8], origin: &Arc<Origin>) -> Vec<Candidate> {
+        let markers: Vec<usize> = memchr::memmem::find_iter(bytes, INLINE_ALLOW).collect();
+        if markers.is_empty() {
+            return self.scanner.scan(bytes);
+        }
+        let explained = self.scanner.scan_explain(bytes);
+        let used_lines: HashSet<usize> = explained
+            .iter()
+            .filter(|(_, v)| *v == Err(Rejection::InlineAllow))
+            .map(|(c, _)| line_bounds(bytes, c.secret.start).0)
+            .collect();
+        let mut unused = Vec::new();
+        for marker in markers {
+            let start = line_bounds(bytes, marker).0;
+            if !used_lines.contains(&start) {
+                let line = memchr::memchr_iter(b'\n', &bytes[..marker]).count() + 1;
+                unused.push(format!("{}:{line}", origin.display_path()));
+            }
+        }
+        if !unused.is_empty() {
+            self.unused_inline
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(unused);
+        }
+        explained
+            .into_iter()
+            .filter(|(_, v)| v.is_ok())
+            .map(|(c, _)| c)
+            .collect()
+    }
+
+    /// Reports findings after the policy (accepted fingerprints) has had
+    /// its say; returns how many were reported.
+    pub fn report(&self, mut findings: Vec<Finding>) -> usize {
         let before = findings.len();
-        findings.retain(|f| !self.policy.is_accepted(&f.fingerprint));
+        findings.retain(|f| {
+            let accepted = self.policy.is_accepted(&f.fingerprint);
+            if accepted && self.track_allowances {
+                self.used_accepts
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(f.fingerprint.clone());
+            }
+            !accepted
+        });
         self.accepted
             .fetch_add((before - findings.len()) as u64, Ordering::Relaxed);
         let n = findings.len();
@@ -162,35 +266,6 @@ impl<'a> Scan<'a> {
             self.sink.blob_findings(findings);
         }
         n
-    }
-
-    /// Counts bytes that were scanned as part of a larger blob stream (stdin
-    /// chunks) without counting another file.
-    pub fn count_stream_file(&self) {
-        self.files.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Scans a chunk of a stream: like [`Scan::scan_blob`] but findings are
-    /// returned to the caller for de-duplication and line adjustment.
-    pub fn scan_chunk(&self, bytes: &[u8], origin: &Arc<Origin>) -> Vec<Finding> {
-        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        let candidates = self.scanner.scan(bytes);
-        if candidates.is_empty() {
-            return Vec::new();
-        }
-        build_findings(self.scanner, bytes, origin, &candidates, self.show_secrets)
-    }
-
-    /// Reports findings a streaming source has finished adjusting.
-    pub fn report(&self, mut findings: Vec<Finding>) {
-        let before = findings.len();
-        findings.retain(|f| !self.policy.is_accepted(&f.fingerprint));
-        self.accepted
-            .fetch_add((before - findings.len()) as u64, Ordering::Relaxed);
-        if !findings.is_empty() {
-            self.findings.fetch_add(findings.len() as u64, Ordering::Relaxed);
-            self.sink.blob_findings(findings);
-        }
     }
 
     /// Records a warning: counted, kept for reports, passed to the hook.

@@ -151,15 +151,17 @@ impl Scanner {
         }
     }
 
-    /// Where accepted secrets of different priority overlap, the lower
-    /// priority one is shadowed (a GitHub token inside `token = "…"` is one
-    /// GitHub finding, not also a generic one).
+    /// Where secrets of different priority overlap, the lower priority one
+    /// is shadowed: a GitHub token inside `token = "…"` is one GitHub
+    /// finding, not also a generic one. A specific rule shadows even when
+    /// its own filters rejected the match: a `ghp_` token with a bad
+    /// checksum is not a token, and the generic rule must not say it is.
     fn shadow_overlaps(&self, found: &mut [(Candidate, Result<(), Rejection>)]) {
-        let mut accepted: Vec<usize> = (0..found.len()).filter(|&i| found[i].1.is_ok()).collect();
-        accepted.sort_by_key(|&i| found[i].0.secret.start);
+        let mut order: Vec<usize> = (0..found.len()).collect();
+        order.sort_by_key(|&i| found[i].0.secret.start);
         let mut shadowed = Vec::new();
-        for (n, &i) in accepted.iter().enumerate() {
-            for &j in &accepted[n + 1..] {
+        for (n, &i) in order.iter().enumerate() {
+            for &j in &order[n + 1..] {
                 let (a, b) = (&found[i].0, &found[j].0);
                 if b.secret.start >= a.secret.end {
                     break;
@@ -173,7 +175,9 @@ impl Scanner {
             }
         }
         for i in shadowed {
-            found[i].1 = Err(Rejection::Shadowed);
+            if found[i].1.is_ok() {
+                found[i].1 = Err(Rejection::Shadowed);
+            }
         }
     }
 

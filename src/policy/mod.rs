@@ -1,6 +1,8 @@
 //! Project policy: the `.keyhound.toml` config file (paths to skip, rules to
 //! disable, extra packs, accepted secrets) and its application to findings.
 
+pub mod baseline;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -149,5 +151,19 @@ impl Policy {
     /// Whether a fingerprint has been accepted.
     pub fn is_accepted(&self, fingerprint: &str) -> bool {
         self.accepted.contains_key(fingerprint)
+    }
+
+    /// Adds a baseline's entries to the accepted fingerprints.
+    pub fn accept_baseline(&mut self, baseline: &baseline::Baseline, source: &str) {
+        for entry in &baseline.entries {
+            self.accepted
+                .entry(entry.fingerprint.clone())
+                .or_insert_with(|| Some(format!("{source}: {:?}", entry.reason)));
+        }
+    }
+
+    /// Every accepted fingerprint, for `--report-unused-ignores`.
+    pub fn accepted_fingerprints(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.accepted.iter().map(|(fp, why)| (fp.as_str(), why.as_deref()))
     }
 }

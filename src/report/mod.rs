@@ -2,6 +2,8 @@
 //! seam. Streaming formats (text, JSONL) write as findings arrive; whole
 //! documents (JSON, SARIF) collect and write at the end.
 
+pub mod baseline;
+pub mod hook;
 pub mod json;
 pub mod sarif;
 pub mod text;
@@ -27,6 +29,8 @@ pub enum Format {
     Jsonl,
     /// SARIF 2.1.0 for code-scanning uploads.
     Sarif,
+    /// A baseline file accepting every finding (fingerprints only).
+    Baseline,
 }
 
 /// What every reporter needs besides the findings.
@@ -39,6 +43,21 @@ pub struct ReportOptions {
     pub base_dir: Option<PathBuf>,
     /// The rules that ran (SARIF lists them all).
     pub rules: Vec<Arc<Rule>>,
+    /// Version-control details for SARIF `versionControlProvenance`.
+    pub vcs: Option<VcsInfo>,
+    /// Who a baseline's entries are attributed to.
+    pub author: Option<String>,
+}
+
+/// The repository a git scan read, for SARIF.
+#[derive(Debug, Clone)]
+pub struct VcsInfo {
+    /// Remote URL (or a `file://` URL of the repository).
+    pub repository_uri: String,
+    /// HEAD commit.
+    pub revision: Option<String>,
+    /// Current branch name.
+    pub branch: Option<String>,
 }
 
 /// A finding as JSON/JSONL show it: the secret already redacted or not.
@@ -64,6 +83,9 @@ pub struct FindingView<'a> {
     pub end_column: usize,
     /// Byte offset of the secret.
     pub offset: usize,
+    /// Git history: whether the secret is still in HEAD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub present_in_head: Option<bool>,
     /// Byte length of the secret.
     pub length: usize,
     /// Secret, redacted unless `--show-secrets`.
@@ -92,6 +114,7 @@ impl<'a> FindingView<'a> {
             end_line: f.end_line,
             end_column: f.end_column,
             offset: f.offset,
+            present_in_head: f.present_in_head,
             length: f.length,
             secret: f.secret_for_output(show_secrets),
             redacted: !show_secrets,
@@ -109,6 +132,7 @@ pub fn make_sink(format: Format, out: Box<dyn Write + Send>, options: ReportOpti
         Format::Jsonl => Box::new(json::JsonlSink::new(out, options)),
         Format::Json => Box::new(json::JsonSink::new(out, options)),
         Format::Sarif => Box::new(sarif::SarifSink::new(out, options)),
+        Format::Baseline => Box::new(baseline::BaselineSink::new(out, options.author)),
     }
 }
 

@@ -26,6 +26,7 @@ pub struct SarifSink {
     show_secrets: bool,
     base_dir: Option<PathBuf>,
     rules: Vec<Arc<Rule>>,
+    vcs: Option<super::VcsInfo>,
 }
 
 impl SarifSink {
@@ -37,6 +38,7 @@ impl SarifSink {
             show_secrets: options.show_secrets,
             base_dir: options.base_dir,
             rules: options.rules,
+            vcs: options.vcs,
         }
     }
 }
@@ -48,13 +50,23 @@ impl Sink for SarifSink {
 
     fn finish(&self, summary: &Summary) -> std::io::Result<()> {
         let findings = self.collected.take_sorted();
-        let log = build_log(
+        let mut log = build_log(
             &self.rules,
             &findings,
             summary,
             self.base_dir.as_deref(),
             self.show_secrets,
         );
+        if let (Some(vcs), Some(run)) = (&self.vcs, log.runs.first_mut()) {
+            let builder = sarif::VersionControlDetails::builder().repository_uri(vcs.repository_uri.clone());
+            let details = match (&vcs.revision, &vcs.branch) {
+                (Some(r), Some(b)) => builder.revision_id(r.clone()).branch(b.clone()).build(),
+                (Some(r), None) => builder.revision_id(r.clone()).build(),
+                (None, Some(b)) => builder.branch(b.clone()).build(),
+                (None, None) => builder.build(),
+            };
+            run.version_control_provenance = Some(vec![details]);
+        }
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
         serde_json::to_writer_pretty(&mut *out, &log)?;
         out.write_all(b"\n")?;

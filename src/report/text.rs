@@ -5,7 +5,7 @@ use std::io::Write;
 use std::sync::Mutex;
 
 use super::ReportOptions;
-use crate::finding::Finding;
+use crate::finding::{Finding, Origin};
 use crate::rules::Severity;
 use crate::scan::{Sink, Summary};
 
@@ -49,9 +49,40 @@ impl Sink for TextSink {
         let mut buf = String::new();
         for f in &findings {
             let location = format!("{}:{}:{}", f.origin.display_path(), f.line, f.column);
+            let provenance = match &*f.origin {
+                Origin::GitBlob {
+                    commit,
+                    author,
+                    email,
+                    date,
+                    ..
+                }
+                | Origin::GitMessage {
+                    commit,
+                    author,
+                    email,
+                    date,
+                    ..
+                } => {
+                    let mut p = format!("  {}  {author} <{email}>  {date}", &commit[..commit.len().min(12)]);
+                    match f.present_in_head {
+                        Some(true) => p.push_str("  [still in HEAD]"),
+                        Some(false) => p.push_str("  [not in HEAD]"),
+                        None => {}
+                    }
+                    if let Origin::GitBlob { other_locations, .. } = &*f.origin {
+                        if *other_locations > 0 {
+                            p.push_str(&format!("  [+{other_locations} other commit/path]"));
+                        }
+                    }
+                    p
+                }
+                _ => String::new(),
+            };
             buf.push_str(&format!(
-                "{}  {}  {}  {}  ({})\n    {}\n",
+                "{}{}  {}  {}  {}  ({})\n    {}\n",
                 self.paint("1", &location),
+                provenance,
                 self.paint(severity_color(f.severity), f.severity.as_str()),
                 self.paint("35", &f.rule_id),
                 self.paint("1;33", &f.secret_for_output(self.show_secrets)),

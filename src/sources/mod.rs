@@ -3,6 +3,7 @@
 //! [`crate::finding::Origin`] to [`crate::scan::Scan::scan_blob`].
 
 pub mod dir;
+pub mod git;
 pub mod stdin;
 
 /// A whole input could not be used (as opposed to a per-file warning).

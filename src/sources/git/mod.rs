@@ -1,0 +1,219 @@
+//! Git sources: full-history audits, commit ranges (CI and pre-push), and
+//! staged changes (pre-commit). Objects are read with gix — loose and
+//! packed, deltas resolved — never by shelling out to `git`.
+
+pub mod cache;
+pub mod history;
+pub mod lines;
+pub mod range;
+pub mod staged;
+pub mod tree;
+
+use std::path::{Path, PathBuf};
+
+use gix::bstr::ByteSlice;
+use gix::ObjectId;
+
+/// Problems reading a repository.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    /// The path is not a git repository (or cannot be opened as one).
+    #[error("{path}: not a git repository: {message}")]
+    NotARepository {
+        /// The path given.
+        path: PathBuf,
+        /// What gix said.
+        message: String,
+    },
+    /// A revision given on the command line does not resolve.
+    #[error("cannot resolve revision `{rev}`: {message}")]
+    BadRevision {
+        /// The revision text.
+        rev: String,
+        /// What gix said.
+        message: String,
+    },
+    /// An object is missing or corrupt.
+    #[error("object {id}: {message}")]
+    Object {
+        /// The object id.
+        id: ObjectId,
+        /// What went wrong.
+        message: String,
+    },
+    /// Anything else gix reported (references, index, walk).
+    #[error("{0}")]
+    Other(String),
+}
+
+impl GitError {
+    /// A missing or corrupt object.
+    pub fn object(id: impl Into<ObjectId>, err: impl std::fmt::Display) -> GitError {
+        GitError::Object {
+            id: id.into(),
+            message: err.to_string(),
+        }
+    }
+
+    /// Any other gix failure.
+    pub fn other(err: impl std::fmt::Display) -> GitError {
+        GitError::Other(err.to_string())
+    }
+}
+
+/// Opens the repository containing `path` (a work tree, a bare repository
+/// or a linked worktree).
+pub fn open(path: &Path) -> Result<gix::Repository, GitError> {
+    let mut repo = gix::discover(path).map_err(|e| GitError::NotARepository {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    repo.object_cache_size_if_unset(32 << 20);
+    Ok(repo)
+}
+
+/// Resolves a revision (`main`, `HEAD~3`, a hex id, a tag) to a commit id.
+pub fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, GitError> {
+    let id = repo
+        .rev_parse_single(rev.as_bytes().as_bstr())
+        .map_err(|e| GitError::BadRevision {
+            rev: rev.to_string(),
+            message: e.to_string(),
+        })?;
+    let object = id.object().map_err(|e| GitError::BadRevision {
+        rev: rev.to_string(),
+        message: e.to_string(),
+    })?;
+    let commit = object.peel_to_commit().map_err(|e| GitError::BadRevision {
+        rev: rev.to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(commit.id)
+}
+
+/// What a finding needs to know about a commit.
+#[derive(Debug, Clone)]
+pub struct CommitMeta {
+    /// Commit id.
+    pub id: ObjectId,
+    /// Root tree.
+    pub tree: ObjectId,
+    /// Parent commit ids.
+    pub parents: Vec<ObjectId>,
+    /// Author name.
+    pub author: String,
+    /// Author email.
+    pub email: String,
+    /// Author date, RFC 3339.
+    pub date: String,
+    /// Committer time in seconds, for "earliest" ordering.
+    pub time: i64,
+}
+
+/// Reads and decodes a commit; also returns its message.
+pub fn read_commit(repo: &gix::Repository, id: ObjectId) -> Result<(CommitMeta, Vec<u8>), GitError> {
+    let object = repo.find_object(id).map_err(|e| GitError::object(id, e))?;
+    if object.kind != gix::objs::Kind::Commit {
+        return Err(GitError::object(
+            id,
+            format!("expected a commit, found a {}", object.kind),
+        ));
+    }
+    let commit =
+        gix::objs::CommitRef::from_bytes(&object.data, repo.object_hash()).map_err(|e| GitError::object(id, e))?;
+    let author = commit.author().map_err(|e| GitError::object(id, e))?;
+    let committer = commit.committer().map_err(|e| GitError::object(id, e))?;
+    let date = author
+        .time()
+        .ok()
+        .and_then(|t| t.format(gix::date::time::format::ISO8601_STRICT).ok())
+        .unwrap_or_default();
+    let meta = CommitMeta {
+        id,
+        tree: commit.tree(),
+        parents: commit.parents().collect(),
+        author: author.name.trim().to_str_lossy().into_owned(),
+        email: author.email.trim().to_str_lossy().into_owned(),
+        date,
+        time: committer.seconds(),
+    };
+    Ok((meta, commit.message.to_vec()))
+}
+
+/// Reads a blob's content.
+pub fn read_blob(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>, GitError> {
+    let mut object = repo.find_object(id).map_err(|e| GitError::object(id, e))?;
+    if object.kind != gix::objs::Kind::Blob {
+        return Err(GitError::object(
+            id,
+            format!("expected a blob, found a {}", object.kind),
+        ));
+    }
+    Ok(std::mem::take(&mut object.data))
+}
+
+/// The commit ids every reference points at (branches, tags peeled to
+/// their commits, remote-tracking refs, the stash) plus HEAD.
+pub fn all_ref_tips(repo: &gix::Repository, warn: &dyn Fn(String)) -> Result<Vec<ObjectId>, GitError> {
+    let mut tips = Vec::new();
+    if let Ok(head) = repo.head_id() {
+        tips.push(head.detach());
+    }
+    let platform = repo.references().map_err(GitError::other)?;
+    for reference in platform.all().map_err(GitError::other)? {
+        let mut reference = match reference {
+            Ok(r) => r,
+            Err(e) => {
+                warn(format!("unreadable reference: {e}"));
+                continue;
+            }
+        };
+        let name = reference.name().as_bstr().to_string();
+        match reference.peel_to_id() {
+            Ok(id) => {
+                let id = id.detach();
+                match repo.find_header(id) {
+                    Ok(h) if h.kind() == gix::objs::Kind::Commit => tips.push(id),
+                    Ok(_) => {}
+                    Err(e) => warn(format!("{name}: target {id} unreadable: {e}")),
+                }
+            }
+            Err(e) => warn(format!("{name}: cannot resolve: {e}")),
+        }
+    }
+    tips.sort();
+    tips.dedup();
+    Ok(tips)
+}
+
+/// Walks commits reachable from `tips` but not from `hidden`, newest first,
+/// at most `limit`. A broken link (missing object, shallow boundary) is a
+/// warning; the walk keeps what it reached.
+pub fn walk(
+    repo: &gix::Repository,
+    tips: &[ObjectId],
+    hidden: &[ObjectId],
+    limit: Option<usize>,
+    warn: &dyn Fn(String),
+) -> Result<Vec<ObjectId>, GitError> {
+    let walk = repo
+        .rev_walk(tips.iter().copied())
+        .sorting(gix::revision::walk::Sorting::ByCommitTime(Default::default()))
+        .with_hidden(hidden.iter().copied())
+        .all()
+        .map_err(GitError::other)?;
+    let mut ids = Vec::new();
+    for info in walk {
+        match info {
+            Ok(info) => ids.push(info.id),
+            Err(e) => {
+                warn(format!("history walk stopped early: {e}"));
+                break;
+            }
+        }
+        if limit.is_some_and(|n| ids.len() >= n) {
+            break;
+        }
+    }
+    Ok(ids)
+}
