@@ -68,8 +68,8 @@ pub struct GitArgs {
     pub pre_push: bool,
     /// Remember clean blobs so a re-audit only reads new ones
     /// (default directory: GIT_DIR/keyhound).
-    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
-    pub cache: Option<PathBuf>,
+    #[arg(long, value_name = "DIR", num_args = 0..=1)]
+    pub cache: Option<Option<PathBuf>>,
     /// Skip blobs larger than this (bytes, or with K/M/G suffix).
     #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
     pub max_file_size: u64,

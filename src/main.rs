@@ -159,17 +159,14 @@ fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-/// Who `allow` and `baseline create` attribute entries to.
+/// Who `allow` and `baseline create` attribute entries to: git's author
+/// identity (config and `GIT_AUTHOR_*`), else the login name.
 fn author_of(repo: Option<&gix::Repository>) -> Option<String> {
-    let config = repo?.config_snapshot();
-    let name = config.string("user.name").map(|s| s.to_string());
-    let email = config.string("user.email").map(|s| s.to_string());
-    match (name, email) {
-        (Some(n), Some(e)) => Some(format!("{n} <{e}>")),
-        (Some(n), None) => Some(n),
-        (None, Some(e)) => Some(format!("<{e}>")),
-        (None, None) => std::env::var("USER").ok(),
-    }
+    let from_git = repo
+        .and_then(|r| r.author())
+        .and_then(|sig| sig.ok())
+        .map(|sig| format!("{} <{}>", sig.name, sig.email));
+    from_git.or_else(|| std::env::var("USER").ok())
 }
 
 /// How a scan's report is produced.
@@ -385,11 +382,7 @@ fn run_git(args: GitArgs, mode: Mode) -> Result<u8> {
             return Ok(());
         }
         let mut cache = args.cache.as_ref().map(|dir| {
-            let dir = if dir.as_os_str().is_empty() {
-                repo.git_dir().join("keyhound")
-            } else {
-                dir.clone()
-            };
+            let dir = dir.clone().unwrap_or_else(|| repo.git_dir().join("keyhound"));
             BlobCache::open(&dir, &git::cache::ruleset_key(prepared.scanner.rules()))
         });
         let options = history::HistoryOptions {
