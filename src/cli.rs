@@ -251,6 +251,10 @@ pub enum RulesCommand {
         /// Rule selection.
         #[command(flatten)]
         rules: RuleArgs,
+        /// Test only the packs given with --rules, not the built-in ones
+        /// (for pack authors editing a checkout's rules/ directory).
+        #[arg(long)]
+        no_builtin: bool,
     },
 }
 

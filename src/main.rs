@@ -58,7 +58,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Stdin(args) => run_stdin(args, Mode::Report),
         Command::Git(args) => run_git(args, Mode::Report),
         Command::Rules(RulesCommand::List { rules, format }) => list_rules(&rules, format),
-        Command::Rules(RulesCommand::Test { rules }) => test_rules(&rules),
+        Command::Rules(RulesCommand::Test { rules, no_builtin }) => test_rules(&rules, no_builtin),
         Command::Hook(command) => run_hook(command),
         Command::Allow(args) => run_allow(args),
         Command::Baseline(BaselineCommand::Create(source)) => match source {
@@ -468,12 +468,12 @@ fn run_allow(args: AllowArgs) -> Result<u8> {
     Ok(0)
 }
 
-fn load_for_listing(args: &RuleArgs) -> Result<Vec<Rule>> {
+fn load_for_listing(args: &RuleArgs, builtin: bool) -> Result<Vec<Rule>> {
     let selection = Selection {
         enable: args.enable_rule.clone(),
         disable: args.disable_rule.clone(),
     };
-    let mut all = rules::builtin()?;
+    let mut all = if builtin { rules::builtin()? } else { Vec::new() };
     for path in &args.rules {
         all.extend(rules::parse_path(path)?);
     }
@@ -482,7 +482,7 @@ fn load_for_listing(args: &RuleArgs) -> Result<Vec<Rule>> {
 }
 
 fn list_rules(args: &RuleArgs, format: ListFormat) -> Result<u8> {
-    let rules = load_for_listing(args)?;
+    let rules = load_for_listing(args, true)?;
     let mut out = std::io::stdout().lock();
     match format {
         ListFormat::Json => {
@@ -517,8 +517,8 @@ fn list_rules(args: &RuleArgs, format: ListFormat) -> Result<u8> {
     Ok(0)
 }
 
-fn test_rules(args: &RuleArgs) -> Result<u8> {
-    let rules = load_for_listing(args)?;
+fn test_rules(args: &RuleArgs, builtin: bool) -> Result<u8> {
+    let rules = load_for_listing(args, builtin)?;
     if rules.is_empty() {
         bail!("no rules to test");
     }
