@@ -58,7 +58,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Stdin(args) => run_stdin(args, Mode::Report),
         Command::Git(args) => run_git(args, Mode::Report),
         Command::Rules(RulesCommand::List { rules, format }) => list_rules(&rules, format),
-        Command::Rules(RulesCommand::Test { rules, no_builtin }) => test_rules(&rules, no_builtin),
+        Command::Rules(RulesCommand::Test { rules, no_builtin }) => test_rules(&rules, !no_builtin),
         Command::Hook(command) => run_hook(command),
         Command::Allow(args) => run_allow(args),
         Command::Baseline(BaselineCommand::Create(source)) => match source {
