@@ -1,7 +1,8 @@
 //! A deterministic, realistic source-code corpus for the engine benchmark:
-//! Rust, Python, JS, YAML and JSON lines with identifiers, strings,
-//! comments and the words rules key on ("token", "password", "key", …) in
-//! ordinary use, plus sparse real-looking secrets.
+//! Rust, Python, JS, YAML and JSON lines with identifiers, strings and
+//! comments; the words rules key on ("token", "password", "secret", …) occur
+//! in ordinary use at the density measured on real crate sources (about one
+//! keyword hit per 2.3 KB), plus sparse real-looking secrets.
 
 /// xorshift64* — reproducible without a dependency.
 pub struct Rng(u64);
@@ -32,36 +33,9 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "request",
-    "response",
-    "buffer",
-    "config",
-    "handler",
-    "client",
-    "server",
-    "session",
-    "user",
-    "account",
-    "token",
-    "parser",
-    "reader",
-    "writer",
-    "index",
-    "value",
-    "result",
-    "error",
-    "context",
-    "state",
-    "cache",
-    "password_hash",
-    "key",
-    "secret_name",
-    "auth",
-    "builder",
-    "stream",
-    "channel",
-    "message",
-    "payload",
+    "request", "response", "buffer", "config", "handler", "client", "server", "session", "user", "account",
+    "parser", "reader", "writer", "index", "value", "result", "error", "context", "state", "cache", "builder",
+    "stream", "channel", "message", "payload", "offset", "length", "cursor", "slice", "bytes",
 ];
 
 const LINES: &[&str] = &[
@@ -77,11 +51,22 @@ const LINES: &[&str] = &[
     "  \"{a}\": \"{b} {c} {d}\",",
     "    assert_eq!({a}.len(), {n});",
     "use crate::{a}::{{{B}, {C}}};",
+    "# See https://example.org/{a}/{b} for the {c} format",
+];
+
+/// Lines that contain rule keywords in ordinary, non-secret use.
+const KEYWORD_LINES: &[&str] = &[
     "        self.token = token",
     "    password = request.form['password']",
-    "# See https://example.org/{a}/{b} for the {c} format",
     "    headers['Authorization'] = 'Bearer ' + self.token",
+    "    let token = lexer.next_token()?;",
+    "    /// Returns the {a} token for the {b}.",
+    "  secret_name: {a}-{b}",
+    "    fn verify_password(&self, {a}: &str) -> bool {{",
 ];
+
+/// One keyword line in this many lines matches the measured real density.
+const KEYWORD_LINE_EVERY: usize = 60;
 
 fn fill(rng: &mut Rng, template: &str) -> String {
     let mut out = String::with_capacity(template.len() + 32);
@@ -155,6 +140,9 @@ pub fn generate(size: usize, secret_every: usize, seed: u64) -> Vec<u8> {
         if out.len() >= next_secret {
             out.push_str(&secret_line(&mut rng));
             next_secret += secret_every;
+        } else if rng.below(KEYWORD_LINE_EVERY) == 0 {
+            let template = rng.pick(KEYWORD_LINES);
+            out.push_str(&fill(&mut rng, template));
         } else {
             let template = rng.pick(LINES);
             out.push_str(&fill(&mut rng, template));
