@@ -33,9 +33,9 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "request", "response", "buffer", "config", "handler", "client", "server", "session", "user", "account",
-    "parser", "reader", "writer", "index", "value", "result", "error", "context", "state", "cache", "builder",
-    "stream", "channel", "message", "payload", "offset", "length", "cursor", "slice", "bytes",
+    "request", "response", "buffer", "config", "handler", "client", "server", "session", "user", "account", "parser",
+    "reader", "writer", "index", "value", "result", "error", "context", "state", "cache", "builder", "stream",
+    "channel", "message", "payload", "offset", "length", "cursor", "slice", "bytes",
 ];
 
 const LINES: &[&str] = &[

@@ -90,7 +90,7 @@ pub fn scan_history(
         .par_iter()
         .enumerate()
         .map_init(
-            || shared.to_thread_local(),
+            || super::thread_repo(&shared),
             |repo, (idx, commit)| {
                 let introduced = introduced_blobs(repo, commit, &tree_of).unwrap_or_else(|e| {
                     scan.warn(Some(&commit.id.to_string()), format!("cannot diff commit: {e}"));
@@ -125,12 +125,12 @@ pub fn scan_history(
         todo.retain(|(id, _)| !cache.is_clean(id));
         cached = before - todo.len();
     }
-    todo.sort_by(|a, b| a.1.path.cmp(&b.1.path));
+    sort_in_pack_order(repo, &mut todo);
     let clean: Mutex<Vec<ObjectId>> = Mutex::new(Vec::new());
     let results: Vec<(ObjectId, Vec<Finding>)> = todo
         .par_iter()
         .map_init(
-            || shared.to_thread_local(),
+            || super::thread_repo(&shared),
             |repo, (blob, intro)| {
                 let findings = scan_blob(scan, repo, *blob, intro, &commits[intro.commit as usize], options);
                 if findings.as_ref().is_some_and(Vec::is_empty) {
@@ -191,6 +191,28 @@ pub fn scan_history(
         cached,
         shallow,
     })
+}
+
+/// Orders blobs by their position in the packs, so each thread walks its
+/// share of a pack front to back and delta bases are still in gix's cache
+/// when their deltas are read (random order makes every delta chain decode
+/// from scratch). Loose objects go last.
+fn sort_in_pack_order<T>(repo: &gix::Repository, items: &mut [(ObjectId, T)]) {
+    use gix::odb::pack::Find;
+    let mut handle = (*repo.objects).clone();
+    handle.prevent_pack_unload();
+    let mut buf = Vec::new();
+    let keys: HashMap<ObjectId, (u32, u64)> = items
+        .iter()
+        .map(|(id, _)| {
+            let key = match handle.location_by_oid(id, &mut buf) {
+                Ok(Some(loc)) => (loc.pack_id, loc.pack_offset),
+                _ => (u32::MAX, 0),
+            };
+            (*id, key)
+        })
+        .collect();
+    items.sort_by_key(|(id, _)| keys.get(id).copied().unwrap_or((u32::MAX, 0)));
 }
 
 /// Earlier in history: older committer time; ties broken by id for stability.

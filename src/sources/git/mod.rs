@@ -68,8 +68,19 @@ pub fn open(path: &Path) -> Result<gix::Repository, GitError> {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
-    repo.object_cache_size_if_unset(32 << 20);
+    repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
     Ok(repo)
+}
+
+/// Object cache per thread: trees and delta bases are read again and again
+/// by neighbouring commits, so decoded objects are worth keeping.
+const OBJECT_CACHE_BYTES: usize = 64 << 20;
+
+/// A thread's own handle on a shared repository, with its caches sized.
+pub fn thread_repo(shared: &gix::ThreadSafeRepository) -> gix::Repository {
+    let mut repo = shared.to_thread_local();
+    repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
+    repo
 }
 
 /// Resolves a revision (`main`, `HEAD~3`, a hex id, a tag) to a commit id.

@@ -120,7 +120,7 @@ pub fn scan_commits(
 ) -> Result<usize, GitError> {
     let shared = repo.clone().into_sync();
     commits.par_iter().for_each_init(
-        || shared.to_thread_local(),
+        || super::thread_repo(&shared),
         |repo, id| {
             if let Err(e) = scan_commit(scan, repo, *id, max_blob_size) {
                 scan.warn(Some(&id.to_string()), e);

@@ -2,8 +2,10 @@
 //! subtrees by id (so a commit touching one file reads a handful of trees,
 //! not the whole checkout), path lookup, and flattening.
 
+use std::cmp::Ordering;
+
 use gix::bstr::{BString, ByteSlice, ByteVec};
-use gix::objs::tree::EntryMode;
+use gix::objs::tree::EntryRef;
 use gix::ObjectId;
 
 use super::GitError;
@@ -20,25 +22,31 @@ pub struct Change {
     pub new: Option<ObjectId>,
 }
 
-/// An owned tree entry (the object buffer is returned to gix's pool at once).
-struct Entry {
-    mode: EntryMode,
-    name: BString,
-    id: ObjectId,
+/// A tree object's raw data; entries are decoded from it on demand so no
+/// name is copied unless it is reported.
+fn load_tree(repo: &gix::Repository, id: Option<ObjectId>) -> Result<Vec<u8>, GitError> {
+    match id {
+        None => Ok(Vec::new()),
+        Some(id) => {
+            let mut object = repo.find_object(id).map_err(|e| GitError::object(id, e))?;
+            if object.kind != gix::objs::Kind::Tree {
+                return Err(GitError::object(
+                    id,
+                    format!("expected a tree, found a {}", object.kind),
+                ));
+            }
+            Ok(std::mem::take(&mut object.data))
+        }
+    }
 }
 
-fn read_tree(repo: &gix::Repository, id: ObjectId) -> Result<Vec<Entry>, GitError> {
-    let object = repo.find_object(id).map_err(|e| GitError::object(id, e))?;
-    let tree = gix::objs::TreeRef::from_bytes(&object.data, repo.object_hash()).map_err(|e| GitError::object(id, e))?;
-    Ok(tree
-        .entries
-        .iter()
-        .map(|e| Entry {
-            mode: e.mode,
-            name: e.filename.to_owned(),
-            id: e.oid.to_owned(),
-        })
-        .collect())
+fn decode<'a>(repo: &gix::Repository, id: Option<ObjectId>, data: &'a [u8]) -> Result<Vec<EntryRef<'a>>, GitError> {
+    if data.is_empty() {
+        return Ok(Vec::new());
+    }
+    gix::objs::TreeRef::from_bytes(data, repo.object_hash())
+        .map(|t| t.entries)
+        .map_err(|e| GitError::object(id.unwrap_or_else(|| ObjectId::null(repo.object_hash())), e))
 }
 
 fn join(prefix: &[u8], name: &[u8]) -> BString {
@@ -48,6 +56,13 @@ fn join(prefix: &[u8], name: &[u8]) -> BString {
     }
     path.push_str(name);
     path
+}
+
+/// Git's tree order: names compare as if trees ended in `/`.
+fn tree_order(a: &EntryRef<'_>, b: &EntryRef<'_>) -> Ordering {
+    let a_key = a.filename.iter().copied().chain(a.mode.is_tree().then_some(b'/'));
+    let b_key = b.filename.iter().copied().chain(b.mode.is_tree().then_some(b'/'));
+    a_key.cmp(b_key)
 }
 
 /// Appends to `out` every blob added, modified or deleted between `old` and
@@ -61,6 +76,8 @@ pub fn diff_trees(
     diff_at(repo, b"", old, new, out)
 }
 
+/// A merge-join of two sorted trees: identical subtrees are skipped by id,
+/// so a commit touching one file reads only the trees on that file's path.
 fn diff_at(
     repo: &gix::Repository,
     prefix: &[u8],
@@ -71,59 +88,80 @@ fn diff_at(
     if old == new {
         return Ok(());
     }
-    let old_entries = match old {
-        Some(id) => read_tree(repo, id)?,
-        None => Vec::new(),
-    };
-    let new_entries = match new {
-        Some(id) => read_tree(repo, id)?,
-        None => Vec::new(),
-    };
-    let old_by_name: std::collections::HashMap<&[u8], &Entry> =
-        old_entries.iter().map(|e| (e.name.as_slice(), e)).collect();
-    for entry in &new_entries {
-        let before = old_by_name.get(entry.name.as_slice()).copied();
-        let path = || join(prefix, &entry.name);
-        match (before, entry.mode.is_tree(), entry.mode.is_blob()) {
-            (Some(b), _, _) if b.id == entry.id && b.mode.is_tree() == entry.mode.is_tree() => {}
-            (Some(b), true, _) if b.mode.is_tree() => diff_at(repo, &path(), Some(b.id), Some(entry.id), out)?,
-            (before, true, _) => {
-                if let Some(b) = before.filter(|b| b.mode.is_blob()) {
-                    out.push(Change {
-                        path: path(),
-                        old: Some(b.id),
-                        new: None,
-                    });
-                }
-                diff_at(repo, &path(), None, Some(entry.id), out)?;
+    let (old_data, new_data) = (load_tree(repo, old)?, load_tree(repo, new)?);
+    let (before, after) = (decode(repo, old, &old_data)?, decode(repo, new, &new_data)?);
+    let (mut i, mut j) = (0, 0);
+    while i < before.len() || j < after.len() {
+        let order = match (before.get(i), after.get(j)) {
+            (Some(a), Some(b)) => tree_order(a, b),
+            (Some(_), None) => Ordering::Less,
+            _ => Ordering::Greater,
+        };
+        match order {
+            Ordering::Less => {
+                removed(repo, prefix, &before[i], out)?;
+                i += 1;
             }
-            (before, false, true) => {
-                if let Some(b) = before.filter(|b| b.mode.is_tree()) {
-                    diff_at(repo, &path(), Some(b.id), None, out)?;
-                }
-                let old_blob = before.filter(|b| b.mode.is_blob()).map(|b| b.id);
-                out.push(Change {
-                    path: path(),
-                    old: old_blob,
-                    new: Some(entry.id),
-                });
+            Ordering::Greater => {
+                added(repo, prefix, &after[j], out)?;
+                j += 1;
             }
-            _ => {}
-        }
-    }
-    let new_names: std::collections::HashSet<&[u8]> = new_entries.iter().map(|e| e.name.as_slice()).collect();
-    for entry in old_entries.iter().filter(|e| !new_names.contains(e.name.as_slice())) {
-        if entry.mode.is_tree() {
-            diff_at(repo, &join(prefix, &entry.name), Some(entry.id), None, out)?;
-        } else if entry.mode.is_blob() {
-            out.push(Change {
-                path: join(prefix, &entry.name),
-                old: Some(entry.id),
-                new: None,
-            });
+            Ordering::Equal => {
+                let (a, b) = (&before[i], &after[j]);
+                if a.oid != b.oid {
+                    if b.mode.is_tree() {
+                        diff_at(
+                            repo,
+                            &join(prefix, b.filename),
+                            Some(a.oid.to_owned()),
+                            Some(b.oid.to_owned()),
+                            out,
+                        )?;
+                    } else if b.mode.is_blob() {
+                        let old_blob = a.mode.is_blob().then(|| a.oid.to_owned());
+                        out.push(Change {
+                            path: join(prefix, b.filename),
+                            old: old_blob,
+                            new: Some(b.oid.to_owned()),
+                        });
+                    }
+                }
+                i += 1;
+                j += 1;
+            }
         }
     }
     Ok(())
+}
+
+fn added(repo: &gix::Repository, prefix: &[u8], e: &EntryRef<'_>, out: &mut Vec<Change>) -> Result<(), GitError> {
+    if e.mode.is_tree() {
+        diff_at(repo, &join(prefix, e.filename), None, Some(e.oid.to_owned()), out)
+    } else {
+        if e.mode.is_blob() {
+            out.push(Change {
+                path: join(prefix, e.filename),
+                old: None,
+                new: Some(e.oid.to_owned()),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn removed(repo: &gix::Repository, prefix: &[u8], e: &EntryRef<'_>, out: &mut Vec<Change>) -> Result<(), GitError> {
+    if e.mode.is_tree() {
+        diff_at(repo, &join(prefix, e.filename), Some(e.oid.to_owned()), None, out)
+    } else {
+        if e.mode.is_blob() {
+            out.push(Change {
+                path: join(prefix, e.filename),
+                old: Some(e.oid.to_owned()),
+                new: None,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// Every blob in a tree, with its path.
@@ -141,17 +179,19 @@ pub fn lookup(repo: &gix::Repository, tree: ObjectId, path: &[u8]) -> Result<Opt
     let mut current = tree;
     let mut parts = path.split_str("/").peekable();
     while let Some(part) = parts.next() {
-        let entries = read_tree(repo, current)?;
-        let Some(entry) = entries.iter().find(|e| e.name.as_slice() == part) else {
+        let data = load_tree(repo, Some(current))?;
+        let entries = decode(repo, Some(current), &data)?;
+        let Some(entry) = entries.iter().find(|e| e.filename.as_bytes() == part) else {
             return Ok(None);
         };
-        if parts.peek().is_none() {
-            return Ok(entry.mode.is_blob().then_some(entry.id));
+        let last = parts.peek().is_none();
+        if last {
+            return Ok(entry.mode.is_blob().then(|| entry.oid.to_owned()));
         }
         if !entry.mode.is_tree() {
             return Ok(None);
         }
-        current = entry.id;
+        current = entry.oid.to_owned();
     }
     Ok(None)
 }
