@@ -541,6 +541,14 @@ fn bare_and_shallow_repositories_and_missing_objects() {
         .output()
         .unwrap();
     assert_eq!(jsonl(&bare).len(), 4, "{}", stderr(&bare));
+    // A linked worktree reads the same object database.
+    repo.git(&["worktree", "add", "-q", "../wt"]);
+    let wt = repo
+        .cmd(env!("CARGO_BIN_EXE_keyhound"), &parent)
+        .args(["git", "wt", "-f", "jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(jsonl(&wt).len(), 4, "{}", stderr(&wt));
     // Shallow clone: scans what is there and says so.
     let url = format!("file://{}", repo.path.display());
     repo.git_in(&parent, &["clone", "-q", "--depth", "1", &url, "shallow"]);

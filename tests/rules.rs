@@ -12,7 +12,7 @@ fn builtin_packs_parse_compile_and_have_unique_ids() {
     for rule in &rules {
         rule.compile_all().unwrap_or_else(|e| panic!("{e}"));
     }
-    assert!(rules.len() >= 40, "only {} built-in rules", rules.len());
+    assert!(rules.len() >= 250, "only {} built-in rules", rules.len());
 }
 
 #[test]

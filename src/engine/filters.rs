@@ -180,8 +180,13 @@ const TRIVIAL_VALUES: &[&str] = &[
 
 /// Whether `secret` is a placeholder, template expression or trivial word.
 pub fn is_placeholder(secret: &[u8]) -> bool {
-    if secret.first().is_some_and(|&b| b == b'$' || b == b'%') {
-        return true;
+    // `$VAR`, `${VAR}`, `$(cmd)`, `%VAR%` are references; `%2B…` is a
+    // percent-encoded value and stays a candidate.
+    if let [first, second, ..] = secret {
+        let ident = second.is_ascii_alphabetic() || *second == b'_';
+        if (*first == b'$' && (ident || matches!(second, b'{' | b'('))) || (*first == b'%' && ident) {
+            return true;
+        }
     }
     if TRIVIAL_VALUES.iter().any(|t| secret.eq_ignore_ascii_case(t.as_bytes())) {
         return true;
@@ -306,6 +311,11 @@ mod tests {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
         assert!(!is_placeholder(b"q8Zt3vLp0sWx9KjR"));
+        assert!(is_placeholder(b"%APPDATA%"));
+        assert!(
+            !is_placeholder(b"%2Bq8Zt3vLp0sWx9KjR"),
+            "percent-encoded values are values"
+        );
     }
 
     #[test]
