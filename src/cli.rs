@@ -29,6 +29,10 @@ pub enum Command {
     /// Audit git history, a commit range (CI), staged changes (pre-commit)
     /// or the commits being pushed (pre-push).
     Git(GitArgs),
+    /// Scan a container image: a `docker save` archive (tar or tar.gz), an
+    /// OCI layout directory or an OCI layout tar. Every layer, including
+    /// files deleted by later layers, and the image config.
+    Image(ImageArgs),
     /// List or test rule packs.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -73,6 +77,26 @@ pub struct GitArgs {
     /// Skip blobs larger than this (bytes, or with K/M/G suffix).
     #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
     pub max_file_size: u64,
+    /// Shared scan options.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// `keyhound image`.
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// The image archive or OCI layout directory.
+    #[arg(value_name = "SOURCE")]
+    pub source: PathBuf,
+    /// Only this platform of a multi-platform image (`linux/amd64`, `linux/arm64/v8`).
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+    /// Skip layer files larger than this (bytes, or with K/M/G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Archive handling inside layers.
+    #[command(flatten)]
+    pub archives: ArchiveArgs,
     /// Shared scan options.
     #[command(flatten)]
     pub scan: ScanArgs,
@@ -136,6 +160,8 @@ pub enum BaselineSource {
     Git(GitArgs),
     /// Standard input.
     Stdin(StdinArgs),
+    /// A container image.
+    Image(ImageArgs),
 }
 
 /// Which rules run.
@@ -218,9 +244,45 @@ pub struct DirArgs {
     /// Skip files larger than this (bytes, or with K/M/G suffix).
     #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
     pub max_file_size: u64,
+    /// Archive handling.
+    #[command(flatten)]
+    pub archives: ArchiveArgs,
     /// Shared scan options.
     #[command(flatten)]
     pub scan: ScanArgs,
+}
+
+/// Archive scanning and its decompression-bomb limits.
+#[derive(Debug, Args, Clone)]
+pub struct ArchiveArgs {
+    /// Do not open archives (zip/jar/whl, tar, gz, zst); scan them as bytes.
+    #[arg(long)]
+    pub no_archives: bool,
+    /// How deep archives may nest.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub archive_max_depth: usize,
+    /// Expanded bytes allowed per archive (K/M/G suffixes).
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    pub archive_max_bytes: u64,
+    /// Expanded bytes allowed per compressed byte.
+    #[arg(long, value_name = "N", default_value_t = 250)]
+    pub archive_max_ratio: u64,
+    /// Members allowed per archive.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub archive_max_members: usize,
+}
+
+impl ArchiveArgs {
+    /// The limits, or `None` with `--no-archives`; members obey `max_file_size`.
+    pub fn limits(&self, max_member_size: u64) -> Option<keyhound::sources::archive::ArchiveLimits> {
+        (!self.no_archives).then_some(keyhound::sources::archive::ArchiveLimits {
+            max_depth: self.archive_max_depth,
+            max_total_bytes: self.archive_max_bytes,
+            max_ratio: self.archive_max_ratio,
+            max_members: self.archive_max_members,
+            max_member_size,
+        })
+    }
 }
 
 /// `keyhound stdin`.

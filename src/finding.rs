@@ -63,6 +63,32 @@ pub enum Origin {
         /// Path in the index.
         path: String,
     },
+    /// A file in a container image layer.
+    ImageLayer {
+        /// Path inside the layer (`!` separates nested archive members).
+        path: String,
+        /// Image name (tag, or digest) and platform.
+        image: String,
+        /// 0-based layer index, bottom first.
+        layer_index: usize,
+        /// Layer digest.
+        layer_digest: String,
+        /// The history step that created the layer (`created_by`).
+        created_by: Option<String>,
+        /// Whether the file is still visible in the final image.
+        visible: bool,
+        /// The later layer that deleted (whiteout) or replaced the file.
+        hidden_by_layer: Option<usize>,
+    },
+    /// A field of an image's config (Env, Cmd, Labels, history).
+    ImageConfig {
+        /// Display name (`image!config:Env[2]`).
+        name: String,
+        /// Image name.
+        image: String,
+        /// The config field.
+        field: String,
+    },
 }
 
 impl Origin {
@@ -70,7 +96,8 @@ impl Origin {
     pub fn display_path(&self) -> &str {
         match self {
             Origin::File { path } | Origin::GitBlob { path, .. } | Origin::Staged { path } => path,
-            Origin::Stdin { name } | Origin::GitMessage { name, .. } => name,
+            Origin::ImageLayer { path, .. } => path,
+            Origin::Stdin { name } | Origin::GitMessage { name, .. } | Origin::ImageConfig { name, .. } => name,
         }
     }
 }

@@ -13,8 +13,8 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 
 use cli::{
-    AllowArgs, BaselineCommand, BaselineSource, Cli, ColorChoice, Command, DirArgs, GitArgs, HookCommand, ListFormat,
-    RuleArgs, RulesCommand, ScanArgs, StdinArgs,
+    AllowArgs, BaselineCommand, BaselineSource, Cli, ColorChoice, Command, DirArgs, GitArgs, HookCommand, ImageArgs,
+    ListFormat, RuleArgs, RulesCommand, ScanArgs, StdinArgs,
 };
 use keyhound::engine::Scanner;
 use keyhound::hook::{self, Existing};
@@ -24,8 +24,9 @@ use keyhound::report::hook::HookSink;
 use keyhound::report::{self, Format, ReportOptions, VcsInfo};
 use keyhound::rules::{self, Rule, Selection};
 use keyhound::scan::{Scan, Sink};
+use keyhound::sources::archive::ArchiveLimits;
 use keyhound::sources::git::{self, cache::BlobCache, history, range, staged};
-use keyhound::sources::{dir, stdin};
+use keyhound::sources::{dir, image, stdin};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -57,6 +58,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Dir(args) => run_dir(args, Mode::Report),
         Command::Stdin(args) => run_stdin(args, Mode::Report),
         Command::Git(args) => run_git(args, Mode::Report),
+        Command::Image(args) => run_image(args, Mode::Report),
         Command::Rules(RulesCommand::List { rules, format }) => list_rules(&rules, format),
         Command::Rules(RulesCommand::Test { rules, no_builtin }) => test_rules(&rules, !no_builtin),
         Command::Hook(command) => run_hook(command),
@@ -65,6 +67,7 @@ fn run(cli: Cli) -> Result<u8> {
             BaselineSource::Dir(args) => run_dir(args, Mode::CreateBaseline),
             BaselineSource::Git(args) => run_git(args, Mode::CreateBaseline),
             BaselineSource::Stdin(args) => run_stdin(args, Mode::CreateBaseline),
+            BaselineSource::Image(args) => run_image(args, Mode::CreateBaseline),
         },
     }
 }
@@ -292,6 +295,7 @@ fn run_dir(args: DirArgs, mode: Mode) -> Result<u8> {
         follow_symlinks: args.follow_symlinks,
         max_file_size: args.max_file_size,
         threads: args.scan.threads.unwrap_or(0),
+        archives: args.archives.limits(args.max_file_size),
     };
     let repo = git::open(&root).ok();
     let reporting = Reporting {
@@ -314,6 +318,37 @@ fn run_stdin(args: StdinArgs, mode: Mode) -> Result<u8> {
     };
     execute(&args.scan, &prepared, reporting, |scan| {
         Ok(stdin::scan_reader(scan, std::io::stdin().lock(), &name)?)
+    })
+}
+
+fn run_image(args: ImageArgs, mode: Mode) -> Result<u8> {
+    let prepared = prepare(&args.scan, Path::new("."), mode)?;
+    let options = image::ImageOptions {
+        platform: args.platform.clone(),
+        limits: args
+            .archives
+            .limits(args.max_file_size)
+            .unwrap_or_else(|| ArchiveLimits {
+                max_depth: 0,
+                max_member_size: args.max_file_size,
+                ..ArchiveLimits::default()
+            }),
+    };
+    let reporting = Reporting {
+        base_dir: None,
+        vcs: None,
+        author: author_of(None),
+    };
+    let quiet = args.scan.quiet;
+    execute(&args.scan, &prepared, reporting, |scan| {
+        let stats = image::scan_image(scan, &args.source, &options)?;
+        if !quiet {
+            eprintln!(
+                "keyhound: {} image(s), {} distinct layer(s)",
+                stats.images, stats.layers
+            );
+        }
+        Ok(())
     })
 }
 

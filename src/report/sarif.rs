@@ -260,7 +260,25 @@ fn result(f: &Finding, rule_index: Option<usize>, base: Option<&Path>, show_secr
         })
         .region(region)
         .build();
-    let location = sarif::Location::builder().physical_location(physical).build();
+    let location = match &*f.origin {
+        Origin::ImageLayer {
+            image,
+            layer_index,
+            layer_digest,
+            ..
+        } => {
+            let logical = sarif::LogicalLocation::builder()
+                .name(format!("layer {layer_index}"))
+                .fully_qualified_name(format!("{image}/layer {layer_index} ({layer_digest})"))
+                .kind("module")
+                .build();
+            sarif::Location::builder()
+                .physical_location(physical)
+                .logical_locations(vec![logical])
+                .build()
+        }
+        _ => sarif::Location::builder().physical_location(physical).build(),
+    };
     let mut partial = BTreeMap::new();
     partial.insert("keyhound/v1".to_string(), f.fingerprint.clone());
     let mut props = BTreeMap::new();

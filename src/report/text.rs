@@ -77,6 +77,28 @@ impl Sink for TextSink {
                     }
                     p
                 }
+                Origin::ImageLayer {
+                    image,
+                    layer_index,
+                    layer_digest,
+                    created_by,
+                    visible,
+                    hidden_by_layer,
+                    ..
+                } => {
+                    let digest = layer_digest.trim_start_matches("sha256:");
+                    let mut p = format!("  {image} layer {layer_index} ({})", &digest[..digest.len().min(12)]);
+                    if let Some(step) = created_by {
+                        let step: String = step.chars().take(60).collect();
+                        p.push_str(&format!("  created by `{step}`"));
+                    }
+                    match (visible, hidden_by_layer) {
+                        (true, _) => p.push_str("  [visible in final image]"),
+                        (false, Some(j)) => p.push_str(&format!("  [deleted or replaced by layer {j}]")),
+                        (false, None) => p.push_str("  [not visible]"),
+                    }
+                    p
+                }
                 _ => String::new(),
             };
             buf.push_str(&format!(

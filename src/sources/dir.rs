@@ -14,6 +14,7 @@ use std::sync::Arc;
 use ignore::{WalkBuilder, WalkState};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
+use super::archive::{self, ArchiveLimits};
 use super::SourceError;
 use crate::finding::Origin;
 use crate::scan::Scan;
@@ -34,6 +35,9 @@ pub struct DirOptions {
     pub max_file_size: u64,
     /// Walker threads (0: automatic).
     pub threads: usize,
+    /// Open archives (zip, tar, gz, zst) and scan their members; `None`
+    /// scans archive files as plain bytes.
+    pub archives: Option<ArchiveLimits>,
 }
 
 /// One file the walk found.
@@ -62,7 +66,7 @@ pub fn scan_dirs(scan: &Scan<'_>, options: &DirOptions) -> Result<(), SourceErro
         s.spawn(|| walk(scan, options, sender));
         receiver.into_iter().par_bridge().for_each(|job| {
             if !scan.cancelled() {
-                scan_file(scan, &job);
+                scan_file(scan, &job, options);
             }
         });
     });
@@ -156,7 +160,18 @@ thread_local! {
     static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-fn scan_file(scan: &Scan<'_>, job: &FileJob) {
+/// Scans a file's bytes, opening it first if it is an archive.
+fn scan_contents(scan: &Scan<'_>, bytes: &[u8], origin: Arc<Origin>, name: &str, options: &DirOptions) {
+    if let Some(limits) = &options.archives {
+        if let Some(kind) = archive::detect(bytes) {
+            archive::scan_archive(scan, bytes, kind, name, limits, &mut archive::report_as_files(scan));
+            return;
+        }
+    }
+    scan.scan_blob(bytes, origin);
+}
+
+fn scan_file(scan: &Scan<'_>, job: &FileJob, options: &DirOptions) {
     let name = display(&job.path);
     let origin = Arc::new(Origin::File { path: name.clone() });
     let file = match File::open(&job.path) {
@@ -172,7 +187,7 @@ fn scan_file(scan: &Scan<'_>, job: &FileJob) {
         // accepts for the same speed-up.
         match unsafe { memmap2::Mmap::map(&file) } {
             Ok(map) => {
-                scan.scan_blob(&map, origin);
+                scan_contents(scan, &map, origin, &name, options);
                 return;
             }
             Err(err) => scan.warn(Some(&name), format!("cannot map, reading instead: {err}")),
@@ -183,9 +198,7 @@ fn scan_file(scan: &Scan<'_>, job: &FileJob) {
         buf.clear();
         let mut reader = file.take(job.size.saturating_add(1).max(1 << 16));
         match reader.read_to_end(&mut buf) {
-            Ok(_) => {
-                scan.scan_blob(&buf, origin);
-            }
+            Ok(_) => scan_contents(scan, &buf, origin, &name, options),
             Err(err) => scan.warn(Some(&name), format!("cannot read: {err}")),
         }
         if buf.capacity() > 64 << 20 {

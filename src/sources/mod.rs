@@ -2,8 +2,10 @@
 //! standard input. Sources know nothing of rules; they hand bytes and an
 //! [`crate::finding::Origin`] to [`crate::scan::Scan::scan_blob`].
 
+pub mod archive;
 pub mod dir;
 pub mod git;
+pub mod image;
 pub mod stdin;
 
 /// A whole input could not be used (as opposed to a per-file warning).
