@@ -187,6 +187,9 @@ pub struct Finding {
     pub offset: usize,
     /// Git history only: whether the same secret is still in HEAD's tree.
     pub present_in_head: Option<bool>,
+    /// The encodings the secret was found inside, outermost first (empty
+    /// when it was in plain sight).
+    pub decoded: Vec<String>,
     /// Byte length of the secret.
     pub length: usize,
     /// The secret itself; serialised redacted (see [`Finding::to_output`]).
@@ -233,13 +236,14 @@ pub fn build_findings(
         .iter()
         .map(|cand| {
             let rule = &scanner.rules()[cand.rule];
-            let secret_bytes = &hay[cand.secret.clone()];
+            let secret_bytes = cand.secret_bytes(hay);
             let secret = String::from_utf8_lossy(secret_bytes).into_owned();
+            let located = &hay[cand.secret.clone()];
             let (line, column, line_start) = locator.locate(cand.secret.start);
-            let newlines = memchr::memchr_iter(b'\n', secret_bytes).count();
-            let end_column = match memchr::memrchr(b'\n', secret_bytes) {
-                Some(p) => char_count(&secret_bytes[p + 1..]) + 1,
-                None => column + char_count(secret_bytes),
+            let newlines = memchr::memchr_iter(b'\n', located).count();
+            let end_column = match memchr::memrchr(b'\n', located) {
+                Some(p) => char_count(&located[p + 1..]) + 1,
+                None => column + char_count(located),
             };
             Finding {
                 rule_id: rule.id().to_string(),
@@ -252,6 +256,11 @@ pub fn build_findings(
                 end_column,
                 offset: cand.secret.start,
                 present_in_head: None,
+                decoded: cand
+                    .decoded
+                    .as_ref()
+                    .map(|d| d.chain.iter().map(|c| c.to_string()).collect())
+                    .unwrap_or_default(),
                 length: cand.secret.len(),
                 fingerprint: fingerprint(rule.id(), &secret),
                 entropy: crate::engine::filters::shannon_entropy(secret_bytes),

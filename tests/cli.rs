@@ -524,3 +524,71 @@ fn empty_stdin_is_clean_with_every_rule_loaded() {
     assert!(doc["summary"]["rules"].as_u64().unwrap() >= 40);
     assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn secrets_inside_encodings_are_found_with_their_decoding_chain() {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(37);
+    let (k8s, basic, wrapped, escaped) = (
+        github_token(&mut rng, "ghp_"),
+        github_token(&mut rng, "gho_"),
+        github_token(&mut rng, "ghs_"),
+        github_token(&mut rng, "ghu_"),
+    );
+    write(
+        dir.path(),
+        "deploy/secret.yaml",
+        format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: ci\ntype: Opaque\ndata:\n  username: {}\n  GITHUB_TOKEN: {}\n", b64("deploy-bot"), b64(&k8s)),
+    );
+    write(
+        dir.path(),
+        "scripts/call.sh",
+        format!(
+            "curl -H 'Authorization: Basic {}' https://api.example.org\n",
+            b64(&format!("bot:{basic}"))
+        ),
+    );
+    // base64 of JSON holding another base64 value: two layers deep.
+    let inner = format!(
+        "{{\"auths\": {{\"ghcr.io\": {{\"auth\": \"{}\"}}}}}}",
+        b64(&format!("bot:{wrapped}"))
+    );
+    write(
+        dir.path(),
+        "ci/env.sh",
+        format!("export DOCKER_CONFIG_B64={}\n", b64(&inner)),
+    );
+    write(
+        dir.path(),
+        "nb.json",
+        format!("{{\"source\": \"cfg = \\\"{{\\\\\\\"token\\\\\\\": \\\\\\\"{escaped}\\\\\\\"}}\\\"\"}}\n"),
+    );
+    let out = run_in(dir.path(), &["dir", ".", "-f", "jsonl", "--show-secrets"]);
+    let findings = jsonl(&out);
+    let chain = |secret: &str| -> Vec<String> {
+        let f = findings
+            .iter()
+            .find(|f| f["secret"] == secret)
+            .unwrap_or_else(|| panic!("{secret} not found: {findings:#?}"));
+        f["decoded"]
+            .as_array()
+            .map(|a| a.iter().map(|c| c.as_str().unwrap().to_string()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(chain(&k8s), vec!["base64"]);
+    assert_eq!(chain(&basic), vec!["base64"]);
+    assert_eq!(chain(&wrapped), vec!["base64", "base64"]);
+    let k8s_finding = findings.iter().find(|f| f["secret"] == k8s.as_str()).unwrap();
+    assert_eq!(k8s_finding["path"], "deploy/secret.yaml");
+    assert_eq!(k8s_finding["line"], 8);
+    assert!(
+        findings.iter().any(|f| f["secret"] == escaped.as_str()),
+        "{findings:#?}"
+    );
+    // Redacted output hides the encoded form too.
+    let redacted = stdout(&run_in(dir.path(), &["dir", ".", "-f", "jsonl"]));
+    assert!(!redacted.contains(&b64(&k8s)), "{redacted}");
+    assert!(!redacted.contains(&k8s));
+}

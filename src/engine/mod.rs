@@ -7,6 +7,7 @@
 //! one of their keywords, so start-up costs one automaton build.
 
 pub mod checksum;
+pub mod decode;
 pub mod filters;
 
 use std::collections::HashSet;
@@ -29,6 +30,37 @@ pub struct Candidate {
     pub secret: Range<usize>,
     /// Other named groups (e.g. `user`, `host`) with their spans.
     pub groups: Vec<(String, Range<usize>)>,
+    /// Set when the secret was found inside an encoded run: `span` and
+    /// `secret` then cover the encoded run in the blob.
+    pub decoded: Option<Box<Decoded>>,
+}
+
+/// A secret found by decoding: the chain of encodings and the plain secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// Outermost encoding first, e.g. `["base64", "json-escape"]`.
+    pub chain: Vec<&'static str>,
+    /// The decoded secret.
+    pub secret: Vec<u8>,
+}
+
+impl Candidate {
+    /// The secret's bytes: decoded if it was encoded, else from `hay`.
+    pub fn secret_bytes<'a>(&'a self, hay: &'a [u8]) -> &'a [u8] {
+        match &self.decoded {
+            Some(d) => &d.secret,
+            None => &hay[self.secret.clone()],
+        }
+    }
+}
+
+/// A keyword-automaton pattern is either a rule keyword or a decoder cue.
+type Cue = (decode::Codec, decode::Scope);
+
+/// What one automaton pass over a blob found.
+struct Hits {
+    windows: Vec<Window>,
+    cues: Vec<(Cue, usize)>,
 }
 
 /// The multi-pattern scanner. Cheap to share: wrap in an `Arc` or borrow.
@@ -37,6 +69,8 @@ pub struct Scanner {
     automaton: AhoCorasick,
     /// For each automaton pattern, the rules that use that keyword.
     keyword_rules: Vec<Vec<u32>>,
+    /// For each automaton pattern, the decoder it cues, if it is a cue.
+    cues: Vec<Option<Cue>>,
 }
 
 /// A scanner could not be built (only possible with an absurd keyword set).
@@ -65,6 +99,12 @@ impl Scanner {
                 }
             }
         }
+        let mut cues: Vec<Option<Cue>> = vec![None; keywords.len()];
+        for (literal, codec, scope) in decode::CUES {
+            keywords.push(literal.to_ascii_lowercase().into_bytes());
+            keyword_rules.push(Vec::new());
+            cues.push(Some((*codec, *scope)));
+        }
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -74,6 +114,7 @@ impl Scanner {
             rules,
             automaton,
             keyword_rules,
+            cues,
         })
     }
 
@@ -102,13 +143,20 @@ impl Scanner {
     }
 
     fn scan_inner(&self, hay: &[u8], emit: &mut dyn FnMut(Candidate, Result<(), Rejection>)) {
-        let windows = self.windows(hay);
-        if windows.is_empty() {
-            return;
+        let mut found = self.collect(hay, 0);
+        found.sort_by_key(|(c, _)| (c.secret.start, c.rule));
+        for (cand, verdict) in found {
+            emit(cand, verdict);
         }
+    }
+
+    /// Every regex match in `hay` with its verdict, plus (below the depth
+    /// limit) what decoding the cued encoded runs reveals.
+    fn collect(&self, hay: &[u8], depth: usize) -> Vec<(Candidate, Result<(), Rejection>)> {
+        let hits = self.hits(hay);
         let mut found: Vec<(Candidate, Result<(), Rejection>)> = Vec::new();
         let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
-        for window in windows {
+        for window in hits.windows {
             let rule = &self.rules[window.rule as usize];
             let Some(re) = rule.regex() else { continue };
             let slice = &hay[window.start..window.end];
@@ -130,6 +178,7 @@ impl Scanner {
                         .filter(|&n| n != "secret")
                         .filter_map(|n| caps.name(n).map(|m| (n.to_string(), base + m.start()..base + m.end())))
                         .collect(),
+                    decoded: None,
                 };
                 if !seen.insert((cand.rule, cand.secret.start, cand.secret.end)) {
                     continue;
@@ -144,11 +193,94 @@ impl Scanner {
                 found.push((cand, verdict));
             }
         }
-        self.shadow_overlaps(&mut found);
-        found.sort_by_key(|(c, _)| (c.secret.start, c.rule));
-        for (cand, verdict) in found {
-            emit(cand, verdict);
+        if depth < decode::MAX_DEPTH && !hits.cues.is_empty() {
+            let decoded = self.decoded_candidates(hay, &hits.cues, depth, &found);
+            found.extend(decoded);
         }
+        self.shadow_overlaps(&mut found);
+        found
+    }
+
+    /// Decodes the encoded runs that cues point at and scans each run's line
+    /// with the run replaced by its decoding (so context words on the line,
+    /// like a Kubernetes key name, still count). Findings inside the decoded
+    /// part are mapped back onto the encoded run.
+    fn decoded_candidates(
+        &self,
+        hay: &[u8],
+        cues: &[(Cue, usize)],
+        depth: usize,
+        raw: &[(Candidate, Result<(), Rejection>)],
+    ) -> Vec<(Candidate, Result<(), Rejection>)> {
+        let mut regions: Vec<(decode::Codec, Range<usize>)> = cues
+            .iter()
+            .map(|((codec, scope), pos)| {
+                let region = match scope {
+                    decode::Scope::Line => {
+                        let (s, e) = filters::line_bounds(hay, *pos);
+                        s.max(pos.saturating_sub(4096))..e.min(pos + 4096)
+                    }
+                    decode::Scope::Blob => 0..hay.len().min(decode::BLOB_SCOPE_LIMIT),
+                };
+                (*codec, region)
+            })
+            .collect();
+        regions.sort_by_key(|(c, r)| (*c as u8, r.start, r.end));
+        regions.dedup();
+        let raw_secrets: HashSet<(usize, &[u8])> = raw.iter().map(|(c, _)| (c.rule, c.secret_bytes(hay))).collect();
+        let mut done: HashSet<(decode::Codec, usize)> = HashSet::new();
+        let mut out = Vec::new();
+        for (codec, region) in regions {
+            for run in decode::runs(&hay[region.clone()], codec) {
+                let run = region.start + run.start..region.start + run.end;
+                if done.len() >= decode::MAX_RUNS || !done.insert((codec, run.start)) {
+                    continue;
+                }
+                let Some(plain) = decode::decode(&hay[run.clone()], codec) else {
+                    continue;
+                };
+                let (line_start, line_end) = filters::line_bounds(hay, run.start);
+                let (line_start, line_end) = (
+                    line_start.max(run.start.saturating_sub(1024)),
+                    line_end.min(run.end + 1024),
+                );
+                let mut line = hay[line_start..run.start].to_vec();
+                let inside = line.len()..line.len() + plain.len();
+                line.extend_from_slice(&plain);
+                line.extend_from_slice(&hay[run.end..line_end.max(run.end)]);
+                for (inner, mut verdict) in self.collect(&line, depth + 1) {
+                    if inner.secret.start >= inside.end || inner.secret.end <= inside.start {
+                        continue;
+                    }
+                    let secret = inner.secret_bytes(&line).to_vec();
+                    if raw_secrets.contains(&(inner.rule, secret.as_slice())) {
+                        continue;
+                    }
+                    // The allow comment may sit on the encoded run's own line
+                    // even when decoding split the run over several lines.
+                    if verdict.is_ok() && filters::inline_allowed(hay, run.start, self.rules[inner.rule].id()) {
+                        verdict = Err(Rejection::InlineAllow);
+                    }
+                    let mut chain = vec![codec.name()];
+                    if let Some(d) = &inner.decoded {
+                        chain.extend(d.chain.iter().copied());
+                    }
+                    let cand = Candidate {
+                        rule: inner.rule,
+                        span: run.clone(),
+                        secret: run.clone(),
+                        groups: Vec::new(),
+                        decoded: Some(Box::new(Decoded { chain, secret })),
+                    };
+                    if !out.iter().any(|(c, _): &(Candidate, _)| {
+                        c.rule == cand.rule && c.decoded == cand.decoded && c.secret == cand.secret
+                    }) {
+                        out.push((cand, verdict));
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Where secrets of different priority overlap, the lower priority one
@@ -181,11 +313,16 @@ impl Scanner {
         }
     }
 
-    /// Keyword hits turned into merged per-rule windows.
-    fn windows(&self, hay: &[u8]) -> Vec<Window> {
+    /// Keyword hits turned into merged per-rule windows, and decoder cues.
+    fn hits(&self, hay: &[u8]) -> Hits {
         let mut open: Vec<Window> = Vec::new();
         let mut done: Vec<Window> = Vec::new();
+        let mut cues = Vec::new();
         for hit in self.automaton.find_overlapping_iter(hay) {
+            if let Some(cue) = self.cues[hit.pattern().as_usize()] {
+                cues.push((cue, hit.start()));
+                continue;
+            }
             for &rule_idx in &self.keyword_rules[hit.pattern().as_usize()] {
                 let rule = &self.rules[rule_idx as usize];
                 let (start, end) = window_around(hay, hit.start(), hit.end(), rule);
@@ -211,7 +348,7 @@ impl Scanner {
             }
         }
         done.extend(open);
-        done
+        Hits { windows: done, cues }
     }
 }
 
@@ -281,7 +418,7 @@ negative = ["y"]
     #[test]
     fn keyword_is_case_insensitive_and_regex_runs_only_near_it() {
         let s = scanner(TWO_RULES);
-        let found = s.scan(b"first line\nTOKEN = \"q8Zt3vLp0sWx9KjR\"\n");
+        let found = s.scan(b"first line\nTOKEN = \"q8Zt3vLp0sWx9KjR\"\n"); // keyhound:allow test fixture
         assert_eq!(found.len(), 1);
         assert_eq!(s.rules()[found[0].rule].id(), "generic");
         assert!(s.scan(b"nothing to see: dmo is not the keyword").is_empty());
@@ -290,10 +427,10 @@ negative = ["y"]
     #[test]
     fn specific_rule_shadows_generic_on_overlap() {
         let s = scanner(TWO_RULES);
-        let found = s.scan(b"token = \"dmo_Q8zT3vLp0sWx9KjR2mNb\"");
+        let found = s.scan(b"token = \"dmo_Q8zT3vLp0sWx9KjR2mNb\""); // keyhound:allow test fixture
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(s.rules()[found[0].rule].id(), "demo-token");
-        let explained = s.scan_explain(b"token = \"dmo_Q8zT3vLp0sWx9KjR2mNb\"");
+        let explained = s.scan_explain(b"token = \"dmo_Q8zT3vLp0sWx9KjR2mNb\""); // keyhound:allow test fixture
         assert!(explained.iter().any(|(_, v)| *v == Err(Rejection::Shadowed)));
     }
 
@@ -315,7 +452,7 @@ negative = ["y"]
     fn many_hits_on_one_huge_line_stay_bounded_and_found() {
         let s = scanner(TWO_RULES);
         let mut hay = "token=a(b);".repeat(200_000).into_bytes();
-        hay.extend_from_slice(b"token = \"q8Zt3vLp0sWx9KjR\";");
+        hay.extend_from_slice(b"token = \"q8Zt3vLp0sWx9KjR\";"); // keyhound:allow test fixture
         hay.extend_from_slice("token=a(b);".repeat(200_000).as_bytes());
         let found = s.scan(&hay);
         assert_eq!(found.len(), 1);

@@ -86,6 +86,9 @@ pub struct FindingView<'a> {
     /// Git history: whether the secret is still in HEAD.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub present_in_head: Option<bool>,
+    /// Encodings the secret was found inside (`["base64"]`).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub decoded: &'a [String],
     /// Byte length of the secret.
     pub length: usize,
     /// Secret, redacted unless `--show-secrets`.
@@ -115,6 +118,7 @@ impl<'a> FindingView<'a> {
             end_column: f.end_column,
             offset: f.offset,
             present_in_head: f.present_in_head,
+            decoded: &f.decoded,
             length: f.length,
             secret: f.secret_for_output(show_secrets),
             redacted: !show_secrets,

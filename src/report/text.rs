@@ -101,6 +101,11 @@ impl Sink for TextSink {
                 }
                 _ => String::new(),
             };
+            let provenance = if f.decoded.is_empty() {
+                provenance
+            } else {
+                format!("{provenance}  [decoded: {}]", f.decoded.join(" > "))
+            };
             buf.push_str(&format!(
                 "{}{}  {}  {}  {}  ({})\n    {}\n",
                 self.paint("1", &location),
