@@ -193,11 +193,28 @@ impl Scanner {
                 found.push((cand, verdict));
             }
         }
+        self.shadow_overlaps(&mut found);
         if depth < decode::MAX_DEPTH && !hits.cues.is_empty() {
             let decoded = self.decoded_candidates(hay, &hits.cues, depth, &found);
-            found.extend(decoded);
+            // A decoded secret adds something only if it is more specific
+            // than what already reported the encoded run as it stands (a
+            // GitHub token inside a Docker `auth` value: yes; the same PEM
+            // key as a base64 blob and decoded: no).
+            // The same rule finding the encoded form is the same secret.
+            let reported: Vec<(Range<usize>, usize, i32)> = found
+                .iter()
+                .filter(|(_, v)| v.is_ok())
+                .map(|(c, _)| (c.secret.clone(), c.rule, self.rules[c.rule].spec.priority))
+                .collect();
+            found.extend(decoded.into_iter().filter(|(c, _)| {
+                let priority = self.rules[c.rule].spec.priority;
+                !reported.iter().any(|(span, rule, p)| {
+                    let overlaps = span.start < c.secret.end && c.secret.start < span.end;
+                    let covers = span.start <= c.secret.start && span.end >= c.secret.end;
+                    overlaps && (*rule == c.rule || (covers && *p >= priority))
+                })
+            }));
         }
-        self.shadow_overlaps(&mut found);
         found
     }
 
