@@ -153,27 +153,6 @@ pub fn scan_archive(
     }
 }
 
-/// Scans a stream (an image layer) that is an archive of `kind`;
-/// `compressed_size` feeds the ratio limit.
-pub fn scan_archive_stream(
-    scan: &Scan<'_>,
-    reader: &mut dyn Read,
-    kind: ArchiveKind,
-    compressed_size: u64,
-    display: &str,
-    limits: &ArchiveLimits,
-    emit: Emit<'_>,
-) {
-    let mut budget = Budget {
-        limits,
-        compressed: compressed_size.max(1),
-        expanded: 0,
-        members: 0,
-        exhausted: false,
-    };
-    scan_stream(scan, reader, kind, display, 1, &mut budget, emit);
-}
-
 /// Opens and scans a container; false when it could not be opened at all
 /// (the caller then scans the bytes as they are).
 fn scan_container(
