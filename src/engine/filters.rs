@@ -104,6 +104,13 @@ const DOCUMENTED_EXAMPLES: &[&str] = &[
     "rk_test_26PHem9AhJZvU623DfE1x4sd",
     "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // RFC 6749 (OAuth 2.0) sample access and refresh tokens, copied into
+    // countless client libraries and their tests.
+    "2YotnFZFEjr1zCsicMWpAA",
+    "tGzv3JOkF0XG5Qx2TlKWIA",
+    // GitHub's documentation sample tokens.
+    "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    "gho_16C7e42F292c6912E7710c838347Ae178B4a",
 ];
 
 fn is_known_example(secret: &[u8]) -> bool {
@@ -316,6 +323,14 @@ mod tests {
             !is_placeholder(b"%2Bq8Zt3vLp0sWx9KjR"),
             "percent-encoded values are values"
         );
+    }
+
+    #[test]
+    fn documented_examples_are_known() {
+        assert!(is_known_example(b"2YotnFZFEjr1zCsicMWpAA"));
+        assert!(is_known_example(b"AKIAIOSFODNN7EXAMPLE"));
+        assert!(is_known_example(b"my-Example-key-1234"), "anything saying example");
+        assert!(!is_known_example(b"q8Zt3vLp0sWx9KjR"));
     }
 
     #[test]

@@ -184,7 +184,13 @@ impl Scanner {
                     continue;
                 }
                 let verdict = filters::check_secret(rule, &hay[cand.secret.clone()]).and_then(|()| {
-                    if filters::inline_allowed(hay, cand.secret.start, rule.id()) {
+                    if rule
+                        .allow_match_regexes()
+                        .iter()
+                        .any(|re| re.is_match(&hay[cand.span.clone()]))
+                    {
+                        Err(Rejection::RuleAllow)
+                    } else if filters::inline_allowed(hay, cand.secret.start, rule.id()) {
                         Err(Rejection::InlineAllow)
                     } else {
                         Ok(())

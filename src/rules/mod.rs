@@ -82,6 +82,7 @@ pub struct Rule {
     pub checksum: Option<Checksum>,
     regex: OnceLock<Option<Regex>>,
     allow: OnceLock<Vec<Regex>>,
+    allow_match: OnceLock<Vec<Regex>>,
 }
 
 impl fmt::Debug for Rule {
@@ -136,6 +137,7 @@ impl Rule {
             spec,
             regex: OnceLock::new(),
             allow: OnceLock::new(),
+            allow_match: OnceLock::new(),
         })
     }
 
@@ -156,6 +158,12 @@ impl Rule {
             .get_or_init(|| self.spec.allow.iter().filter_map(|p| compile(p).ok()).collect())
     }
 
+    /// The compiled `allow_match` regexes; compiled on first use.
+    pub fn allow_match_regexes(&self) -> &[Regex] {
+        self.allow_match
+            .get_or_init(|| self.spec.allow_match.iter().filter_map(|p| compile(p).ok()).collect())
+    }
+
     /// Compiles every regex now and reports the first failure; used for
     /// user packs and by `rules test`.
     pub fn compile_all(&self) -> Result<(), RuleError> {
@@ -168,7 +176,7 @@ impl Rule {
         if !re.capture_names().any(|n| n == Some("secret")) {
             return Err(invalid("pattern has no named group `secret`".into()));
         }
-        for p in &self.spec.allow {
+        for p in self.spec.allow.iter().chain(&self.spec.allow_match) {
             compile(p).map_err(|e| invalid(format!("bad allow regex {p:?}: {e}")))?;
         }
         Ok(())

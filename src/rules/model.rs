@@ -92,6 +92,10 @@ pub struct RuleSpec {
     /// Regexes that, when they match the secret, reject the candidate.
     #[serde(default)]
     pub allow: Vec<String>,
+    /// Regexes that, when they match the whole regex match (context
+    /// included, e.g. a URL's host), reject the candidate.
+    #[serde(default)]
+    pub allow_match: Vec<String>,
     /// Severity of a leak.
     #[serde(default)]
     pub severity: Severity,
