@@ -85,9 +85,24 @@ pub struct GitArgs {
 /// `keyhound image`.
 #[derive(Debug, Args)]
 pub struct ImageArgs {
-    /// The image archive or OCI layout directory.
+    /// The image archive, OCI layout directory, or a registry reference
+    /// (`registry.example.org/ns/name:tag`, pulled over the HTTP API v2).
     #[arg(value_name = "SOURCE")]
     pub source: PathBuf,
+    /// Talk to the registry over plain http (loopback or internal registries).
+    #[arg(long)]
+    pub insecure_registry: bool,
+    /// Registry username (default: from ~/.docker/config.json).
+    #[arg(long, value_name = "USER", requires = "registry_password")]
+    pub registry_username: Option<String>,
+    /// Registry password or token (default: from ~/.docker/config.json).
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "KEYHOUND_REGISTRY_PASSWORD",
+        hide_env_values = true
+    )]
+    pub registry_password: Option<String>,
     /// Only this platform of a multi-platform image (`linux/amd64`, `linux/arm64/v8`).
     #[arg(long, value_name = "OS/ARCH")]
     pub platform: Option<String>,

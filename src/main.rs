@@ -26,6 +26,7 @@ use keyhound::rules::{self, Rule, Selection};
 use keyhound::scan::{Scan, Sink};
 use keyhound::sources::archive::ArchiveLimits;
 use keyhound::sources::git::{self, cache::BlobCache, history, range, staged};
+use keyhound::sources::registry::{ImageReference, RegistryClient, RegistryOptions};
 use keyhound::sources::{dir, image, stdin};
 
 fn main() -> ExitCode {
@@ -340,8 +341,27 @@ fn run_image(args: ImageArgs, mode: Mode) -> Result<u8> {
         author: author_of(None),
     };
     let quiet = args.scan.quiet;
+    let source = args.source.clone();
+    let remote = if source.exists() {
+        None
+    } else {
+        ImageReference::parse(&source.to_string_lossy())
+    };
+    if !source.exists() && remote.is_none() {
+        bail!("{}: no such file, directory or registry reference", source.display());
+    }
+    let registry_options = RegistryOptions {
+        insecure: args.insecure_registry,
+        username: args.registry_username.clone(),
+        password: args.registry_password.clone(),
+    };
     execute(&args.scan, &prepared, reporting, |scan| {
-        let stats = image::scan_image(scan, &args.source, &options)?;
+        let stats = match remote {
+            Some(reference) => {
+                image::scan_registry_image(scan, RegistryClient::new(reference, &registry_options), &options)?
+            }
+            None => image::scan_image(scan, &source, &options)?,
+        };
         if !quiet {
             eprintln!(
                 "keyhound: {} image(s), {} distinct layer(s)",

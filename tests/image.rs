@@ -432,3 +432,336 @@ fn damaged_images_warn_and_keep_going() {
     assert_eq!(code, 2);
     assert!(err.contains("not a container image"), "{err}");
 }
+
+/// A real Distribution registry (Debian's `docker-registry`) on loopback,
+/// with its storage in a temporary directory; killed on drop.
+struct LocalRegistry {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl LocalRegistry {
+    fn start() -> LocalRegistry {
+        let binary = ["/usr/bin/docker-registry", "/usr/local/bin/docker-registry"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .expect("the registry tests need Debian's docker-registry package (apt-get install docker-registry); .ci/run installs it");
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let config = format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            dir.path().join("data").display()
+        );
+        write(dir.path(), "config.yml", config);
+        let child = std::process::Command::new(binary)
+            .arg("serve")
+            .arg(dir.path().join("config.yml"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start docker-registry");
+        let registry = LocalRegistry { child, port, _dir: dir };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while ureq::get(&registry.url("/v2/")).call().is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "registry did not come up on port {port}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        registry
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Pushes an OCI layout's blobs and manifests under `repo:tag` over the
+    /// registry API (monolithic blob uploads).
+    fn push(&self, repo: &str, tag: &str, files: &[(String, Vec<u8>)]) {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let by_digest = |d: &str| {
+            files
+                .iter()
+                .find(|(p, _)| *p == format!("blobs/sha256/{}", &d[7..]))
+                .map(|(_, b)| b.clone())
+        };
+        let index: serde_json::Value =
+            serde_json::from_slice(&files.iter().find(|(p, _)| p == "index.json").unwrap().1).unwrap();
+        let top = index["manifests"][0].clone();
+        let top_bytes = by_digest(top["digest"].as_str().unwrap()).unwrap();
+        let top_doc: serde_json::Value = serde_json::from_slice(&top_bytes).unwrap();
+        let manifests: Vec<(String, Vec<u8>)> = match top_doc.get("manifests") {
+            Some(list) => list
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| {
+                    let d = m["digest"].as_str().unwrap().to_string();
+                    let bytes = by_digest(&d).unwrap();
+                    (d, bytes)
+                })
+                .collect(),
+            None => vec![(top["digest"].as_str().unwrap().to_string(), top_bytes.clone())],
+        };
+        for (_, manifest) in &manifests {
+            let doc: serde_json::Value = serde_json::from_slice(manifest).unwrap();
+            let mut blobs = vec![doc["config"]["digest"].as_str().unwrap().to_string()];
+            blobs.extend(
+                doc["layers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| l["digest"].as_str().unwrap().to_string()),
+            );
+            for digest in blobs {
+                let start = agent
+                    .post(&self.url(&format!("/v2/{repo}/blobs/uploads/")))
+                    .send_empty()
+                    .unwrap();
+                assert_eq!(start.status().as_u16(), 202);
+                let location = start.headers().get("location").unwrap().to_str().unwrap().to_string();
+                let location = if location.starts_with("http") {
+                    location
+                } else {
+                    self.url(&location)
+                };
+                let sep = if location.contains('?') { '&' } else { '?' };
+                let done = agent
+                    .put(&format!("{location}{sep}digest={digest}"))
+                    .send(&by_digest(&digest).unwrap()[..])
+                    .unwrap();
+                assert_eq!(done.status().as_u16(), 201, "upload {digest}");
+            }
+        }
+        let put = |reference: &str, media: &str, bytes: &[u8]| {
+            let r = agent
+                .put(&self.url(&format!("/v2/{repo}/manifests/{reference}")))
+                .header("Content-Type", media)
+                .send(bytes)
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 201, "manifest {reference}");
+        };
+        if top_doc.get("manifests").is_some() {
+            for (digest, bytes) in &manifests {
+                put(digest, "application/vnd.oci.image.manifest.v1+json", bytes);
+            }
+            put(tag, "application/vnd.oci.image.index.v1+json", &top_bytes);
+        } else {
+            put(tag, "application/vnd.oci.image.manifest.v1+json", &top_bytes);
+        }
+    }
+}
+
+impl Drop for LocalRegistry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn images_are_pulled_from_a_real_registry_and_streamed() {
+    let registry = LocalRegistry::start();
+    let f = fixture();
+    let single = oci_layout(
+        &f,
+        gzip,
+        "application/vnd.oci.image.layer.v1.tar+gzip",
+        &["linux/amd64"],
+    );
+    registry.push("acme/app", "1.0", &single);
+    let multi = oci_layout(
+        &f,
+        |d| zstd::stream::encode_all(d, 3).unwrap(),
+        "application/vnd.oci.image.layer.v1.tar+zstd",
+        &["linux/amd64", "linux/arm64"],
+    );
+    registry.push("acme/multi", "2.0", &multi);
+    let dir = tempfile::tempdir().unwrap();
+    let reference = format!("127.0.0.1:{}/acme/app:1.0", registry.port);
+    let (code, findings, err) = scan(dir.path(), &reference, &["--insecure-registry"]);
+    assert_eq!(code, 1, "{err}");
+    check_fixture(&f, &findings);
+    assert!(findings
+        .iter()
+        .all(|x| x["origin"]["image"].as_str().unwrap().contains("acme/app:1.0")));
+    let (code, findings, err) = scan(
+        dir.path(),
+        &format!("127.0.0.1:{}/acme/multi:2.0", registry.port),
+        &["--insecure-registry", "--platform", "linux/arm64"],
+    );
+    assert_eq!(code, 1, "{err}");
+    check_fixture(&f, &findings);
+    assert!(findings
+        .iter()
+        .filter(|x| x["origin"]["kind"] == "image_layer")
+        .all(|x| x["origin"]["image"].as_str().unwrap().contains("linux/arm64")));
+    assert!(!dir.path().read_dir().unwrap().any(|_| true), "nothing written to disk");
+    // A tag that does not exist: a clear error, exit 2.
+    let (code, _, err) = scan(
+        dir.path(),
+        &format!("127.0.0.1:{}/acme/app:nope", registry.port),
+        &["--insecure-registry"],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("404"), "{err}");
+}
+
+/// A token-guarded front for the real registry: `/v2/…` needs a bearer
+/// token, which `/token` issues only for basic credentials `ci:s3cret` —
+/// the flow Docker Hub, GHCR and most registries use.
+fn bearer_front(upstream: String) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let tokens = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let issued = tokens.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            let mut headers = Vec::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                headers.push(line.trim().to_string());
+            }
+            let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let header = |name: &str| {
+                headers.iter().find_map(|h| {
+                    h.split_once(':')
+                        .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                        .map(|(_, v)| v.trim().to_string())
+                })
+            };
+            let mut out = stream;
+            let respond = |out: &mut std::net::TcpStream, status: &str, extra: &str, body: &[u8]| {
+                let head = format!(
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n",
+                    body.len()
+                );
+                let _ = out.write_all(head.as_bytes());
+                let _ = out.write_all(body);
+            };
+            if path.starts_with("/token") {
+                use base64::Engine;
+                let good = format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode("ci:s3cret")
+                );
+                if header("authorization").as_deref() == Some(good.as_str())
+                    && path.contains("scope=repository%3Aacme%2Fapp%3Apull")
+                {
+                    issued.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    respond(
+                        &mut out,
+                        "200 OK",
+                        "Content-Type: application/json\r\n",
+                        br#"{"token":"good-token"}"#,
+                    );
+                } else {
+                    respond(&mut out, "401 Unauthorized", "", b"{}");
+                }
+                continue;
+            }
+            if header("authorization").as_deref() != Some("Bearer good-token") {
+                let challenge = format!("WWW-Authenticate: Bearer realm=\"http://127.0.0.1:{port}/token\",service=\"keyhound-test\",scope=\"repository:acme/app:pull\"\r\n");
+                respond(&mut out, "401 Unauthorized", &challenge, b"{}");
+                continue;
+            }
+            let mut request = ureq::get(&format!("{upstream}{path}"));
+            if let Some(accept) = header("accept") {
+                request = request.header("Accept", accept);
+            }
+            match request.call() {
+                Ok(mut response) => {
+                    let content_type = response
+                        .headers()
+                        .get("content-type")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("application/octet-stream")
+                        .to_string();
+                    let body = response.body_mut().with_config().limit(1 << 30).read_to_vec().unwrap();
+                    respond(&mut out, "200 OK", &format!("Content-Type: {content_type}\r\n"), &body);
+                }
+                Err(_) => respond(&mut out, "404 Not Found", "", b"{}"),
+            }
+        }
+    });
+    (port, tokens)
+}
+
+#[test]
+fn registry_bearer_tokens_with_flag_and_docker_config_credentials() {
+    let registry = LocalRegistry::start();
+    let f = fixture();
+    registry.push(
+        "acme/app",
+        "1.0",
+        &oci_layout(
+            &f,
+            gzip,
+            "application/vnd.oci.image.layer.v1.tar+gzip",
+            &["linux/amd64"],
+        ),
+    );
+    let (port, tokens) = bearer_front(registry.url(""));
+    let dir = tempfile::tempdir().unwrap();
+    let reference = format!("127.0.0.1:{port}/acme/app:1.0");
+    // No credentials: the token endpoint refuses, the scan fails clearly.
+    let (code, _, err) = scan(dir.path(), &reference, &["--insecure-registry"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("401"), "{err}");
+    // Credentials from flags.
+    let (code, findings, err) = scan(
+        dir.path(),
+        &reference,
+        &[
+            "--insecure-registry",
+            "--registry-username",
+            "ci",
+            "--registry-password",
+            "s3cret",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    check_fixture(&f, &findings);
+    // Credentials from ~/.docker/config.json.
+    use base64::Engine;
+    let auth = base64::engine::general_purpose::STANDARD.encode("ci:s3cret");
+    write(
+        dir.path(),
+        "docker/config.json",
+        format!("{{\"auths\": {{\"127.0.0.1:{port}\": {{\"auth\": \"{auth}\"}}}}}}"),
+    );
+    let out = keyhound()
+        .current_dir(dir.path())
+        .env("DOCKER_CONFIG", dir.path().join("docker"))
+        .args([
+            "image",
+            &reference,
+            "--insecure-registry",
+            "-f",
+            "jsonl",
+            "--show-secrets",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    check_fixture(&f, &jsonl(&out));
+    assert!(
+        tokens.load(std::sync::atomic::Ordering::SeqCst) >= 2,
+        "a token was fetched per run"
+    );
+}

@@ -14,7 +14,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use sha2::Digest;
+
 use super::archive::{self, ArchiveLimits};
+use super::registry::RegistryClient;
 use crate::finding::{Finding, Origin};
 use crate::scan::Scan;
 
@@ -32,6 +35,9 @@ pub enum ImageError {
     /// Not a docker-save archive nor an OCI layout.
     #[error("{0}: not a container image (no manifest.json, index.json or oci-layout found)")]
     NotAnImage(PathBuf),
+    /// The registry could not be used.
+    #[error(transparent)]
+    Registry(#[from] super::registry::RegistryError),
     /// No image matched `--platform`.
     #[error("{path}: no image for platform {platform}")]
     NoPlatform {
@@ -73,6 +79,8 @@ enum Store {
     Dir(PathBuf),
     /// A tar archive (docker save or OCI layout), possibly gzip-compressed.
     Tar(PathBuf),
+    /// A registry repository.
+    Registry(RegistryClient),
 }
 
 impl Store {
@@ -110,6 +118,28 @@ impl Store {
         }
         Ok((Store::Tar(path.to_path_buf()), docs))
     }
+}
+
+/// Reads the image's manifest (or index) from a registry and presents it
+/// as a one-entry OCI index, so the same walk serves every source.
+fn open_registry(client: RegistryClient) -> Result<(Store, Documents), ImageError> {
+    let image = client.image().to_string();
+    let bytes = client.manifest(&client.image().reference)?;
+    let doc = parse(&bytes).ok_or_else(|| ImageError::NotAnImage(PathBuf::from(&image)))?;
+    let digest = format!("sha256:{:x}", sha2::Sha256::digest(&bytes));
+    let media = doc
+        .get("mediaType")
+        .and_then(Value::as_str)
+        .unwrap_or("application/vnd.oci.image.manifest.v1+json");
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "manifests": [{"mediaType": media, "digest": digest, "size": bytes.len(),
+                       "annotations": {"org.opencontainers.image.ref.name": image}}]
+    });
+    let mut docs = Documents::new();
+    docs.insert(blob_path(&digest), bytes);
+    docs.insert("index.json".to_string(), serde_json::to_vec(&index).unwrap_or_default());
+    Ok((Store::Registry(client), docs))
 }
 
 fn open_maybe_gzip(path: &Path) -> std::io::Result<Box<dyn Read>> {
@@ -180,6 +210,10 @@ fn read_doc(store: &Store, docs: &Documents, name: &str) -> Option<Vec<u8>> {
             (size <= MAX_DOCUMENT).then(|| std::fs::read(path).ok()).flatten()
         }
         Store::Tar(_) => None,
+        Store::Registry(client) => {
+            let digest = name.strip_prefix("blobs/")?.replacen('/', ":", 1);
+            client.small_blob(&digest).or_else(|_| client.manifest(&digest)).ok()
+        }
     }
 }
 
@@ -570,7 +604,28 @@ fn scan_config(scan: &Scan<'_>, image: &ImageRef) -> Vec<Finding> {
 /// Scans the image(s) at `source`.
 pub fn scan_image(scan: &Scan<'_>, source: &Path, options: &ImageOptions) -> Result<ImageStats, ImageError> {
     let (store, docs) = Store::open(source)?;
-    let images = images(scan, &store, &docs, source, options.platform.as_deref())?;
+    scan_store(scan, &store, &docs, source, options)
+}
+
+/// Pulls and scans an image from a registry, streaming every blob.
+pub fn scan_registry_image(
+    scan: &Scan<'_>,
+    client: RegistryClient,
+    options: &ImageOptions,
+) -> Result<ImageStats, ImageError> {
+    let label = PathBuf::from(client.image().to_string());
+    let (store, docs) = open_registry(client)?;
+    scan_store(scan, &store, &docs, &label, options)
+}
+
+fn scan_store(
+    scan: &Scan<'_>,
+    store: &Store,
+    docs: &Documents,
+    source: &Path,
+    options: &ImageOptions,
+) -> Result<ImageStats, ImageError> {
+    let images = images(scan, store, docs, source, options.platform.as_deref())?;
     // Layers to read, by their path in the source; each distinct one once.
     let mut wanted: HashMap<String, String> = HashMap::new();
     for image in &images {
@@ -580,7 +635,18 @@ pub fn scan_image(scan: &Scan<'_>, source: &Path, options: &ImageOptions) -> Res
     }
     let mut scanned: HashMap<String, LayerScan> = HashMap::new();
     let limits = &options.limits;
-    match &store {
+    match store {
+        Store::Registry(client) => {
+            for (path, digest) in &wanted {
+                let label = format!("layer {digest}");
+                match client.blob(digest) {
+                    Ok(mut reader) => {
+                        scanned.insert(path.clone(), scan_layer(scan, &mut reader, 0, &label, limits));
+                    }
+                    Err(e) => scan.warn(Some(&label), format!("cannot pull layer: {e}")),
+                }
+            }
+        }
         Store::Dir(root) => {
             for (path, digest) in &wanted {
                 let label = format!("layer {digest}");

@@ -6,6 +6,7 @@ pub mod archive;
 pub mod dir;
 pub mod git;
 pub mod image;
+pub mod registry;
 pub mod stdin;
 
 /// A whole input could not be used (as opposed to a per-file warning).
