@@ -48,6 +48,7 @@ pub const CUES: &[(&str, Codec, Scope)] = &[
     ("\"kind\":\"secret\"", Codec::Base64, Scope::Blob),
     ("basic ", Codec::Base64, Scope::Line),
     ("base64", Codec::Base64, Scope::Line),
+    ("b64", Codec::Base64, Scope::Line),
     ("\"auth\"", Codec::Base64, Scope::Line),
     ("ewog", Codec::Base64, Scope::Line),
     ("ewoi", Codec::Base64, Scope::Line),
@@ -60,6 +61,7 @@ pub const CUES: &[(&str, Codec, Scope)] = &[
     ("%2b", Codec::Percent, Scope::Line),
     ("\\\"", Codec::JsonEscape, Scope::Line),
     ("\\u00", Codec::JsonEscape, Scope::Line),
+    ("\\/", Codec::JsonEscape, Scope::Line),
 ];
 
 /// Deepest chain of nested encodings followed (base64 of JSON holding base64…).
