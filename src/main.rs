@@ -104,6 +104,11 @@ fn prepare(scan: &ScanArgs, root: &Path, mode: Mode) -> Result<Prepared> {
     };
     let rules = selection.apply(rules::load_all(&packs)?)?;
     let scanner = Scanner::new(rules.into_iter().map(Arc::new).collect())?;
+    // A baseline being created records every finding, so it accepts nothing.
+    let mut config = config;
+    if mode == Mode::CreateBaseline {
+        config.accept.clear();
+    }
     let mut policy = Policy::from_config(&config, &config_path)?;
     if mode == Mode::Report {
         let baseline_path = scan.baseline.clone().unwrap_or_else(|| root.join(BASELINE_FILE));
@@ -111,14 +116,6 @@ fn prepare(scan: &ScanArgs, root: &Path, mode: Mode) -> Result<Prepared> {
             let baseline = Baseline::load(&baseline_path)?;
             policy.accept_baseline(&baseline, &baseline_path.display().to_string());
         }
-    } else {
-        policy = Policy::from_config(
-            &Config {
-                accept: Vec::new(),
-                ..config
-            },
-            &config_path,
-        )?;
     }
     Ok(Prepared { scanner, policy, mode })
 }

@@ -426,13 +426,7 @@ fn hidden_by(layers: &[&LayerIndex], from: usize, path: &str) -> Option<usize> {
 }
 
 /// Walks a layer tar stream, scanning regular files and recording whiteouts.
-fn scan_layer(
-    scan: &Scan<'_>,
-    reader: &mut dyn Read,
-    compressed: u64,
-    label: &str,
-    limits: &ArchiveLimits,
-) -> LayerScan {
+fn scan_layer(scan: &Scan<'_>, reader: &mut dyn Read, label: &str, limits: &ArchiveLimits) -> LayerScan {
     let mut result = LayerScan::default();
     let mut buffered = BufReader::new(reader);
     let mut head = [0u8; 4];
@@ -449,7 +443,6 @@ fn scan_layer(
         },
         _ => Box::new(chained),
     };
-    let _ = compressed;
     let mut tar = tar::Archive::new(&mut decoded);
     let entries = match tar.entries() {
         Ok(e) => e,
@@ -641,7 +634,7 @@ fn scan_store(
                 let label = format!("layer {digest}");
                 match client.blob(digest) {
                     Ok(mut reader) => {
-                        scanned.insert(path.clone(), scan_layer(scan, &mut reader, 0, &label, limits));
+                        scanned.insert(path.clone(), scan_layer(scan, &mut reader, &label, limits));
                     }
                     Err(e) => scan.warn(Some(&label), format!("cannot pull layer: {e}")),
                 }
@@ -652,8 +645,7 @@ fn scan_store(
                 let label = format!("layer {digest}");
                 match File::open(root.join(path)) {
                     Ok(mut file) => {
-                        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-                        scanned.insert(path.clone(), scan_layer(scan, &mut file, size, &label, limits));
+                        scanned.insert(path.clone(), scan_layer(scan, &mut file, &label, limits));
                     }
                     Err(e) => scan.warn(Some(&label), format!("layer blob {path} is missing: {e}")),
                 }
@@ -686,8 +678,7 @@ fn scan_store(
                         continue;
                     }
                     let label = format!("layer {digest}");
-                    let size = entry.size();
-                    let layer = scan_layer(scan, &mut entry, size, &label, limits);
+                    let layer = scan_layer(scan, &mut entry, &label, limits);
                     scanned.insert(name, layer);
                 }
             }
