@@ -242,6 +242,87 @@ pub struct ScanArgs {
     /// Print a hook's blocking message on stderr instead of a report.
     #[arg(long, value_enum, value_name = "KIND")]
     pub hook: Option<keyhound::report::hook::HookKind>,
+    /// Liveness verification.
+    #[command(flatten)]
+    pub verify: VerifyArgs,
+}
+
+/// When a scan exits 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any finding (the default).
+    Any,
+    /// Only a finding verified live (needs --verify).
+    Live,
+}
+
+/// `--verify` and its knobs, shared by every scan command.
+#[derive(Debug, Args, Clone)]
+pub struct VerifyArgs {
+    /// Ask each secret's own provider whether it is live (sends found
+    /// secrets over HTTPS to the hosts their rule names; off by default).
+    #[arg(long)]
+    pub verify: bool,
+    /// Report only secrets verified live.
+    #[arg(long, requires = "verify")]
+    pub only_verified: bool,
+    /// Exit 1 on any finding, or only on a live one.
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = FailOn::Any)]
+    pub fail_on: FailOn,
+    /// Send a provider host's requests to another base URL (GitHub
+    /// Enterprise, a gateway, a test server): HOST=BASE_URL, repeatable;
+    /// HOST may be `*.domain`.
+    #[arg(long, value_name = "HOST=URL", requires = "verify")]
+    pub verify_override: Vec<keyhound::verify::http::Override>,
+    /// Keep verification results in FILE and reuse them within the TTL.
+    #[arg(long, value_name = "FILE", requires = "verify")]
+    pub verify_cache: Option<PathBuf>,
+    /// How long cached results stay good (`90s`, `30m`, `24h`, `7d`).
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    pub verify_cache_ttl: std::time::Duration,
+    /// Timeout of one verification request.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub verify_timeout: std::time::Duration,
+    /// Verification requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub verify_concurrency: usize,
+    /// Requests per second to any one provider host.
+    #[arg(long, value_name = "N", default_value_t = 5.0)]
+    pub verify_rate: f64,
+}
+
+impl VerifyArgs {
+    /// The library's options.
+    pub fn options(&self) -> keyhound::verify::run::VerifyOptions {
+        keyhound::verify::run::VerifyOptions {
+            http: keyhound::verify::http::HttpOptions {
+                timeout: self.verify_timeout,
+                rate_per_host: self.verify_rate,
+                overrides: self.verify_override.clone(),
+                ..Default::default()
+            },
+            concurrency: self.verify_concurrency,
+            cache: self.verify_cache.clone(),
+            cache_ttl: self.verify_cache_ttl,
+        }
+    }
+}
+
+/// Parses `500ms`, `10s`, `5m`, `24h`, `90d` (a bare number is seconds).
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+    let (num, unit) = t.split_at(digits);
+    let n: f64 = num.parse().map_err(|_| format!("not a duration: {text:?}"))?;
+    let secs = match unit.trim() {
+        "ms" => n / 1000.0,
+        "" | "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        "d" => n * 86400.0,
+        other => return Err(format!("unknown duration unit {other:?} in {text:?} (ms, s, m, h, d)")),
+    };
+    std::time::Duration::try_from_secs_f64(secs).map_err(|_| format!("bad duration: {text:?}"))
 }
 
 /// `keyhound dir`.
@@ -372,6 +453,14 @@ mod tests {
         assert_eq!(parse_size("1GiB").unwrap(), 1 << 30);
         assert!(parse_size("ten").is_err());
         assert!(parse_size("5X").is_err());
+    }
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("10s").unwrap().as_secs(), 10);
+        assert_eq!(parse_duration("500ms").unwrap().as_millis(), 500);
+        assert_eq!(parse_duration("90d").unwrap().as_secs(), 90 * 86400);
+        assert!(parse_duration("1w").is_err());
     }
 
     #[test]

@@ -202,6 +202,12 @@ pub struct Finding {
     pub fingerprint: String,
     /// Shannon entropy of the secret, bits per byte.
     pub entropy: f64,
+    /// What the provider said under `--verify` (none without a verifier).
+    pub verification: Option<crate::verify::Verification>,
+    /// Values a verifier needs besides the secret (companion key ids,
+    /// hosts), gathered at scan time under `--verify`; never serialised.
+    #[serde(skip)]
+    pub verify_values: std::collections::BTreeMap<String, String>,
 }
 
 fn serialize_redacted<S: Serializer>(secret: &Secret, s: S) -> Result<S::Ok, S::Error> {
@@ -266,6 +272,8 @@ pub fn build_findings(
                 entropy: crate::engine::filters::shannon_entropy(secret_bytes),
                 snippet: snippet(hay, line_start, cand, candidates, show_secrets),
                 secret: Secret::new(secret),
+                verification: None,
+                verify_values: Default::default(),
             }
         })
         .collect()

@@ -6,15 +6,15 @@ mod cli;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 
 use cli::{
-    AllowArgs, BaselineCommand, BaselineSource, Cli, ColorChoice, Command, DirArgs, GitArgs, HookCommand, ImageArgs,
-    ListFormat, RuleArgs, RulesCommand, ScanArgs, StdinArgs,
+    AllowArgs, BaselineCommand, BaselineSource, Cli, ColorChoice, Command, DirArgs, FailOn, GitArgs, HookCommand,
+    ImageArgs, ListFormat, RuleArgs, RulesCommand, ScanArgs, StdinArgs,
 };
 use keyhound::engine::Scanner;
 use keyhound::hook::{self, Existing};
@@ -28,6 +28,8 @@ use keyhound::sources::archive::ArchiveLimits;
 use keyhound::sources::git::{self, cache::BlobCache, history, range, staged};
 use keyhound::sources::registry::{ImageReference, RegistryClient, RegistryOptions};
 use keyhound::sources::{dir, image, stdin};
+use keyhound::verify::run::Verifier;
+use keyhound::verify::sink::{VerifyStats, VerifyingSink};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -211,8 +213,25 @@ fn execute(
         // Only fails if a pool already exists, which is fine to ignore.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
     }
-    let sink = make_sink(args, prepared, reporting)?;
     let quiet = args.quiet || args.hook.is_some();
+    if args.verify.fail_on == FailOn::Live && !args.verify.verify {
+        bail!("--fail-on live needs --verify");
+    }
+    let mut sink = make_sink(args, prepared, reporting)?;
+    let verify_stats = Arc::new(Mutex::new(VerifyStats::default()));
+    if args.verify.verify && prepared.mode == Mode::Report {
+        let (verifier, warnings) = Verifier::new(&args.verify.options());
+        for w in warnings {
+            eprintln!("keyhound: warning: {w}");
+        }
+        sink = Box::new(VerifyingSink::new(
+            sink,
+            verifier,
+            prepared.scanner.rules(),
+            args.verify.only_verified,
+            Arc::clone(&verify_stats),
+        ));
+    }
     let mut scan = Scan::new(&prepared.scanner, &prepared.policy, sink.as_ref(), args.show_secrets).with_warning_hook(
         Box::new(move |w| {
             if !quiet {
@@ -223,13 +242,21 @@ fn execute(
     if args.report_unused_ignores {
         scan = scan.with_allowance_tracking();
     }
+    if args.verify.verify {
+        scan = scan.with_verify_values();
+    }
     if let Some(bar) = progress_bar(quiet) {
         scan = scan.with_progress(bar);
     }
     source(&scan)?;
-    let summary = scan.finish().context("writing the report")?;
+    let mut summary = scan.finish().context("writing the report")?;
     if args.report_unused_ignores {
         report_unused(&scan, &prepared.policy);
+    }
+    let verified = args.verify.verify && prepared.mode == Mode::Report;
+    let stats = verify_stats.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    if verified {
+        summary.findings = stats.reported as u64;
     }
     let text_on_stdout = args.format == Format::Text && prepared.mode == Mode::Report && args.hook.is_none();
     if !quiet && !text_on_stdout {
@@ -240,11 +267,14 @@ fn execute(
         };
         eprintln!("keyhound: {}", report::text::summary_line(&summary, &verdict));
     }
-    Ok(if summary.findings > 0 && prepared.mode == Mode::Report {
-        1
-    } else {
-        0
-    })
+    if verified && !quiet {
+        eprintln!("keyhound: {}", report::text::verify_line(&stats));
+    }
+    let failing = match args.verify.fail_on {
+        FailOn::Any => summary.findings > 0,
+        FailOn::Live => stats.live_findings > 0,
+    };
+    Ok(if failing && prepared.mode == Mode::Report { 1 } else { 0 })
 }
 
 /// Prints allowances that matched nothing, so stale exceptions get removed.

@@ -93,6 +93,7 @@ pub struct Scan<'a> {
     cancel: Arc<AtomicBool>,
     started: Instant,
     track_allowances: bool,
+    verify_values: bool,
     used_accepts: Mutex<HashSet<String>>,
     unused_inline: Mutex<Vec<String>>,
 }
@@ -117,6 +118,7 @@ impl<'a> Scan<'a> {
             cancel: Arc::new(AtomicBool::new(false)),
             started: Instant::now(),
             track_allowances: false,
+            verify_values: false,
             used_accepts: Mutex::new(HashSet::new()),
             unused_inline: Mutex::new(Vec::new()),
         }
@@ -144,6 +146,12 @@ impl<'a> Scan<'a> {
     /// were used, for `--report-unused-ignores`.
     pub fn with_allowance_tracking(mut self) -> Self {
         self.track_allowances = true;
+        self
+    }
+
+    /// Gathers the values verifiers need besides the secret (`--verify`).
+    pub fn with_verify_values(mut self) -> Self {
+        self.verify_values = true;
         self
     }
 
@@ -208,7 +216,13 @@ impl<'a> Scan<'a> {
         if candidates.is_empty() {
             return Vec::new();
         }
-        build_findings(self.scanner, bytes, origin, &candidates, self.show_secrets)
+        let mut findings = build_findings(self.scanner, bytes, origin, &candidates, self.show_secrets);
+        if self.verify_values {
+            for (finding, cand) in findings.iter_mut().zip(&candidates) {
+                finding.verify_values = crate::verify::context::values(&self.scanner.rules()[cand.rule], bytes, cand);
+            }
+        }
+        findings
     }
 
     /// Scans while noting `keyhound:allow` comments that suppressed nothing.

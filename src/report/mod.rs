@@ -101,6 +101,9 @@ pub struct FindingView<'a> {
     pub fingerprint: &'a str,
     /// Entropy of the secret in bits per byte.
     pub entropy: f64,
+    /// What the provider said (`--verify`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<&'a crate::verify::Verification>,
 }
 
 impl<'a> FindingView<'a> {
@@ -125,6 +128,7 @@ impl<'a> FindingView<'a> {
             snippet: &f.snippet,
             fingerprint: &f.fingerprint,
             entropy: (f.entropy * 1000.0).round() / 1000.0,
+            verification: f.verification.as_ref(),
         }
     }
 }

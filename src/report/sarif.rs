@@ -237,9 +237,21 @@ fn artifact_location(display: &str, base: Option<&Path>) -> sarif::ArtifactLocat
 
 fn result(f: &Finding, rule_index: Option<usize>, base: Option<&Path>, show_secrets: bool) -> sarif::Result {
     let secret = f.secret_for_output(show_secrets);
+    let verified = match &f.verification {
+        Some(v) if v.status == crate::verify::Status::Live => {
+            let details: Vec<String> = v.account.iter().map(|(k, val)| format!("{k}={val}")).collect();
+            if details.is_empty() {
+                " Verified LIVE with the provider.".to_string()
+            } else {
+                format!(" Verified LIVE with the provider ({}).", details.join(", "))
+            }
+        }
+        Some(v) => format!(" Verification: {}.", v.status.as_str()),
+        None => String::new(),
+    };
     let message = sarif::Message::builder()
         .text(format!(
-            "{} found: {secret} (fingerprint {}). Revoke it, then remove it.",
+            "{} found: {secret} (fingerprint {}).{verified} Revoke it, then remove it.",
             f.rule_name, f.fingerprint
         ))
         .build();
@@ -291,9 +303,20 @@ fn result(f: &Finding, rule_index: Option<usize>, base: Option<&Path>, show_secr
         "origin".to_string(),
         serde_json::to_value(&*f.origin).unwrap_or_default(),
     );
+    let live = f
+        .verification
+        .as_ref()
+        .is_some_and(|v| v.status == crate::verify::Status::Live);
+    if let Some(v) = &f.verification {
+        props.insert("verification".to_string(), serde_json::to_value(v).unwrap_or_default());
+    }
     let builder = sarif::Result::builder()
         .rule_id(f.rule_id.clone())
-        .level(level(f.severity))
+        .level(if live {
+            sarif::ResultLevel::Error
+        } else {
+            level(f.severity)
+        })
         .message(message)
         .locations(vec![location])
         .partial_fingerprints(partial)

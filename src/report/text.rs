@@ -8,6 +8,8 @@ use super::ReportOptions;
 use crate::finding::{Finding, Origin};
 use crate::rules::Severity;
 use crate::scan::{Sink, Summary};
+use crate::verify::sink::VerifyStats;
+use crate::verify::{Status, Verification};
 
 /// Streams findings grouped per file.
 pub struct TextSink {
@@ -42,6 +44,36 @@ fn severity_color(s: Severity) -> &'static str {
         Severity::Medium => "33",
         Severity::Low => "36",
     }
+}
+
+impl TextSink {
+    /// `[LIVE login=… scopes=…]`, `[invalid]` or `[unknown: why]`.
+    fn verification_tag(&self, v: &Verification) -> String {
+        match v.status {
+            Status::Live => {
+                let details: Vec<String> = v.account.iter().map(|(k, val)| format!("{k}={val}")).collect();
+                let text = if details.is_empty() {
+                    "[LIVE]".to_string()
+                } else {
+                    format!("[LIVE {}]", details.join(" "))
+                };
+                self.paint("1;41;97", &text)
+            }
+            Status::Invalid => self.paint("32", "[invalid]"),
+            Status::Unknown => self.paint(
+                "33",
+                &format!("[unknown: {}]", v.reason.as_deref().unwrap_or("no answer")),
+            ),
+        }
+    }
+}
+
+/// The verification summary line.
+pub fn verify_line(s: &VerifyStats) -> String {
+    format!(
+        "verified: {} live, {} invalid, {} unknown, {} without a verifier ({} requests)",
+        s.live, s.invalid, s.unknown, s.unverifiable, s.requests
+    )
 }
 
 impl Sink for TextSink {
@@ -105,6 +137,10 @@ impl Sink for TextSink {
                 provenance
             } else {
                 format!("{provenance}  [decoded: {}]", f.decoded.join(" > "))
+            };
+            let provenance = match &f.verification {
+                Some(v) => format!("{provenance}  {}", self.verification_tag(v)),
+                None => provenance,
             };
             buf.push_str(&format!(
                 "{}{}  {}  {}  {}  ({})\n    {}\n",

@@ -20,6 +20,7 @@ use regex::bytes::{Regex, RegexBuilder};
 pub use model::{Examples, PackFile, Revoke, RuleSpec, Severity};
 
 use crate::engine::checksum::Checksum;
+use crate::verify::spec::{CompiledRevoke, CompiledVerify};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_packs.rs"));
 
@@ -83,6 +84,8 @@ pub struct Rule {
     regex: OnceLock<Option<Regex>>,
     allow: OnceLock<Vec<Regex>>,
     allow_match: OnceLock<Vec<Regex>>,
+    verifier: OnceLock<Result<Option<CompiledVerify>, String>>,
+    revoker: OnceLock<Result<Option<CompiledRevoke>, String>>,
 }
 
 impl fmt::Debug for Rule {
@@ -138,6 +141,8 @@ impl Rule {
             regex: OnceLock::new(),
             allow: OnceLock::new(),
             allow_match: OnceLock::new(),
+            verifier: OnceLock::new(),
+            revoker: OnceLock::new(),
         })
     }
 
@@ -164,6 +169,39 @@ impl Rule {
             .get_or_init(|| self.spec.allow_match.iter().filter_map(|p| compile(p).ok()).collect())
     }
 
+    /// Names a verifier or revocation template may use: the pattern's
+    /// named groups (`secret` among them).
+    fn group_names(&self) -> Vec<String> {
+        self.regex()
+            .map(|re| re.capture_names().flatten().map(str::to_string).collect())
+            .unwrap_or_else(|| vec!["secret".to_string()])
+    }
+
+    /// The rule's verifier, validated and compiled on first use; `Ok(None)`
+    /// when the rule has none.
+    pub fn verifier(&self) -> Result<Option<&CompiledVerify>, &str> {
+        self.verifier
+            .get_or_init(|| match &self.spec.verify {
+                None => Ok(None),
+                Some(spec) => spec.compile(&self.group_names()).map(Some),
+            })
+            .as_ref()
+            .map(Option::as_ref)
+            .map_err(String::as_str)
+    }
+
+    /// The rule's revocation API, validated and compiled on first use.
+    pub fn revoker(&self) -> Result<Option<&CompiledRevoke>, &str> {
+        self.revoker
+            .get_or_init(|| match self.spec.revoke.as_ref().and_then(|r| r.api.as_ref()) {
+                None => Ok(None),
+                Some(api) => api.compile(&self.group_names()).map(Some),
+            })
+            .as_ref()
+            .map(Option::as_ref)
+            .map_err(String::as_str)
+    }
+
     /// Compiles every regex now and reports the first failure; used for
     /// user packs and by `rules test`.
     pub fn compile_all(&self) -> Result<(), RuleError> {
@@ -179,6 +217,8 @@ impl Rule {
         for p in self.spec.allow.iter().chain(&self.spec.allow_match) {
             compile(p).map_err(|e| invalid(format!("bad allow regex {p:?}: {e}")))?;
         }
+        self.verifier().map_err(|e| invalid(format!("verify: {e}")))?;
+        self.revoker().map_err(|e| invalid(format!("revoke.api: {e}")))?;
         Ok(())
     }
 

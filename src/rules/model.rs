@@ -50,6 +50,10 @@ pub struct Revoke {
     pub url: String,
     /// Short human steps: what to click or call to kill the key.
     pub steps: String,
+    /// The provider's API that revokes the key itself, if it has one
+    /// (`keyhound revoke --execute`).
+    #[serde(default)]
+    pub api: Option<crate::verify::spec::RevokeApi>,
 }
 
 /// Example strings that document and test the rule.
@@ -126,9 +130,9 @@ pub struct RuleSpec {
     /// Documented, tested examples.
     #[serde(default)]
     pub examples: Examples,
-    /// Liveness check description, filled in by the verification work.
+    /// How `--verify` asks the provider whether a found secret is live.
     #[serde(default)]
-    pub verify: Option<toml::Value>,
+    pub verify: Option<crate::verify::spec::VerifySpec>,
 }
 
 fn default_true() -> bool {

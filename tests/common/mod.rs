@@ -105,3 +105,4 @@ pub fn github_token(rng: &mut Rng, prefix: &str) -> String {
     let crc = keyhound::engine::checksum::base62_crc(crc32fast::hash(body.as_bytes()));
     format!("{prefix}{body}{}", std::str::from_utf8(&crc).unwrap())
 }
+pub mod emulator;

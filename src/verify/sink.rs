@@ -1,0 +1,140 @@
+//! `--verify` in front of any reporter: findings are held until the scan
+//! ends, each unique secret is verified once, and the annotated findings go
+//! on to the real sink (only the live ones under `--only-verified`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+
+use super::run::{job_key, Job, Verifier};
+use super::Status;
+use crate::finding::Finding;
+use crate::rules::Rule;
+use crate::scan::{Sink, Summary};
+
+/// Counts of a verification pass, for the summary line and `--fail-on`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VerifyStats {
+    /// Unique secrets found live.
+    pub live: usize,
+    /// Unique secrets the provider rejected.
+    pub invalid: usize,
+    /// Unique secrets without a trustworthy answer.
+    pub unknown: usize,
+    /// Unique secrets whose rule has no verifier.
+    pub unverifiable: usize,
+    /// Findings (locations) of live secrets.
+    pub live_findings: usize,
+    /// Findings passed on to the reporter.
+    pub reported: usize,
+    /// HTTP requests sent, retries included.
+    pub requests: u64,
+}
+
+/// The wrapping sink.
+pub struct VerifyingSink {
+    inner: Box<dyn Sink>,
+    verifier: Verifier,
+    rules: HashMap<String, Arc<Rule>>,
+    only_verified: bool,
+    held: Mutex<Vec<Vec<Finding>>>,
+    stats: Arc<Mutex<VerifyStats>>,
+}
+
+impl VerifyingSink {
+    /// Wraps `inner`; `stats` is filled in when the scan finishes.
+    pub fn new(
+        inner: Box<dyn Sink>,
+        verifier: Verifier,
+        rules: &[Arc<Rule>],
+        only_verified: bool,
+        stats: Arc<Mutex<VerifyStats>>,
+    ) -> VerifyingSink {
+        VerifyingSink {
+            inner,
+            verifier,
+            rules: rules.iter().map(|r| (r.id().to_string(), Arc::clone(r))).collect(),
+            only_verified,
+            held: Mutex::new(Vec::new()),
+            stats,
+        }
+    }
+
+    fn job_for(&self, finding: &Finding) -> Option<Job> {
+        let rule = self.rules.get(&finding.rule_id)?;
+        if !matches!(rule.verifier(), Ok(Some(_))) {
+            return None;
+        }
+        let mut values = finding.verify_values.clone();
+        let key = job_key(&finding.fingerprint, &values);
+        values.insert("secret".into(), finding.secret.expose().to_string());
+        Some(Job {
+            key,
+            rule: Arc::clone(rule),
+            values,
+        })
+    }
+}
+
+impl Sink for VerifyingSink {
+    fn blob_findings(&self, findings: Vec<Finding>) {
+        self.held.lock().unwrap_or_else(|e| e.into_inner()).push(findings);
+    }
+
+    fn finish(&self, summary: &Summary) -> std::io::Result<()> {
+        let blobs = std::mem::take(&mut *self.held.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut jobs = Vec::new();
+        let mut unverifiable = std::collections::HashSet::new();
+        for finding in blobs.iter().flatten() {
+            match self.job_for(finding) {
+                Some(job) => jobs.push(job),
+                None => {
+                    unverifiable.insert(finding.fingerprint.clone());
+                }
+            }
+        }
+        let keys: Vec<Option<String>> = blobs.iter().flatten().map(|f| self.job_for(f).map(|j| j.key)).collect();
+        let outcomes = self.verifier.verify_all(jobs);
+        let mut stats = VerifyStats {
+            unverifiable: unverifiable.len(),
+            ..VerifyStats::default()
+        };
+        for outcome in outcomes.values() {
+            match outcome.status {
+                Status::Live => stats.live += 1,
+                Status::Invalid => stats.invalid += 1,
+                Status::Unknown => stats.unknown += 1,
+            }
+        }
+        let mut keys = keys.into_iter();
+        for mut blob in blobs {
+            for finding in &mut blob {
+                if let Some(key) = keys.next().flatten() {
+                    finding.verification = outcomes.get(&key).cloned();
+                }
+            }
+            let live = blob
+                .iter()
+                .filter(|f| f.verification.as_ref().is_some_and(|v| v.status == Status::Live))
+                .count();
+            stats.live_findings += live;
+            if self.only_verified {
+                blob.retain(|f| f.verification.as_ref().is_some_and(|v| v.status == Status::Live));
+            }
+            if !blob.is_empty() {
+                stats.reported += blob.len();
+                self.inner.blob_findings(blob);
+            }
+        }
+        stats.requests = self.verifier.client().requests_sent();
+        let save = self.verifier.save_cache();
+        let summary = Summary {
+            findings: stats.reported as u64,
+            ..summary.clone()
+        };
+        *self.stats.lock().unwrap_or_else(|e| e.into_inner()) = stats;
+        self.inner.finish(&summary)?;
+        save.map_err(|e| std::io::Error::new(e.kind(), format!("cannot save the verify cache: {e}")))
+    }
+}
