@@ -44,6 +44,55 @@ pub enum Command {
     /// Create a baseline of current findings.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// One row per distinct secret across all its locations: first seen
+    /// (commit, author, date), still present or removed (and when),
+    /// exposure in days, locations, liveness (with --verify) and whether it
+    /// is past the rotation age. Formats: text (table), json, jsonl, csv.
+    Inventory(InventoryArgs),
+    /// Print a revocation plan from a findings file (keyhound JSON, JSONL or
+    /// SARIF), and with --execute revoke keys through provider APIs, then
+    /// re-verify them.
+    Revoke(RevokeArgs),
+}
+
+/// `keyhound inventory`.
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// Flag secrets exposed longer than this (`90d`: the common rotation policy).
+    #[arg(long, value_name = "DURATION", default_value = "90d", value_parser = parse_duration, global = true)]
+    pub max_age: std::time::Duration,
+    /// What to inventory.
+    #[command(subcommand)]
+    pub source: BaselineSource,
+}
+
+/// `keyhound revoke`.
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// Findings written by keyhound (`-f json`, `-f jsonl` or `-f sarif`).
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// Call the providers' revocation APIs (default: print the plan only).
+    #[arg(long)]
+    pub execute: bool,
+    /// Do not ask for confirmation before revoking.
+    #[arg(long, requires = "execute")]
+    pub yes: bool,
+    /// Print the plan only (the default without --execute).
+    #[arg(long, conflicts_with = "execute")]
+    pub dry_run: bool,
+    /// Append every action and outcome to this JSON-lines file (never secrets).
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+    /// Plan format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    /// Rule selection (extra packs whose rules the findings name).
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Verification settings, used to re-check keys after revoking.
+    #[command(flatten)]
+    pub verify: VerifyArgs,
 }
 
 /// `keyhound git`.
@@ -166,7 +215,7 @@ pub enum BaselineCommand {
     Create(BaselineSource),
 }
 
-/// What `baseline create` scans.
+/// What `baseline create` and `inventory` scan.
 #[derive(Debug, Subcommand)]
 pub enum BaselineSource {
     /// A directory scan.
@@ -272,10 +321,10 @@ pub struct VerifyArgs {
     /// Send a provider host's requests to another base URL (GitHub
     /// Enterprise, a gateway, a test server): HOST=BASE_URL, repeatable;
     /// HOST may be `*.domain`.
-    #[arg(long, value_name = "HOST=URL", requires = "verify")]
+    #[arg(long, value_name = "HOST=URL")]
     pub verify_override: Vec<keyhound::verify::http::Override>,
     /// Keep verification results in FILE and reuse them within the TTL.
-    #[arg(long, value_name = "FILE", requires = "verify")]
+    #[arg(long, value_name = "FILE")]
     pub verify_cache: Option<PathBuf>,
     /// How long cached results stay good (`90s`, `30m`, `24h`, `7d`).
     #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]

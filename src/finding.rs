@@ -102,6 +102,17 @@ impl Origin {
     }
 }
 
+/// The commit where a secret no longer in HEAD left the tree (git history).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Removal {
+    /// The latest commit that replaced or deleted a blob holding the secret.
+    pub commit: String,
+    /// Its author.
+    pub author: String,
+    /// Its author date, RFC 3339.
+    pub date: String,
+}
+
 /// A secret value. `Debug` and `Display` never show it; reporters ask for
 /// [`Secret::expose`] or [`Secret::redacted`] explicitly.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -187,6 +198,8 @@ pub struct Finding {
     pub offset: usize,
     /// Git history only: whether the same secret is still in HEAD's tree.
     pub present_in_head: Option<bool>,
+    /// Git history only: when a secret gone from HEAD was removed.
+    pub removed: Option<Removal>,
     /// The encodings the secret was found inside, outermost first (empty
     /// when it was in plain sight).
     pub decoded: Vec<String>,
@@ -262,6 +275,7 @@ pub fn build_findings(
                 end_column,
                 offset: cand.secret.start,
                 present_in_head: None,
+                removed: None,
                 decoded: cand
                     .decoded
                     .as_ref()

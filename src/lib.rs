@@ -13,6 +13,7 @@ pub mod finding;
 pub mod hook;
 pub mod policy;
 pub mod report;
+pub mod revocation;
 pub mod rules;
 pub mod scan;
 pub mod sources;

@@ -2,6 +2,7 @@
 //! outcome to an exit code (0 clean, 1 findings, 2 error).
 
 mod cli;
+mod revoke;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use keyhound::hook::{self, Existing};
 use keyhound::policy::baseline::{now_rfc3339, Baseline, Entry, BASELINE_FILE};
 use keyhound::policy::{Config, Policy, CONFIG_FILE};
 use keyhound::report::hook::HookSink;
+use keyhound::report::inventory::{InventoryFormat, InventorySink};
 use keyhound::report::{self, Format, ReportOptions, VcsInfo};
 use keyhound::rules::{self, Rule, Selection};
 use keyhound::scan::{Scan, Sink};
@@ -54,6 +56,8 @@ fn main() -> ExitCode {
 enum Mode {
     Report,
     CreateBaseline,
+    /// One row per secret, flagging those exposed longer than this many days.
+    Inventory(i64),
 }
 
 fn run(cli: Cli) -> Result<u8> {
@@ -66,12 +70,18 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Rules(RulesCommand::Test { rules, no_builtin }) => test_rules(&rules, !no_builtin),
         Command::Hook(command) => run_hook(command),
         Command::Allow(args) => run_allow(args),
-        Command::Baseline(BaselineCommand::Create(source)) => match source {
-            BaselineSource::Dir(args) => run_dir(args, Mode::CreateBaseline),
-            BaselineSource::Git(args) => run_git(args, Mode::CreateBaseline),
-            BaselineSource::Stdin(args) => run_stdin(args, Mode::CreateBaseline),
-            BaselineSource::Image(args) => run_image(args, Mode::CreateBaseline),
-        },
+        Command::Baseline(BaselineCommand::Create(source)) => run_source(source, Mode::CreateBaseline),
+        Command::Inventory(args) => run_source(args.source, Mode::Inventory((args.max_age.as_secs() / 86_400) as i64)),
+        Command::Revoke(args) => revoke::run(args),
+    }
+}
+
+fn run_source(source: BaselineSource, mode: Mode) -> Result<u8> {
+    match source {
+        BaselineSource::Dir(args) => run_dir(args, mode),
+        BaselineSource::Git(args) => run_git(args, mode),
+        BaselineSource::Stdin(args) => run_stdin(args, mode),
+        BaselineSource::Image(args) => run_image(args, mode),
     }
 }
 
@@ -106,9 +116,10 @@ fn prepare(scan: &ScanArgs, root: &Path, mode: Mode) -> Result<Prepared> {
     };
     let rules = selection.apply(rules::load_all(&packs)?)?;
     let scanner = Scanner::new(rules.into_iter().map(Arc::new).collect())?;
-    // A baseline being created records every finding, so it accepts nothing.
+    // A baseline being created, or an inventory, records every finding, so
+    // it accepts nothing.
     let mut config = config;
-    if mode == Mode::CreateBaseline {
+    if mode != Mode::Report {
         config.accept.clear();
     }
     let mut policy = Policy::from_config(&config, &config_path)?;
@@ -192,6 +203,22 @@ fn make_sink(args: &ScanArgs, prepared: &Prepared, reporting: Reporting) -> Resu
     if prepared.mode == Mode::CreateBaseline {
         return Ok(report::make_sink(Format::Baseline, open_output(args)?, options));
     }
+    if let Mode::Inventory(max_age_days) = prepared.mode {
+        let format = match args.format {
+            Format::Text => InventoryFormat::Table,
+            Format::Json => InventoryFormat::Json,
+            Format::Jsonl => InventoryFormat::Jsonl,
+            Format::Csv => InventoryFormat::Csv,
+            other => bail!("inventory writes text, json, jsonl or csv, not {other:?}"),
+        };
+        return Ok(Box::new(InventorySink::new(
+            open_output(args)?,
+            prepared.scanner.rules(),
+            format,
+            max_age_days,
+            args.show_secrets,
+        )));
+    }
     if let Some(kind) = args.hook {
         let options = ReportOptions {
             color: use_color(args, std::io::stderr().is_terminal()),
@@ -214,12 +241,17 @@ fn execute(
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
     }
     let quiet = args.quiet || args.hook.is_some();
-    if args.verify.fail_on == FailOn::Live && !args.verify.verify {
-        bail!("--fail-on live needs --verify");
+    if !args.verify.verify {
+        if args.verify.fail_on == FailOn::Live {
+            bail!("--fail-on live needs --verify");
+        }
+        if !args.verify.verify_override.is_empty() || args.verify.verify_cache.is_some() {
+            bail!("--verify-override and --verify-cache need --verify");
+        }
     }
     let mut sink = make_sink(args, prepared, reporting)?;
     let verify_stats = Arc::new(Mutex::new(VerifyStats::default()));
-    if args.verify.verify && prepared.mode == Mode::Report {
+    if args.verify.verify && prepared.mode != Mode::CreateBaseline {
         let (verifier, warnings) = Verifier::new(&args.verify.options());
         for w in warnings {
             eprintln!("keyhound: warning: {w}");
@@ -253,12 +285,12 @@ fn execute(
     if args.report_unused_ignores {
         report_unused(&scan, &prepared.policy);
     }
-    let verified = args.verify.verify && prepared.mode == Mode::Report;
+    let verified = args.verify.verify && prepared.mode != Mode::CreateBaseline;
     let stats = verify_stats.lock().unwrap_or_else(|e| e.into_inner()).clone();
     if verified {
         summary.findings = stats.reported as u64;
     }
-    let text_on_stdout = args.format == Format::Text && prepared.mode == Mode::Report && args.hook.is_none();
+    let text_on_stdout = args.format == Format::Text && prepared.mode != Mode::CreateBaseline && args.hook.is_none();
     if !quiet && !text_on_stdout {
         let verdict = if summary.findings == 0 {
             "no secrets found".to_string()

@@ -577,3 +577,81 @@ fn bare_and_shallow_repositories_and_missing_objects() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("not a git repository"), "{}", stderr(&out));
 }
+
+#[test]
+fn inventory_lists_each_secret_once_with_owner_exposure_removal_and_liveness() {
+    let repo = Repo::new();
+    let (old, kept) = (token(41), token(42));
+    repo.add("config.py", &format!("TOKEN = '{old}'\n"));
+    let c_old = repo.commit("add config", "2023-01-10T09:00:00Z");
+    repo.add(".env", &format!("GH={kept}\n"));
+    let c_kept = repo.commit_as("add env", "2024-06-01T09:00:00Z", "Bob Builder", "bob@example.com");
+    repo.add("config.py", "TOKEN = os.environ['TOKEN']\n");
+    let c_removed = repo.commit_as(
+        "read token from env",
+        "2024-07-01T09:00:00Z",
+        "Carol Ops",
+        "carol@example.com",
+    );
+    repo.add("deploy/ci.env", &format!("# ci\nGH={kept}\n"));
+    repo.commit("ci env", "2025-01-01T09:00:00Z");
+
+    let out = repo.keyhound(&["inventory", "git", ".", "-f", "json", "--max-age", "90d"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rows = doc["secrets"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{doc:#}");
+    let (a, b) = (&rows[0], &rows[1]);
+    assert_eq!(a["rule_id"], "github-pat-classic");
+    assert_eq!(a["first_seen"]["commit"], c_old.as_str());
+    assert_eq!(a["first_seen"]["author"], "Alice Example <alice@example.com>");
+    assert_eq!(a["state"], "removed");
+    assert_eq!(a["removed"]["commit"], c_removed.as_str());
+    assert!(a["removed"]["date"].as_str().unwrap().starts_with("2024-07-01"));
+    assert!(a["exposure_days"].as_i64().unwrap() > 365);
+    assert_eq!(a["past_max_age"], true);
+    assert_eq!(a["locations"], 1);
+    assert_eq!(b["first_seen"]["commit"], c_kept.as_str());
+    assert_eq!(b["first_seen"]["author"], "Bob Builder <bob@example.com>");
+    assert!(b["last_seen"]["date"].as_str().unwrap().starts_with("2025-01-01"));
+    assert_eq!(b["state"], "present");
+    assert!(b["removed"].is_null());
+    assert_eq!(b["locations"], 2);
+    assert!(!stdout(&out).contains(&kept), "inventory redacts secrets");
+
+    let csv = repo.keyhound(&["inventory", "git", ".", "-f", "csv"]);
+    let lines: Vec<&str> = std::str::from_utf8(&csv.stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[0].starts_with("fingerprint,rule_id,provider"));
+    assert!(lines[1].contains(&c_removed) && lines[1].contains(",removed,"));
+    let table = stdout(&repo.keyhound(&["inventory", "git", ".", "--color", "never"]));
+    assert!(table.contains("removed 2024-07-01"), "{table}");
+    assert!(table.contains("2 distinct secret(s)"), "{table}");
+
+    // With --verify the governance view says which keys are live.
+    let live = old.clone();
+    let emulator = common::emulator::Emulator::start(move |req| {
+        if req.header("authorization").is_some_and(|v| v.contains(&live)) {
+            common::emulator::Reply::new(200, r#"{"login":"alice-bot"}"#)
+        } else {
+            common::emulator::Reply::new(401, r#"{"message":"Bad credentials"}"#)
+        }
+    });
+    let override_arg = format!("api.github.com={}", emulator.base);
+    let out = repo.keyhound(&[
+        "inventory",
+        "git",
+        ".",
+        "-f",
+        "json",
+        "--verify",
+        "--verify-override",
+        &override_arg,
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rows = doc["secrets"].as_array().unwrap();
+    assert_eq!(rows[0]["verification"]["status"], "live", "{doc:#}");
+    assert_eq!(rows[0]["verification"]["account"]["login"], "alice-bot");
+    assert_eq!(rows[1]["verification"]["status"], "invalid");
+    assert_eq!(emulator.requests().len(), 2, "one request per distinct secret");
+}

@@ -3,7 +3,9 @@
 //! documents (JSON, SARIF) collect and write at the end.
 
 pub mod baseline;
+pub mod csv;
 pub mod hook;
+pub mod inventory;
 pub mod json;
 pub mod sarif;
 pub mod text;
@@ -31,6 +33,9 @@ pub enum Format {
     Sarif,
     /// A baseline file accepting every finding (fingerprints only).
     Baseline,
+    /// Comma-separated values, one row per finding (one per secret for
+    /// `inventory`).
+    Csv,
 }
 
 /// What every reporter needs besides the findings.
@@ -86,6 +91,9 @@ pub struct FindingView<'a> {
     /// Git history: whether the secret is still in HEAD.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub present_in_head: Option<bool>,
+    /// Git history: the commit that removed a secret gone from HEAD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed: Option<&'a crate::finding::Removal>,
     /// Encodings the secret was found inside (`["base64"]`).
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub decoded: &'a [String],
@@ -121,6 +129,7 @@ impl<'a> FindingView<'a> {
             end_column: f.end_column,
             offset: f.offset,
             present_in_head: f.present_in_head,
+            removed: f.removed.as_ref(),
             decoded: &f.decoded,
             length: f.length,
             secret: f.secret_for_output(show_secrets),
@@ -141,6 +150,7 @@ pub fn make_sink(format: Format, out: Box<dyn Write + Send>, options: ReportOpti
         Format::Json => Box::new(json::JsonSink::new(out, options)),
         Format::Sarif => Box::new(sarif::SarifSink::new(out, options)),
         Format::Baseline => Box::new(baseline::BaselineSink::new(out, options.author)),
+        Format::Csv => Box::new(csv::CsvSink::new(out, options.show_secrets)),
     }
 }
 

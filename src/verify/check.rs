@@ -58,15 +58,27 @@ pub fn build_request(spec: &RequestSpec, values: &BTreeMap<String, String>) -> R
 /// Verifies one secret with `verifier`. Never fails: every problem is an
 /// `unknown` with its reason.
 pub fn verify(client: &Client, verifier: &CompiledVerify, values: &BTreeMap<String, String>) -> Verification {
+    let mut host = aws::STS_HOST.to_string();
     let sent = match verifier.spec.kind {
         VerifyKind::Http => match &verifier.spec.request {
-            Some(spec) => build_request(spec, values).and_then(|r| client.send(&r, None)),
+            Some(spec) => build_request(spec, values).and_then(|r| {
+                host = split_url(&r.url).map_or_else(String::new, |(_, a, _)| super::http::host_of(a));
+                client.send(&r, None)
+            }),
             None => Err(VerifyError::Spec("no request".into())),
         },
         VerifyKind::AwsSts => send_sts(client, values),
     };
     match sent {
-        Ok(response) => classify(verifier, &response),
+        Ok(response) => {
+            let mut outcome = classify(verifier, &response);
+            if outcome.status == Status::Invalid {
+                // Say who said no: a key of another region or a
+                // self-hosted instance is rejected by the default host too.
+                outcome.reason = Some(format!("{host} rejected the secret (HTTP {})", response.status));
+            }
+            outcome
+        }
         Err(e) => Verification::unknown(e.to_string(), None),
     }
 }

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use super::cache::BlobCache;
 use super::tree::{self, Change};
 use super::{read_blob, read_commit, CommitMeta, GitError};
-use crate::finding::{Finding, Origin};
+use crate::finding::{Finding, Origin, Removal};
 use crate::scan::Scan;
 
 /// What to audit.
@@ -86,7 +86,7 @@ pub fn scan_history(
 
     // Phase 2: which blobs each commit introduced (in parallel).
     let shared = repo.clone().into_sync();
-    let per_commit: Vec<(u32, Vec<(BString, ObjectId)>)> = commits
+    let per_commit: Vec<(u32, Introduced)> = commits
         .par_iter()
         .enumerate()
         .map_init(
@@ -94,15 +94,23 @@ pub fn scan_history(
             |repo, (idx, commit)| {
                 let introduced = introduced_blobs(repo, commit, &tree_of).unwrap_or_else(|e| {
                     scan.warn(Some(&commit.id.to_string()), format!("cannot diff commit: {e}"));
-                    Vec::new()
+                    Introduced::default()
                 });
                 (idx as u32, introduced)
             },
         )
         .collect();
     let mut intro: HashMap<ObjectId, Introduction> = HashMap::new();
-    for (idx, blobs) in per_commit {
-        for (path, blob) in blobs {
+    // The latest commit that replaced or deleted each blob at some path.
+    let mut departed: HashMap<ObjectId, u32> = HashMap::new();
+    for (idx, introduced) in per_commit {
+        for blob in introduced.departed {
+            let latest = departed.entry(blob).or_insert(idx);
+            if is_earlier(&commits[*latest as usize], &commits[idx as usize]) {
+                *latest = idx;
+            }
+        }
+        for (path, blob) in introduced.added {
             let entry = intro.entry(blob).or_insert_with(|| Introduction {
                 commit: idx,
                 path: path.clone(),
@@ -170,9 +178,29 @@ pub fn scan_history(
         .filter(|(blob, _)| head_blobs.contains(blob))
         .flat_map(|(_, f)| f.iter().map(|f| f.fingerprint.clone()))
         .collect();
+    // When a secret gone from HEAD left: the latest commit that replaced or
+    // deleted one of the blobs holding it.
+    let mut removal: HashMap<String, u32> = HashMap::new();
+    for (blob, findings) in &results {
+        let Some(&idx) = departed.get(blob) else { continue };
+        for f in findings.iter().filter(|f| !head_fingerprints.contains(&f.fingerprint)) {
+            let latest = removal.entry(f.fingerprint.clone()).or_insert(idx);
+            if is_earlier(&commits[*latest as usize], &commits[idx as usize]) {
+                *latest = idx;
+            }
+        }
+    }
     for (_, mut findings) in results {
         for f in &mut findings {
             f.present_in_head = Some(head_fingerprints.contains(&f.fingerprint));
+            f.removed = removal.get(&f.fingerprint).map(|&idx| {
+                let c = &commits[idx as usize];
+                Removal {
+                    commit: c.id.to_string(),
+                    author: c.author.clone(),
+                    date: c.date.clone(),
+                }
+            });
         }
         scan.report(findings);
     }
@@ -220,6 +248,14 @@ fn is_earlier(a: &CommitMeta, b: &CommitMeta) -> bool {
     (a.time, a.id) < (b.time, b.id)
 }
 
+/// What one commit changed: blobs it introduced (with their path) and
+/// blobs it replaced or deleted relative to its first parent.
+#[derive(Debug, Default)]
+struct Introduced {
+    added: Vec<(BString, ObjectId)>,
+    departed: Vec<ObjectId>,
+}
+
 /// Blobs a commit introduced: changed relative to its first parent and
 /// absent at that path from every other parent (a merge introduces only
 /// what none of its parents had). A root commit introduces its whole tree.
@@ -227,7 +263,7 @@ fn introduced_blobs(
     repo: &gix::Repository,
     commit: &CommitMeta,
     tree_of: &HashMap<ObjectId, ObjectId>,
-) -> Result<Vec<(BString, ObjectId)>, GitError> {
+) -> Result<Introduced, GitError> {
     let parent_trees: Vec<Option<ObjectId>> = commit.parents.iter().map(|p| parent_tree(repo, *p, tree_of)).collect();
     let mut changes: Vec<Change> = Vec::new();
     tree::diff_trees(
@@ -236,8 +272,11 @@ fn introduced_blobs(
         Some(commit.tree),
         &mut changes,
     )?;
-    let mut out = Vec::new();
+    let mut out = Introduced::default();
     for change in changes {
+        if let Some(old) = change.old {
+            out.departed.push(old);
+        }
         let Some(new) = change.new else { continue };
         let mut in_other_parent = false;
         for tree in parent_trees.iter().skip(1).flatten() {
@@ -247,7 +286,7 @@ fn introduced_blobs(
             }
         }
         if !in_other_parent {
-            out.push((change.path, new));
+            out.added.push((change.path, new));
         }
     }
     Ok(out)
