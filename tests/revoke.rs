@@ -26,7 +26,7 @@ fn tree() -> (tempfile::TempDir, String, String) {
         format!("GITHUB_TOKEN={github}\nSLACK_BOT_TOKEN={slack}\n"),
     );
     write(dir.path(), "app/copy.env", format!("GH={github}\n"));
-    write(dir.path(), "infra/aws.env", "AWS_ACCESS_KEY_ID=AKIAI2DHDMKHPFXMJZDK\n");
+    write(dir.path(), "infra/aws.env", "AWS_ACCESS_KEY_ID=AKIAI2DHDMKHPFXMJZDK\n"); // keyhound:allow (fake)
     (dir, github, slack)
 }
 
