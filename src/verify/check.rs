@@ -300,6 +300,14 @@ mod tests {
     }
 
     #[test]
+    fn when_limits_a_verifier_to_the_token_forms_it_can_check() {
+        let v = verifier(&format!("when = '^cfut_'\n{GITHUB}"));
+        assert!(v.applies_to("cfut_abc"));
+        assert!(!v.applies_to("cfat_abc"));
+        assert!(verifier(GITHUB).applies_to("anything"));
+    }
+
+    #[test]
     fn specs_are_validated() {
         let bad = |t: &str| {
             let spec: VerifySpec = toml::from_str(t).unwrap();

@@ -63,8 +63,9 @@ impl VerifyingSink {
 
     fn job_for(&self, finding: &Finding) -> Option<Job> {
         let rule = self.rules.get(&finding.rule_id)?;
-        if !matches!(rule.verifier(), Ok(Some(_))) {
-            return None;
+        match rule.verifier() {
+            Ok(Some(v)) if v.applies_to(finding.secret.expose()) => {}
+            _ => return None,
         }
         let mut values = finding.verify_values.clone();
         let key = job_key(&finding.fingerprint, &values);

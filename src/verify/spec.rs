@@ -19,6 +19,11 @@ pub struct VerifySpec {
     /// GetCallerIdentity with the access key id in `needs.id`).
     #[serde(default)]
     pub kind: VerifyKind,
+    /// Only secrets matching this regex are verified (a rule matching two
+    /// token forms of which the endpoint accepts one); others are left
+    /// unverified rather than misreported.
+    #[serde(default)]
+    pub when: Option<String>,
     /// The request (`[rules.verify.request]`; not used by `aws-sts`).
     #[serde(default)]
     pub request: Option<RequestSpec>,
@@ -179,6 +184,15 @@ pub struct CompiledVerify {
     pub invalid: Vec<CompiledMatcher>,
     /// `needs` searches.
     pub needs: Vec<CompiledNeed>,
+    /// The `when` regex.
+    pub when: Option<regex::Regex>,
+}
+
+impl CompiledVerify {
+    /// Whether this verifier applies to `secret`.
+    pub fn applies_to(&self, secret: &str) -> bool {
+        self.when.as_ref().map_or(true, |re| re.is_match(secret))
+    }
 }
 
 /// A revocation API checked and compiled.
@@ -291,7 +305,12 @@ impl VerifySpec {
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
+        let when = match &self.when {
+            Some(p) => Some(regex::Regex::new(p).map_err(|e| format!("bad `when` regex {p:?}: {e}"))?),
+            None => None,
+        };
         Ok(CompiledVerify {
+            when,
             spec: self.clone(),
             live: compile_matchers(&self.live, "live")?,
             invalid: compile_matchers(&self.invalid, "invalid")?,
