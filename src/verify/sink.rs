@@ -78,6 +78,31 @@ impl VerifyingSink {
     }
 }
 
+/// The other half of a two-part credential (an AWS access key id beside
+/// its verified secret) shares the pair's outcome: it is exactly as live as
+/// the secret it was checked with.
+fn share_with_pairs(blob: &mut [Finding]) {
+    let mut by_companion: Vec<(String, String, super::Verification)> = Vec::new();
+    for f in blob.iter() {
+        if let Some(v) = &f.verification {
+            for value in f.verify_values.values() {
+                by_companion.push((value.clone(), f.rule_id.clone(), v.clone()));
+            }
+        }
+    }
+    for f in blob.iter_mut().filter(|f| f.verification.is_none()) {
+        if let Some((_, rule, v)) = by_companion.iter().find(|(value, _, _)| value == f.secret.expose()) {
+            let mut shared = v.clone();
+            let note = format!("checked together with its {rule}");
+            shared.reason = Some(match &v.reason {
+                Some(r) => format!("{r}; {note}"),
+                None => note,
+            });
+            f.verification = Some(shared);
+        }
+    }
+}
+
 impl Sink for VerifyingSink {
     fn blob_findings(&self, findings: Vec<Finding>) {
         self.held.lock().unwrap_or_else(|e| e.into_inner()).push(findings);
@@ -85,22 +110,11 @@ impl Sink for VerifyingSink {
 
     fn finish(&self, summary: &Summary) -> std::io::Result<()> {
         let blobs = std::mem::take(&mut *self.held.lock().unwrap_or_else(|e| e.into_inner()));
-        let mut jobs = Vec::new();
+        let jobs: Vec<Job> = blobs.iter().flatten().filter_map(|f| self.job_for(f)).collect();
         let mut unverifiable = std::collections::HashSet::new();
-        for finding in blobs.iter().flatten() {
-            match self.job_for(finding) {
-                Some(job) => jobs.push(job),
-                None => {
-                    unverifiable.insert(finding.fingerprint.clone());
-                }
-            }
-        }
         let keys: Vec<Option<String>> = blobs.iter().flatten().map(|f| self.job_for(f).map(|j| j.key)).collect();
         let outcomes = self.verifier.verify_all(jobs);
-        let mut stats = VerifyStats {
-            unverifiable: unverifiable.len(),
-            ..VerifyStats::default()
-        };
+        let mut stats = VerifyStats::default();
         for outcome in outcomes.values() {
             match outcome.status {
                 Status::Live => stats.live += 1,
@@ -115,6 +129,10 @@ impl Sink for VerifyingSink {
                     finding.verification = outcomes.get(&key).cloned();
                 }
             }
+            share_with_pairs(&mut blob);
+            for f in blob.iter().filter(|f| f.verification.is_none()) {
+                unverifiable.insert(f.fingerprint.clone());
+            }
             let live = blob
                 .iter()
                 .filter(|f| f.verification.as_ref().is_some_and(|v| v.status == Status::Live))
@@ -128,6 +146,7 @@ impl Sink for VerifyingSink {
                 self.inner.blob_findings(blob);
             }
         }
+        stats.unverifiable = unverifiable.len();
         stats.requests = self.verifier.client().requests_sent();
         let save = self.verifier.save_cache();
         let summary = Summary {
