@@ -9,12 +9,11 @@
 pub mod checksum;
 pub mod decode;
 pub mod filters;
+pub mod keywords;
 
 use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Arc;
-
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::rules::Rule;
 pub use filters::Rejection;
@@ -66,7 +65,7 @@ struct Hits {
 /// The multi-pattern scanner. Cheap to share: wrap in an `Arc` or borrow.
 pub struct Scanner {
     rules: Vec<Arc<Rule>>,
-    automaton: AhoCorasick,
+    automaton: keywords::KeywordSearcher,
     /// For each automaton pattern, the rules that use that keyword.
     keyword_rules: Vec<Vec<u32>>,
     /// For each automaton pattern, the decoder it cues, if it is a cue.
@@ -105,11 +104,7 @@ impl Scanner {
             keyword_rules.push(Vec::new());
             cues.push(Some((*codec, *scope)));
         }
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&keywords)?;
+        let automaton = keywords::KeywordSearcher::new(&keywords)?;
         Ok(Scanner {
             rules,
             automaton,
@@ -341,14 +336,14 @@ impl Scanner {
         let mut open: Vec<Window> = Vec::new();
         let mut done: Vec<Window> = Vec::new();
         let mut cues = Vec::new();
-        for hit in self.automaton.find_overlapping_iter(hay) {
-            if let Some(cue) = self.cues[hit.pattern().as_usize()] {
-                cues.push((cue, hit.start()));
+        for hit in self.automaton.find_all(hay) {
+            if let Some(cue) = self.cues[hit.pattern as usize] {
+                cues.push((cue, hit.start));
                 continue;
             }
-            for &rule_idx in &self.keyword_rules[hit.pattern().as_usize()] {
+            for &rule_idx in &self.keyword_rules[hit.pattern as usize] {
                 let rule = &self.rules[rule_idx as usize];
-                let (start, end) = window_around(hay, hit.start(), hit.end(), rule);
+                let (start, end) = window_around(hay, hit.start, hit.end, rule);
                 match open.iter_mut().find(|w| w.rule == rule_idx) {
                     Some(w) if start <= w.end => {
                         w.start = w.start.min(start);
