@@ -54,6 +54,8 @@ pub struct Reported {
     pub date: Option<String>,
     /// Commit author.
     pub author: Option<String>,
+    /// The verification status the report carried (`--verify`).
+    pub status: Option<String>,
 }
 
 fn reported_from_view(v: &Value) -> Option<Reported> {
@@ -82,6 +84,10 @@ fn reported_from_view(v: &Value) -> Option<Reported> {
             (Some(a), Some(e)) => Some(format!("{a} <{e}>")),
             (a, _) => a,
         },
+        status: v
+            .pointer("/verification/status")
+            .and_then(Value::as_str)
+            .map(str::to_string),
     })
 }
 
@@ -94,7 +100,7 @@ fn reported_from_sarif(result: &Value) -> Option<Reported> {
         .or_else(|| props.get("fingerprint"))?
         .clone();
     view.insert("fingerprint".into(), fingerprint);
-    for key in ["secret", "redacted", "origin"] {
+    for key in ["secret", "redacted", "origin", "verification"] {
         if let Some(v) = props.get(key) {
             view.insert(key.into(), v.clone());
         }
@@ -184,6 +190,9 @@ pub struct PlanItem {
     pub secret_available: bool,
     /// Whether keyhound can check afterwards that the key is dead.
     pub verifiable: bool,
+    /// Liveness as the report recorded it (`live`, `invalid`, `unknown`),
+    /// when the scan ran with `--verify`: live keys come first.
+    pub status: Option<String>,
     #[serde(skip)]
     secret_value: Option<Secret>,
     #[serde(skip)]
@@ -251,12 +260,21 @@ pub fn plan(findings: &[Reported], rules: &[Arc<Rule>]) -> Vec<PlanItem> {
                 api: rule.as_ref().is_some_and(|r| matches!(r.revoker(), Ok(Some(_)))),
                 secret_available: secret_value.is_some(),
                 verifiable: rule.as_ref().is_some_and(|r| matches!(r.verifier(), Ok(Some(_)))),
+                status: group.iter().find_map(|g| g.status.clone()),
                 secret_value,
                 rule,
             }
         })
         .collect();
-    items.sort_by(|a, b| (&a.provider, &a.rule_id, &a.fingerprint).cmp(&(&b.provider, &b.rule_id, &b.fingerprint)));
+    let not_live = |i: &PlanItem| i.status.as_deref() != Some("live");
+    items.sort_by(|a, b| {
+        (not_live(a), &a.provider, &a.rule_id, &a.fingerprint).cmp(&(
+            not_live(b),
+            &b.provider,
+            &b.rule_id,
+            &b.fingerprint,
+        ))
+    });
     items
 }
 

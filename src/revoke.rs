@@ -95,7 +95,13 @@ fn print_outcome(item: &PlanItem, outcome: &Outcome) {
 }
 
 fn write_plan(out: &mut impl Write, items: &[PlanItem], source: &str) -> std::io::Result<()> {
-    let providers: std::collections::BTreeSet<&str> = items.iter().map(|i| i.provider.as_str()).collect();
+    // Providers in plan order: those with live keys first.
+    let mut providers: Vec<&str> = Vec::new();
+    for i in items {
+        if !providers.contains(&i.provider.as_str()) {
+            providers.push(&i.provider);
+        }
+    }
     writeln!(
         out,
         "Revocation plan for {} secret(s) from {source}, {} provider(s)",
@@ -123,9 +129,14 @@ fn write_plan(out: &mut impl Write, items: &[PlanItem], source: &str) -> std::io
                 _ => String::new(),
             };
             let owner = item.owner.as_deref().map(|o| format!(", by {o}")).unwrap_or_default();
+            let status = match item.status.as_deref() {
+                Some("live") => "LIVE ".to_string(),
+                Some(other) => format!("{other} "),
+                None => String::new(),
+            };
             writeln!(
                 out,
-                "    * {} [{}] in {} location(s){exposure}{owner}: {}",
+                "    * {status}{} [{}] in {} location(s){exposure}{owner}: {}",
                 item.secret,
                 item.fingerprint,
                 item.locations.len(),

@@ -191,3 +191,24 @@ fn a_refused_revocation_leaves_the_key_reported_still_live() {
     assert!(err.contains("refused") && err.contains("STILL LIVE"), "{err}");
     assert!(err.contains("confirmed dead"), "GitHub still worked: {err}");
 }
+
+#[test]
+fn live_keys_lead_the_plan_when_the_report_was_verified() {
+    let (dir, github, _) = tree();
+    let (emulator, revoked) = providers(true);
+    // GitHub's key is already dead at the provider; Slack's is live.
+    revoked.lock().unwrap().push(github);
+    let mut args: Vec<String> = ["dir", "app", "--verify", "-f", "sarif", "-o", "findings.sarif", "-q"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(overrides(&emulator));
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(code(&run_in(dir.path(), &argv)), 1);
+    let plan = stdout(&run_in(dir.path(), &["revoke", "--from", "findings.sarif"]));
+    let slack = plan.find("\nSlack:").expect("Slack group");
+    let gh = plan.find("\nGitHub:").expect("GitHub group");
+    assert!(slack < gh, "live keys first: {plan}");
+    assert!(plan.contains("* LIVE xoxb-"), "{plan}");
+    assert!(plan.contains("* invalid ghp_"), "{plan}");
+}
