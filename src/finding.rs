@@ -91,7 +91,53 @@ pub enum Origin {
     },
 }
 
+/// The commit behind a git origin, as reporters show it.
+#[derive(Debug, Clone, Copy)]
+pub struct CommitInfo<'a> {
+    /// Commit id.
+    pub commit: &'a str,
+    /// Author name.
+    pub author: &'a str,
+    /// Author email.
+    pub email: &'a str,
+    /// Author date, RFC 3339.
+    pub date: &'a str,
+}
+
+impl CommitInfo<'_> {
+    /// `Name <email>`.
+    pub fn identity(&self) -> String {
+        format!("{} <{}>", self.author, self.email)
+    }
+}
+
 impl Origin {
+    /// The commit of a git blob or message origin.
+    pub fn commit_info(&self) -> Option<CommitInfo<'_>> {
+        match self {
+            Origin::GitBlob {
+                commit,
+                author,
+                email,
+                date,
+                ..
+            }
+            | Origin::GitMessage {
+                commit,
+                author,
+                email,
+                date,
+                ..
+            } => Some(CommitInfo {
+                commit,
+                author,
+                email,
+                date,
+            }),
+            _ => None,
+        }
+    }
+
     /// The path-like name reporters show and SARIF uses as artifact URI.
     pub fn display_path(&self) -> &str {
         match self {

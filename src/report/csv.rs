@@ -45,24 +45,11 @@ pub fn field(text: &str) -> String {
 }
 
 fn row(f: &Finding, show: bool) -> String {
-    use crate::finding::Origin;
-    let (commit, author, date) = match &*f.origin {
-        Origin::GitBlob {
-            commit,
-            author,
-            email,
-            date,
-            ..
-        }
-        | Origin::GitMessage {
-            commit,
-            author,
-            email,
-            date,
-            ..
-        } => (commit.clone(), format!("{author} <{email}>"), date.clone()),
-        _ => Default::default(),
-    };
+    let (commit, author, date) = f
+        .origin
+        .commit_info()
+        .map(|c| (c.commit.to_string(), c.identity(), c.date.to_string()))
+        .unwrap_or_default();
     [
         f.rule_id.clone(),
         f.severity.as_str().to_string(),

@@ -132,27 +132,16 @@ fn now_unix() -> i64 {
 /// Where and when one finding was seen.
 fn sighting(f: &Finding) -> Sighting {
     let path = f.origin.display_path().to_string();
-    match &*f.origin {
-        Origin::GitBlob {
-            commit,
-            author,
-            email,
-            date,
-            ..
-        }
-        | Origin::GitMessage {
-            commit,
-            author,
-            email,
-            date,
-            ..
-        } => Sighting {
-            unix: parse_unix(date),
-            date: Some(date.clone()),
-            commit: Some(commit.clone()),
-            author: Some(format!("{author} <{email}>")),
+    if let Some(c) = f.origin.commit_info() {
+        return Sighting {
+            unix: parse_unix(c.date),
+            date: Some(c.date.to_string()),
+            commit: Some(c.commit.to_string()),
+            author: Some(c.identity()),
             path,
-        },
+        };
+    }
+    match &*f.origin {
         Origin::File { path: file } => {
             let unix = std::fs::metadata(file)
                 .and_then(|m| m.modified())

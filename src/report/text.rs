@@ -46,6 +46,30 @@ fn severity_color(s: Severity) -> &'static str {
     }
 }
 
+/// `commit author <email> date [still in HEAD] [+N other commit/path]`.
+fn git_provenance(f: &Finding) -> String {
+    let Some(c) = f.origin.commit_info() else {
+        return String::new();
+    };
+    let mut p = format!(
+        "  {}  {}  {}",
+        &c.commit[..c.commit.len().min(12)],
+        c.identity(),
+        c.date
+    );
+    match f.present_in_head {
+        Some(true) => p.push_str("  [still in HEAD]"),
+        Some(false) => p.push_str("  [not in HEAD]"),
+        None => {}
+    }
+    if let Origin::GitBlob { other_locations, .. } = &*f.origin {
+        if *other_locations > 0 {
+            p.push_str(&format!("  [+{other_locations} other commit/path]"));
+        }
+    }
+    p
+}
+
 impl TextSink {
     /// `[LIVE login=… scopes=…]`, `[invalid]` or `[unknown: why]`.
     fn verification_tag(&self, v: &Verification) -> String {
@@ -82,33 +106,7 @@ impl Sink for TextSink {
         for f in &findings {
             let location = format!("{}:{}:{}", f.origin.display_path(), f.line, f.column);
             let provenance = match &*f.origin {
-                Origin::GitBlob {
-                    commit,
-                    author,
-                    email,
-                    date,
-                    ..
-                }
-                | Origin::GitMessage {
-                    commit,
-                    author,
-                    email,
-                    date,
-                    ..
-                } => {
-                    let mut p = format!("  {}  {author} <{email}>  {date}", &commit[..commit.len().min(12)]);
-                    match f.present_in_head {
-                        Some(true) => p.push_str("  [still in HEAD]"),
-                        Some(false) => p.push_str("  [not in HEAD]"),
-                        None => {}
-                    }
-                    if let Origin::GitBlob { other_locations, .. } = &*f.origin {
-                        if *other_locations > 0 {
-                            p.push_str(&format!("  [+{other_locations} other commit/path]"));
-                        }
-                    }
-                    p
-                }
+                _ if f.origin.commit_info().is_some() => git_provenance(f),
                 Origin::ImageLayer {
                     image,
                     layer_index,
