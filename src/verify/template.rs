@@ -11,7 +11,8 @@ use super::VerifyError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Escape {
     /// In a URL path or query: percent-encode all but unreserved characters
-    /// and the `:`/`@` a path segment may hold.
+    /// and the `:` a path segment may hold (`@` is encoded: in a templated
+    /// host it would start user info).
     Url,
     /// In a form-encoded body: percent-encode all but unreserved characters.
     Form,
@@ -26,8 +27,7 @@ const URL_KEEP: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'_')
     .remove(b'~')
-    .remove(b':')
-    .remove(b'@');
+    .remove(b':');
 
 const FORM_KEEP: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
@@ -101,6 +101,7 @@ mod tests {
         BTreeMap::from([
             ("secret".to_string(), "a b/c:d\"e".to_string()),
             ("host".to_string(), "dbc-1.cloud.databricks.com".to_string()),
+            ("evil".to_string(), "x.cloud.databricks.com@evil.example".to_string()),
         ])
     }
 
@@ -108,6 +109,10 @@ mod tests {
     fn escapes_per_context() {
         let v = values();
         assert_eq!(render("/x/{{secret}}", &v, Escape::Url).unwrap(), "/x/a%20b%2Fc:d%22e");
+        assert_eq!(
+            render("https://{{evil}}/", &v, Escape::Url).unwrap(),
+            "https://x.cloud.databricks.com%40evil.example/"
+        );
         assert_eq!(
             render("k={{ secret }}", &v, Escape::Form).unwrap(),
             "k=a%20b%2Fc%3Ad%22e"
