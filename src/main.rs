@@ -90,6 +90,8 @@ struct Prepared {
     scanner: Scanner,
     policy: Policy,
     mode: Mode,
+    /// `verify_overrides` from the config file.
+    verify_overrides: Vec<keyhound::verify::http::Override>,
 }
 
 /// Loads config, rules, baseline and policy for a scan rooted at `root`.
@@ -130,7 +132,20 @@ fn prepare(scan: &ScanArgs, root: &Path, mode: Mode) -> Result<Prepared> {
             policy.accept_baseline(&baseline, &baseline_path.display().to_string());
         }
     }
-    Ok(Prepared { scanner, policy, mode })
+    let verify_overrides = config
+        .verify_overrides
+        .iter()
+        .map(|o| {
+            o.parse()
+                .map_err(|e: String| anyhow::anyhow!("{}: verify_overrides: {e}", config_path.display()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Prepared {
+        scanner,
+        policy,
+        mode,
+        verify_overrides,
+    })
 }
 
 fn open_output(scan: &ScanArgs) -> Result<Box<dyn Write + Send>> {
@@ -252,7 +267,10 @@ fn execute(
     let mut sink = make_sink(args, prepared, reporting)?;
     let verify_stats = Arc::new(Mutex::new(VerifyStats::default()));
     if args.verify.verify && prepared.mode != Mode::CreateBaseline {
-        let (verifier, warnings) = Verifier::new(&args.verify.options());
+        let mut options = args.verify.options();
+        // Command-line overrides come first, so they win over the config's.
+        options.http.overrides.extend(prepared.verify_overrides.iter().cloned());
+        let (verifier, warnings) = Verifier::new(&options);
         for w in warnings {
             eprintln!("keyhound: warning: {w}");
         }

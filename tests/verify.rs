@@ -771,3 +771,26 @@ fn templated_hosts_must_match_the_rules_host_patterns() {
     assert!(by_path["src/evil.env"]["reason"].as_str().unwrap().contains("refused"));
     assert_eq!(emulator.requests().len(), 1);
 }
+
+#[test]
+fn the_config_file_can_redirect_a_provider_host() {
+    let (dir, _) = acme_tree(1, 9);
+    let emulator = Emulator::start(|_| Reply::new(200, r#"{"login":"enterprise"}"#));
+    write(
+        dir.path(),
+        "src/.keyhound.toml",
+        format!("verify_overrides = [\"api.acme.test={}/api/v3\"]\n", emulator.base),
+    );
+    let out = run_in(dir.path(), &["dir", "src", "--rules", "pack", "--verify", "-f", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(statuses(&doc), ["live"], "{}", stderr(&out));
+    assert_eq!(emulator.requests()[0].path(), "/api/v3/v1/whoami");
+    write(
+        dir.path(),
+        "src/.keyhound.toml",
+        "verify_overrides = [\"no-equals-sign\"]\n",
+    );
+    let out = run_in(dir.path(), &["dir", "src", "--rules", "pack", "--verify"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("verify_overrides"), "{}", stderr(&out));
+}

@@ -73,6 +73,10 @@ pub struct Config {
     /// Accepted secrets, by fingerprint.
     #[serde(default)]
     pub accept: Vec<Accepted>,
+    /// `HOST=BASE_URL` redirections for `--verify` (a GitHub Enterprise
+    /// API, a gateway), as with `--verify-override`; the command line wins.
+    #[serde(default)]
+    pub verify_overrides: Vec<String>,
 }
 
 impl Config {
