@@ -19,6 +19,10 @@ pub enum Codec {
     Percent,
     /// JSON/JS string escapes (`\"`, `\u0041`, `\n`).
     JsonEscape,
+    /// Consecutive lines that are each one JSON string, as a Jupyter
+    /// notebook stores a cell (`"source": ["line 1\n", "line 2\n"]`): the
+    /// strings are joined, so a PEM key split over a cell is whole again.
+    JsonLines,
 }
 
 impl Codec {
@@ -28,6 +32,7 @@ impl Codec {
             Codec::Base64 => "base64",
             Codec::Percent => "percent",
             Codec::JsonEscape => "json-escape",
+            Codec::JsonLines => "notebook-lines",
         }
     }
 }
@@ -62,6 +67,7 @@ pub const CUES: &[(&str, Codec, Scope)] = &[
     ("\\\"", Codec::JsonEscape, Scope::Line),
     ("\\u00", Codec::JsonEscape, Scope::Line),
     ("\\/", Codec::JsonEscape, Scope::Line),
+    ("\"cell_type\"", Codec::JsonLines, Scope::Blob),
 ];
 
 /// Deepest chain of nested encodings followed (base64 of JSON holding base64…).
@@ -81,7 +87,101 @@ pub fn runs(region: &[u8], codec: Codec) -> Vec<Range<usize>> {
         Codec::Base64 => base64_runs(region),
         Codec::Percent => percent_runs(region),
         Codec::JsonEscape => escaped_runs(region),
+        Codec::JsonLines => json_line_runs(region),
     }
+}
+
+/// The JSON string a line consists of (`  "text\n",`): the range of its
+/// content between the quotes, relative to the line.
+fn json_string_line(line: &[u8]) -> Option<Range<usize>> {
+    let start = line.iter().position(|b| !b.is_ascii_whitespace())?;
+    if line[start] != b'"' {
+        return None;
+    }
+    let mut i = start + 1;
+    while i < line.len() && line[i] != b'"' {
+        i += if line[i] == b'\\' { 2 } else { 1 };
+    }
+    if i >= line.len() {
+        return None;
+    }
+    let rest = &line[i + 1..];
+    let tail = rest.iter().position(|b| !b.is_ascii_whitespace()).map(|p| &rest[p..]);
+    matches!(tail, None | Some(b",") | Some(b",\r")).then_some(start + 1..i)
+}
+
+/// Runs of two or more consecutive lines that are each one JSON string;
+/// a run spans from the first string's content to the last one's.
+fn json_line_runs(region: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut current: Option<(usize, usize, usize)> = None; // (start, end, lines)
+    let mut pos = 0;
+    for line in region.split(|&b| b == b'\n') {
+        match json_string_line(line) {
+            Some(content) => {
+                let (s, e) = (pos + content.start, pos + content.end);
+                current = Some(match current {
+                    Some((start, _, n)) => (start, e, n + 1),
+                    None => (s, e, 1),
+                });
+            }
+            None => {
+                if let Some((start, end, n)) = current.take() {
+                    if n >= 2 && end - start <= MAX_RUN {
+                        out.push(start..end);
+                    }
+                }
+            }
+        }
+        pos += line.len() + 1;
+    }
+    if let Some((start, end, n)) = current {
+        if n >= 2 && end - start <= MAX_RUN {
+            out.push(start..end);
+        }
+    }
+    out
+}
+
+/// For each joined string: where its text starts in the joined output and
+/// where its content starts in the run.
+pub type Segments = Vec<(usize, usize)>;
+
+/// Joins a [`Codec::JsonLines`] run: the unescaped strings, and the
+/// [`Segments`] that map a finding inside back to its own line.
+pub fn join_json_lines(run: &[u8]) -> Option<(Vec<u8>, Segments)> {
+    let mut joined = Vec::new();
+    let mut segments = Vec::new();
+    let mut pos = 0;
+    // The run starts inside the first string and ends inside the last.
+    let mut lines = run.split(|&b| b == b'\n').peekable();
+    let mut first = true;
+    while let Some(line) = lines.next() {
+        let last = lines.peek().is_none();
+        let content = if first && last {
+            0..line.len()
+        } else if first {
+            0..json_string_line(&[b"\"", line].concat()).map(|r| r.end - 1)?
+        } else if last {
+            let open = line.iter().position(|&b| b == b'"')? + 1;
+            open..line.len()
+        } else {
+            json_string_line(line)?
+        };
+        let quoted = [b"\"", &line[content.clone()], b"\""].concat();
+        let text: String = serde_json::from_slice(&quoted).ok()?;
+        segments.push((joined.len(), pos + content.start));
+        joined.extend_from_slice(text.as_bytes());
+        pos += line.len() + 1;
+        first = false;
+    }
+    Some((joined, segments))
+}
+
+/// Maps an offset in [`join_json_lines`] output back into the run.
+pub fn map_joined(segments: &[(usize, usize)], offset: usize) -> usize {
+    let i = segments.partition_point(|(d, _)| *d <= offset).saturating_sub(1);
+    segments.get(i).map_or(0, |(d, r)| r + (offset - d))
 }
 
 fn is_b64(b: u8) -> bool {
@@ -182,6 +282,7 @@ pub fn decode(run: &[u8], codec: Codec) -> Option<Vec<u8>> {
         Codec::Base64 => decode_base64(run)?,
         Codec::Percent => decode_percent(run),
         Codec::JsonEscape => decode_json_escapes(run),
+        Codec::JsonLines => join_json_lines(run)?.0,
     };
     (decoded.len() >= 6 && decoded != run && mostly_printable(&decoded)).then_some(decoded)
 }
@@ -300,5 +401,23 @@ mod tests {
             decode(&json[r[0].clone()], Codec::JsonEscape).unwrap(),
             br#"{"token": "abcAdef"}"#
         );
+    }
+
+    #[test]
+    fn notebook_lines_join_and_map_back_line_by_line() {
+        let cell = b"   \"source\": [\n    \"key = \\\"-----BEGIN X-----\\n\",\n    \"QUJDREVGR0hJSktMTU5PUA==\\n\",\n    \"-----END X-----\\\"\"\n   ]\n";
+        let found = runs(cell, Codec::JsonLines);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let (joined, segments) = join_json_lines(&cell[found[0].clone()]).unwrap();
+        assert_eq!(
+            String::from_utf8(joined.clone()).unwrap(),
+            "key = \"-----BEGIN X-----\nQUJDREVGR0hJSktMTU5PUA==\n-----END X-----\""
+        );
+        // The body's first byte maps onto the second line of the cell.
+        let body = memchr::memmem::find(&joined, b"QUJD").unwrap();
+        let raw = found[0].start + map_joined(&segments, body);
+        assert_eq!(&cell[raw..raw + 4], b"QUJD");
+        // One JSON line, or lines that are not strings, make no run.
+        assert!(runs(b"  \"only one\",\n  42,\n", Codec::JsonLines).is_empty());
     }
 }

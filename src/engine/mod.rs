@@ -283,16 +283,33 @@ impl Scanner {
                     if let Some(d) = &inner.decoded {
                         chain.extend(d.chain.iter().copied());
                     }
+                    // Joined notebook lines map back line by line, so the
+                    // finding points at the secret's own line, not the cell's.
+                    let located = match (codec, decode::join_json_lines(&hay[run.clone()])) {
+                        (decode::Codec::JsonLines, Some((_, segments))) => {
+                            let at = |o: usize| run.start + decode::map_joined(&segments, o - inside.start);
+                            let start = at(inner.secret.start.max(inside.start));
+                            let end = at(inner.secret.end.min(inside.end) - 1) + 1;
+                            start..end.clamp(start + 1, run.end)
+                        }
+                        _ => run.clone(),
+                    };
                     let cand = Candidate {
                         rule: inner.rule,
-                        span: run.clone(),
-                        secret: run.clone(),
+                        span: located.clone(),
+                        secret: located,
                         groups: Vec::new(),
                         decoded: Some(Box::new(Decoded { chain, secret })),
                     };
-                    if !out.iter().any(|(c, _): &(Candidate, _)| {
-                        c.rule == cand.rule && c.decoded == cand.decoded && c.secret == cand.secret
-                    }) {
+                    // One secret seen through two decoders (a JSON-escaped
+                    // string that is also a notebook line) is one finding.
+                    let same_secret = |c: &Candidate| {
+                        c.rule == cand.rule
+                            && c.secret.start < cand.secret.end
+                            && cand.secret.start < c.secret.end
+                            && c.decoded.as_ref().map(|d| &d.secret) == cand.decoded.as_ref().map(|d| &d.secret)
+                    };
+                    if !out.iter().any(|(c, _): &(Candidate, _)| same_secret(c)) {
                         out.push((cand, verdict));
                     }
                 }
