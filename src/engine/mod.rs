@@ -18,6 +18,9 @@ use std::sync::Arc;
 use crate::rules::Rule;
 pub use filters::Rejection;
 
+/// Bytes before a secret that a rule's `allow_before` regexes see.
+const ALLOW_BEFORE_BYTES: usize = 256;
+
 /// A regex match that passed (or, in explain mode, failed) the filters.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -179,10 +182,12 @@ impl Scanner {
                     continue;
                 }
                 let verdict = filters::check_secret(rule, &hay[cand.secret.clone()]).and_then(|()| {
+                    let before = &hay[cand.secret.start.saturating_sub(ALLOW_BEFORE_BYTES)..cand.secret.start];
                     if rule
                         .allow_match_regexes()
                         .iter()
                         .any(|re| re.is_match(&hay[cand.span.clone()]))
+                        || rule.allow_before_regexes().iter().any(|re| re.is_match(before))
                     {
                         Err(Rejection::RuleAllow)
                     } else if filters::inline_allowed(hay, cand.secret.start, rule.id()) {

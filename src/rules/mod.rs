@@ -84,6 +84,7 @@ pub struct Rule {
     regex: OnceLock<Option<Regex>>,
     allow: OnceLock<Vec<Regex>>,
     allow_match: OnceLock<Vec<Regex>>,
+    allow_before: OnceLock<Vec<Regex>>,
     verifier: OnceLock<Result<Option<CompiledVerify>, String>>,
     revoker: OnceLock<Result<Option<CompiledRevoke>, String>>,
 }
@@ -141,6 +142,7 @@ impl Rule {
             regex: OnceLock::new(),
             allow: OnceLock::new(),
             allow_match: OnceLock::new(),
+            allow_before: OnceLock::new(),
             verifier: OnceLock::new(),
             revoker: OnceLock::new(),
         })
@@ -167,6 +169,12 @@ impl Rule {
     pub fn allow_match_regexes(&self) -> &[Regex] {
         self.allow_match
             .get_or_init(|| self.spec.allow_match.iter().filter_map(|p| compile(p).ok()).collect())
+    }
+
+    /// The compiled `allow_before` regexes; compiled on first use.
+    pub fn allow_before_regexes(&self) -> &[Regex] {
+        self.allow_before
+            .get_or_init(|| self.spec.allow_before.iter().filter_map(|p| compile(p).ok()).collect())
     }
 
     /// Names a verifier or revocation template may use: the pattern's
@@ -214,7 +222,13 @@ impl Rule {
         if !re.capture_names().any(|n| n == Some("secret")) {
             return Err(invalid("pattern has no named group `secret`".into()));
         }
-        for p in self.spec.allow.iter().chain(&self.spec.allow_match) {
+        for p in self
+            .spec
+            .allow
+            .iter()
+            .chain(&self.spec.allow_match)
+            .chain(&self.spec.allow_before)
+        {
             compile(p).map_err(|e| invalid(format!("bad allow regex {p:?}: {e}")))?;
         }
         self.verifier().map_err(|e| invalid(format!("verify: {e}")))?;

@@ -100,6 +100,11 @@ pub struct RuleSpec {
     /// included, e.g. a URL's host), reject the candidate.
     #[serde(default)]
     pub allow_match: Vec<String>,
+    /// Regexes that, when they match the text just before the secret (up
+    /// to 256 bytes, across lines), reject the candidate: a public value
+    /// known by where it sits (a DocSearch key inside `algolia: { … }`).
+    #[serde(default)]
+    pub allow_before: Vec<String>,
     /// Severity of a leak.
     #[serde(default)]
     pub severity: Severity,
