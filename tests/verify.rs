@@ -544,7 +544,6 @@ fn live_and_invalid_keys_are_told_apart_with_account_details() {
     assert_eq!(doc["findings"][0]["verification"]["account"]["login"], "ops-bot");
     assert!(err.contains("1 live, 1 invalid"), "{err}");
     // Text shows it too; SARIF makes the live one an error with properties.
-    let (_, _, _) = verify_scan(dir.path(), &emulator, &[]);
     let override_arg = format!("api.acme.test={}", emulator.base);
     let text = run_in(
         dir.path(),
@@ -722,11 +721,7 @@ fn only_verified_and_fail_on_live_drive_ci_policy() {
     assert_eq!(code, 0, "nothing live: the build passes");
     assert_eq!(statuses(&doc), ["invalid", "invalid"]);
     let out = run_in(dir.path(), &["dir", "src", "--rules", "pack", "--fail-on", "live"]);
-    assert_eq!(code_of(&out), 2, "--fail-on live without --verify is an error");
-}
-
-fn code_of(out: &std::process::Output) -> i32 {
-    code(out)
+    assert_eq!(common::code(&out), 2, "--fail-on live without --verify is an error");
 }
 
 #[test]

@@ -284,7 +284,13 @@ pub fn decode(run: &[u8], codec: Codec) -> Option<Vec<u8>> {
         Codec::JsonEscape => decode_json_escapes(run),
         Codec::JsonLines => join_json_lines(run)?.0,
     };
-    (decoded.len() >= 6 && decoded != run && mostly_printable(&decoded)).then_some(decoded)
+    worth_scanning(&decoded, run).then_some(decoded)
+}
+
+/// Whether a decoding is worth a scan: long enough, different from the
+/// run, and mostly printable text.
+pub fn worth_scanning(decoded: &[u8], run: &[u8]) -> bool {
+    decoded.len() >= 6 && decoded != run && mostly_printable(decoded)
 }
 
 fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {

@@ -259,8 +259,19 @@ impl Scanner {
                 if done.len() >= decode::MAX_RUNS || !done.insert((codec, run.start)) {
                     continue;
                 }
-                let Some(plain) = decode::decode(&hay[run.clone()], codec) else {
-                    continue;
+                // Joined notebook lines keep their segment map, so findings
+                // inside map back to their own line rather than the cell's.
+                let (plain, segments) = match codec {
+                    decode::Codec::JsonLines => match decode::join_json_lines(&hay[run.clone()]) {
+                        Some((plain, segments)) if decode::worth_scanning(&plain, &hay[run.clone()]) => {
+                            (plain, Some(segments))
+                        }
+                        _ => continue,
+                    },
+                    _ => match decode::decode(&hay[run.clone()], codec) {
+                        Some(plain) => (plain, None),
+                        None => continue,
+                    },
                 };
                 let (line_start, line_end) = filters::line_bounds(hay, run.start);
                 let (line_start, line_end) = (
@@ -288,16 +299,14 @@ impl Scanner {
                     if let Some(d) = &inner.decoded {
                         chain.extend(d.chain.iter().copied());
                     }
-                    // Joined notebook lines map back line by line, so the
-                    // finding points at the secret's own line, not the cell's.
-                    let located = match (codec, decode::join_json_lines(&hay[run.clone()])) {
-                        (decode::Codec::JsonLines, Some((_, segments))) => {
-                            let at = |o: usize| run.start + decode::map_joined(&segments, o - inside.start);
+                    let located = match &segments {
+                        Some(segments) => {
+                            let at = |o: usize| run.start + decode::map_joined(segments, o - inside.start);
                             let start = at(inner.secret.start.max(inside.start));
                             let end = at(inner.secret.end.min(inside.end) - 1) + 1;
                             start..end.clamp(start + 1, run.end)
                         }
-                        _ => run.clone(),
+                        None => run.clone(),
                     };
                     let cand = Candidate {
                         rule: inner.rule,

@@ -110,9 +110,12 @@ impl Sink for VerifyingSink {
 
     fn finish(&self, summary: &Summary) -> std::io::Result<()> {
         let blobs = std::mem::take(&mut *self.held.lock().unwrap_or_else(|e| e.into_inner()));
-        let jobs: Vec<Job> = blobs.iter().flatten().filter_map(|f| self.job_for(f)).collect();
+        // One job per finding that has a verifier, built once: the keys
+        // annotate the findings, the jobs go to the verifier.
+        let per_finding: Vec<Option<Job>> = blobs.iter().flatten().map(|f| self.job_for(f)).collect();
+        let keys: Vec<Option<String>> = per_finding.iter().map(|j| j.as_ref().map(|j| j.key.clone())).collect();
+        let jobs: Vec<Job> = per_finding.into_iter().flatten().collect();
         let mut unverifiable = std::collections::HashSet::new();
-        let keys: Vec<Option<String>> = blobs.iter().flatten().map(|f| self.job_for(f).map(|j| j.key)).collect();
         let outcomes = self.verifier.verify_all(jobs);
         let mut stats = VerifyStats::default();
         for outcome in outcomes.values() {
