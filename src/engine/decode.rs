@@ -1,7 +1,7 @@
 //! Decoders: secrets hidden inside encodings — base64 (Kubernetes Secret
 //! `data:`, `Authorization: Basic`, base64-wrapped JSON or PEM), URL
 //! percent-encoding, JSON string escapes. Decoding only happens where a cue
-//! occurred (the cues ride in the same keyword automaton as the rules, so
+//! occurred (the cues ride in the same keyword prefilter as the rules, so
 //! finding them costs nothing extra), only on short runs, and to a bounded
 //! depth, so clean files pay nothing.
 

@@ -1,15 +1,17 @@
 //! The scanner: keyword prefilter, windowed regex, filters.
 //!
 //! Built once from the rule set and shared read-only by every thread. One
-//! Aho-Corasick automaton over all rules' keywords finds where anything could
-//! match; only rules whose keyword occurred run their regex, and only on a
-//! bounded window around the hit. Regexes compile lazily, on the first hit of
-//! one of their keywords, so start-up costs one automaton build.
+//! keyword prefilter pass ([`keywords`]) over all rules' keywords finds where
+//! anything could match; only rules whose keyword occurred run their regex,
+//! and only on a bounded window around the hit. Regexes compile lazily, on
+//! the first hit of one of their keywords, so start-up costs one prefilter
+//! build.
 
 pub mod checksum;
 pub mod decode;
 pub mod filters;
 pub mod keywords;
+pub mod required;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -56,10 +58,10 @@ impl Candidate {
     }
 }
 
-/// A keyword-automaton pattern is either a rule keyword or a decoder cue.
+/// A prefilter pattern is either a rule keyword or a decoder cue.
 type Cue = (decode::Codec, decode::Scope);
 
-/// What one automaton pass over a blob found.
+/// What one prefilter pass over a blob found.
 struct Hits {
     windows: Vec<Window>,
     cues: Vec<(Cue, usize)>,
@@ -68,20 +70,23 @@ struct Hits {
 /// The multi-pattern scanner. Cheap to share: wrap in an `Arc` or borrow.
 pub struct Scanner {
     rules: Vec<Arc<Rule>>,
-    automaton: keywords::KeywordSearcher,
-    /// For each automaton pattern, the rules that use that keyword.
+    prefilter: keywords::KeywordSearcher,
+    /// For each prefilter pattern, the rules that use that keyword.
     keyword_rules: Vec<Vec<u32>>,
-    /// For each automaton pattern, the decoder it cues, if it is a cue.
+    /// For each prefilter pattern, the decoder it cues, if it is a cue.
     cues: Vec<Option<Cue>>,
+    /// For each prefilter pattern, how far its single-line rules look
+    /// before and after a hit (where line breaks are searched for).
+    keyword_reach: Vec<(usize, usize)>,
 }
 
-/// A scanner could not be built (only possible with an absurd keyword set).
+/// A scanner could not be built (a rule set with an empty keyword).
 #[derive(Debug, thiserror::Error)]
-#[error("cannot build the keyword automaton: {0}")]
-pub struct BuildError(#[from] aho_corasick::BuildError);
+#[error("cannot build the keyword prefilter: {0}")]
+pub struct BuildError(#[from] keywords::KeywordError);
 
 impl Scanner {
-    /// Builds the keyword automaton over the given rules.
+    /// Builds the keyword prefilter over the given rules.
     pub fn new(rules: Vec<Arc<Rule>>) -> Result<Scanner, BuildError> {
         let mut keywords: Vec<Vec<u8>> = Vec::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
@@ -107,12 +112,20 @@ impl Scanner {
             keyword_rules.push(Vec::new());
             cues.push(Some((*codec, *scope)));
         }
-        let automaton = keywords::KeywordSearcher::new(&keywords)?;
+        let prefilter = keywords::KeywordSearcher::new(&keywords)?;
+        let keyword_reach = keyword_rules
+            .iter()
+            .map(|ids| {
+                let single_line = ids.iter().map(|&i| &rules[i as usize]).filter(|r| !r.multiline());
+                single_line.fold((0, 0), |(b, a), r| (b.max(r.window_before()), a.max(r.window_after())))
+            })
+            .collect();
         Ok(Scanner {
             rules,
-            automaton,
+            prefilter,
             keyword_rules,
             cues,
+            keyword_reach,
         })
     }
 
@@ -158,6 +171,9 @@ impl Scanner {
             let rule = &self.rules[window.rule as usize];
             let Some(re) = rule.regex() else { continue };
             let slice = &hay[window.start..window.end];
+            if !rule.required_bytes().all_present(slice) {
+                continue;
+            }
             for caps in re.captures_iter(slice) {
                 let (Some(whole), Some(secret)) = (caps.get(0), caps.name("secret")) else {
                     continue;
@@ -363,41 +379,43 @@ impl Scanner {
     }
 
     /// Keyword hits turned into merged per-rule windows, and decoder cues.
+    /// Windows come out grouped by rule, so each rule's regex runs over all
+    /// its windows in a row while its tables are hot in cache.
     fn hits(&self, hay: &[u8]) -> Hits {
-        let mut open: Vec<Window> = Vec::new();
-        let mut done: Vec<Window> = Vec::new();
+        let mut windows: Vec<Window> = Vec::new();
+        // For each rule, the index in `windows` of its last window.
+        let mut last: Vec<u32> = Vec::new();
         let mut cues = Vec::new();
-        for hit in self.automaton.find_all(hay) {
-            if let Some(cue) = self.cues[hit.pattern as usize] {
+        for hit in self.prefilter.find_all(hay) {
+            let pattern = hit.pattern as usize;
+            if let Some(cue) = self.cues[pattern] {
                 cues.push((cue, hit.start));
                 continue;
             }
-            for &rule_idx in &self.keyword_rules[hit.pattern as usize] {
-                let rule = &self.rules[rule_idx as usize];
-                let (start, end) = window_around(hay, hit.start, hit.end, rule);
-                match open.iter_mut().find(|w| w.rule == rule_idx) {
-                    Some(w) if start <= w.end => {
-                        w.start = w.start.min(start);
-                        w.end = w.end.max(end);
-                    }
-                    Some(w) => {
-                        done.push(*w);
-                        *w = Window {
+            if last.is_empty() {
+                last.resize(self.rules.len(), u32::MAX);
+            }
+            let lines = LineAround::new(hay, hit.start, hit.end, self.keyword_reach[pattern]);
+            for &rule_idx in &self.keyword_rules[pattern] {
+                let (start, end) = lines.window(hay, hit.start, hit.end, &self.rules[rule_idx as usize]);
+                let slot = &mut last[rule_idx as usize];
+                match windows.get_mut(*slot as usize) {
+                    Some(w) if start <= w.end => w.end = w.end.max(end),
+                    _ => {
+                        *slot = windows.len() as u32;
+                        windows.push(Window {
                             rule: rule_idx,
                             start,
                             end,
-                        };
+                        });
                     }
-                    None => open.push(Window {
-                        rule: rule_idx,
-                        start,
-                        end,
-                    }),
                 }
             }
         }
-        done.extend(open);
-        Hits { windows: done, cues }
+        Hits {
+            windows: group_by_rule(windows, self.rules.len()),
+            cues,
+        }
     }
 }
 
@@ -408,18 +426,59 @@ struct Window {
     end: usize,
 }
 
-/// The bytes a rule's regex may see around a keyword hit: the hit's line (or
-/// lines, for multi-line rules), capped to the rule's window so that a 50 MB
-/// minified line costs no more than a short one.
-fn window_around(hay: &[u8], hit_start: usize, hit_end: usize, rule: &Rule) -> (usize, usize) {
-    let lo = hit_start.saturating_sub(rule.window_before());
-    let hi = hit_end.saturating_add(rule.window_after()).min(hay.len());
-    if rule.multiline() {
-        return (lo, hi);
+/// Windows reordered so each rule's come together, keeping their order (a
+/// counting sort: one pass to count, one to place).
+fn group_by_rule(windows: Vec<Window>, rules: usize) -> Vec<Window> {
+    if windows.len() < 2 {
+        return windows;
     }
-    let start = memchr::memrchr(b'\n', &hay[lo..hit_start]).map_or(lo, |p| lo + p + 1);
-    let end = memchr::memchr(b'\n', &hay[hit_end..hi]).map_or(hi, |p| hit_end + p);
-    (start, end)
+    let mut next = vec![0usize; rules + 1];
+    for w in &windows {
+        next[w.rule as usize + 1] += 1;
+    }
+    for i in 1..next.len() {
+        next[i] += next[i - 1];
+    }
+    let mut grouped = windows.clone();
+    for w in windows {
+        grouped[next[w.rule as usize]] = w;
+        next[w.rule as usize] += 1;
+    }
+    grouped
+}
+
+/// The line breaks nearest a keyword hit, looked up once for all the rules
+/// that share the keyword (as far as the widest of their windows reaches).
+struct LineAround {
+    /// Offset of the last `\n` before the hit, if within reach.
+    newline_before: Option<usize>,
+    /// Offset of the first `\n` after the hit, if within reach.
+    newline_after: Option<usize>,
+}
+
+impl LineAround {
+    fn new(hay: &[u8], hit_start: usize, hit_end: usize, (before, after): (usize, usize)) -> LineAround {
+        let lo = hit_start.saturating_sub(before);
+        let hi = hit_end.saturating_add(after).min(hay.len());
+        LineAround {
+            newline_before: memchr::memrchr(b'\n', &hay[lo..hit_start]).map(|p| lo + p),
+            newline_after: memchr::memchr(b'\n', &hay[hit_end..hi]).map(|p| hit_end + p),
+        }
+    }
+
+    /// The bytes a rule's regex may see around a keyword hit: the hit's line
+    /// (or lines, for multi-line rules), capped to the rule's window so that
+    /// a 50 MB minified line costs no more than a short one.
+    fn window(&self, hay: &[u8], hit_start: usize, hit_end: usize, rule: &Rule) -> (usize, usize) {
+        let lo = hit_start.saturating_sub(rule.window_before());
+        let hi = hit_end.saturating_add(rule.window_after()).min(hay.len());
+        if rule.multiline() {
+            return (lo, hi);
+        }
+        let start = self.newline_before.filter(|&p| p >= lo).map_or(lo, |p| p + 1);
+        let end = self.newline_after.filter(|&p| p < hi).unwrap_or(hi);
+        (start, end)
+    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use regex::bytes::{Regex, RegexBuilder};
 pub use model::{Examples, PackFile, Revoke, RuleSpec, Severity};
 
 use crate::engine::checksum::Checksum;
+use crate::engine::required::RequiredBytes;
 use crate::verify::spec::{CompiledRevoke, CompiledVerify};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_packs.rs"));
@@ -27,6 +28,13 @@ include!(concat!(env!("OUT_DIR"), "/builtin_packs.rs"));
 /// Largest compiled program a rule's regex may produce; a guard against a
 /// user pack with a pathological bounded repetition.
 const REGEX_SIZE_LIMIT: usize = 8 << 20;
+
+/// Cache the lazy DFA of one rule regex may grow to (per thread, and only as
+/// far as it is used). The regex crate's 2 MiB default makes the generic
+/// assignment rule (case-insensitive names, bounded repetitions) clear and
+/// rebuild its cache over and over on real sources: 8 MiB cut its matching
+/// time on 67 MB of crate sources from about 16 ms to 4.5 ms.
+const LAZY_DFA_CACHE_LIMIT: usize = 8 << 20;
 
 /// Why a rule pack was refused. Every variant names the file, and the rule
 /// where one is involved, so a pack author can find the problem at once.
@@ -82,6 +90,7 @@ pub struct Rule {
     /// Parsed checksum validator, if the rule names one.
     pub checksum: Option<Checksum>,
     regex: OnceLock<Option<Regex>>,
+    required: OnceLock<RequiredBytes>,
     allow: OnceLock<Vec<Regex>>,
     allow_match: OnceLock<Vec<Regex>>,
     allow_before: OnceLock<Vec<Regex>>,
@@ -140,6 +149,7 @@ impl Rule {
             checksum,
             spec,
             regex: OnceLock::new(),
+            required: OnceLock::new(),
             allow: OnceLock::new(),
             allow_match: OnceLock::new(),
             allow_before: OnceLock::new(),
@@ -157,6 +167,13 @@ impl Rule {
     /// pattern is invalid, which validation rules out for loaded packs.
     pub fn regex(&self) -> Option<&Regex> {
         self.regex.get_or_init(|| compile(&self.spec.pattern).ok()).as_ref()
+    }
+
+    /// Byte classes a window must hold for the pattern to match in it;
+    /// derived on first use (see [`RequiredBytes`]).
+    pub fn required_bytes(&self) -> &RequiredBytes {
+        self.required
+            .get_or_init(|| RequiredBytes::from_pattern(&self.spec.pattern, &self.spec.keywords))
     }
 
     /// The compiled `allow` regexes; compiled on first use.
@@ -262,6 +279,7 @@ pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
         .unicode(false)
         .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(LAZY_DFA_CACHE_LIMIT)
         .build()
 }
 
