@@ -26,8 +26,8 @@ fn engine(c: &mut Criterion) {
     });
     group.finish();
 
-    // The keyword prefilter alone: four interleaved DFA lanes against the
-    // aho-corasick crate's own overlapping search over the same keywords.
+    // The keyword prefilter alone: the shift-or over byte pairs against the
+    // aho-corasick crate's overlapping DFA search over the same keywords.
     let keywords: Vec<Vec<u8>> = {
         let mut k: Vec<Vec<u8>> = keyhound::rules::builtin()
             .unwrap()
@@ -38,7 +38,7 @@ fn engine(c: &mut Criterion) {
         k.dedup();
         k
     };
-    let lanes = keyhound::engine::keywords::KeywordSearcher::new(&keywords).unwrap();
+    let shift_or = keyhound::engine::keywords::KeywordSearcher::new(&keywords).unwrap();
     let plain = aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .match_kind(aho_corasick::MatchKind::Standard)
@@ -46,19 +46,43 @@ fn engine(c: &mut Criterion) {
         .build(&keywords)
         .unwrap();
     assert_eq!(
-        lanes.find_all(&corpus).len(),
+        shift_or.find_all(&corpus).len(),
         plain.find_overlapping_iter(&corpus).count()
     );
     let mut prefilter = c.benchmark_group("prefilter");
     prefilter.throughput(Throughput::Bytes(corpus.len() as u64));
     prefilter.sample_size(10);
-    prefilter.bench_function("dfa_four_lanes", |b| {
-        b.iter(|| black_box(lanes.find_all(black_box(&corpus)).len()))
+    prefilter.bench_function("shift_or_pairs", |b| {
+        b.iter(|| black_box(shift_or.find_all(black_box(&corpus)).len()))
     });
     prefilter.bench_function("aho_corasick_overlapping", |b| {
         b.iter(|| black_box(plain.find_overlapping_iter(black_box(&corpus)).count()))
     });
     prefilter.finish();
+
+    // What four times the rules costs: every fourth built-in rule against
+    // all of them, on the generated corpus and on real crate sources (the
+    // cargo registry this very build downloaded, when it is there).
+    let all: Vec<Arc<keyhound::rules::Rule>> = keyhound::rules::builtin().unwrap().into_iter().map(Arc::new).collect();
+    let quarter: Vec<Arc<keyhound::rules::Rule>> = all.iter().step_by(4).cloned().collect();
+    let scanners = [
+        ("quarter_rules", keyhound::engine::Scanner::new(quarter).unwrap()),
+        ("all_rules", keyhound::engine::Scanner::new(all).unwrap()),
+    ];
+    let mut corpora = vec![("generated", corpus)];
+    match corpus::registry_sources(64 << 20) {
+        Some(real) => corpora.push(("crate_sources", real)),
+        None => eprintln!("rule_scaling: no cargo registry sources found; only the generated corpus is measured"),
+    }
+    for (corpus_name, hay) in &corpora {
+        let mut scaling = c.benchmark_group(format!("rule_scaling_{corpus_name}"));
+        scaling.throughput(Throughput::Bytes(hay.len() as u64));
+        scaling.sample_size(10);
+        for (name, scanner) in &scanners {
+            scaling.bench_function(*name, |b| b.iter(|| black_box(scanner.scan(black_box(hay)).len())));
+        }
+        scaling.finish();
+    }
 
     let mut startup = c.benchmark_group("startup");
     startup.bench_function("load_rules_and_build_scanner", |b| {

@@ -195,25 +195,31 @@ impl KeywordSearcher {
     /// Every occurrence in `hay`, ordered by end offset then keyword index.
     pub fn find_all(&self, hay: &[u8]) -> Vec<Hit> {
         let mut hits = Vec::new();
+        self.find_each(hay, |hit| hits.push(hit));
+        hits
+    }
+
+    /// Calls `on_hit` for every occurrence, in [`KeywordSearcher::find_all`]'s
+    /// order, without collecting them.
+    pub fn find_each<F: FnMut(Hit)>(&self, hay: &[u8], mut on_hit: F) {
         let Some(&first) = hay.first() else {
-            return hits;
+            return;
         };
         let mut state = (self.init << 8) | self.reach[reach_index(0, first)];
         if state >> 56 != 0xFF {
-            self.confirm(hay, 1, !(state >> 56) as u8, &mut hits);
+            self.confirm(hay, 1, !(state >> 56) as u8, &mut on_hit);
         }
         for (i, pair) in hay.windows(2).enumerate() {
             state = (state << 8) | self.reach[reach_index(pair[0], pair[1])];
             if state >> 56 != 0xFF {
-                self.confirm(hay, i + 2, !(state >> 56) as u8, &mut hits);
+                self.confirm(hay, i + 2, !(state >> 56) as u8, &mut on_hit);
             }
         }
-        hits
     }
 
-    /// Records the keywords of the `buckets` that really end at `end`.
+    /// Reports the keywords of the `buckets` that really end at `end`.
     #[inline(never)]
-    fn confirm(&self, hay: &[u8], end: usize, buckets: u8, hits: &mut Vec<Hit>) {
+    fn confirm<F: FnMut(Hit)>(&self, hay: &[u8], end: usize, buckets: u8, on_hit: &mut F) {
         let last8 = match end.checked_sub(SPAN) {
             Some(from) => u64::from_le_bytes(hay[from..end].try_into().unwrap_or_default()),
             None => {
@@ -236,7 +242,7 @@ impl KeywordSearcher {
                 && (len <= SPAN
                     || hay[end - len..end - SPAN].eq_ignore_ascii_case(&self.keywords[e.id as usize][..len - SPAN]))
             {
-                hits.push(Hit {
+                on_hit(Hit {
                     end,
                     pattern: e.id,
                     start: end - len,

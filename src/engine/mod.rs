@@ -386,16 +386,22 @@ impl Scanner {
         // For each rule, the index in `windows` of its last window.
         let mut last: Vec<u32> = Vec::new();
         let mut cues = Vec::new();
-        for hit in self.prefilter.find_all(hay) {
+        let mut lines: Option<LineAround> = None;
+        self.prefilter.find_each(hay, |hit| {
             let pattern = hit.pattern as usize;
             if let Some(cue) = self.cues[pattern] {
                 cues.push((cue, hit.start));
-                continue;
+                return;
             }
             if last.is_empty() {
                 last.resize(self.rules.len(), u32::MAX);
             }
-            let lines = LineAround::new(hay, hit.start, hit.end, self.keyword_reach[pattern]);
+            // Hits come in order, often several on one line: reuse its bounds.
+            let reach = self.keyword_reach[pattern];
+            let lines = match lines.take() {
+                Some(l) if l.serves(hit.start, hit.end) => lines.insert(l),
+                _ => lines.insert(LineAround::new(hay, hit.start, hit.end, reach)),
+            };
             for &rule_idx in &self.keyword_rules[pattern] {
                 let (start, end) = lines.window(hay, hit.start, hit.end, &self.rules[rule_idx as usize]);
                 let slot = &mut last[rule_idx as usize];
@@ -411,7 +417,7 @@ impl Scanner {
                     }
                 }
             }
-        }
+        });
         Hits {
             windows: group_by_rule(windows, self.rules.len()),
             cues,
@@ -448,12 +454,15 @@ fn group_by_rule(windows: Vec<Window>, rules: usize) -> Vec<Window> {
 }
 
 /// The line breaks nearest a keyword hit, looked up once for all the rules
-/// that share the keyword (as far as the widest of their windows reaches).
+/// that share the keyword (as far as the widest of their windows reaches),
+/// and again only when a later hit is not on the same line.
 struct LineAround {
     /// Offset of the last `\n` before the hit, if within reach.
     newline_before: Option<usize>,
     /// Offset of the first `\n` after the hit, if within reach.
     newline_after: Option<usize>,
+    /// Whether the hit itself holds no `\n`, so the two are adjacent.
+    one_line: bool,
 }
 
 impl LineAround {
@@ -463,6 +472,16 @@ impl LineAround {
         LineAround {
             newline_before: memchr::memrchr(b'\n', &hay[lo..hit_start]).map(|p| lo + p),
             newline_after: memchr::memchr(b'\n', &hay[hit_end..hi]).map(|p| hit_end + p),
+            one_line: memchr::memchr(b'\n', &hay[hit_start..hit_end]).is_none(),
+        }
+    }
+
+    /// Whether these are also the nearest line breaks of a later hit: both
+    /// were found, with no other between them, and the hit lies between.
+    fn serves(&self, hit_start: usize, hit_end: usize) -> bool {
+        match (self.newline_before, self.newline_after) {
+            (Some(before), Some(after)) => self.one_line && before < hit_start && hit_end <= after,
+            _ => false,
         }
     }
 
@@ -564,6 +583,29 @@ negative = ["y"]
         hay.extend_from_slice("token=a(b);".repeat(200_000).as_bytes());
         let found = s.scan(&hay);
         assert_eq!(found.len(), 1);
+    }
+
+    #[test]
+    fn reused_line_bounds_give_the_windows_a_fresh_lookup_gives() {
+        let s = scanner(TWO_RULES);
+        let hay = b"a token b tokentoken c\ntoken\n\ntoken dmo_ x token\nno newline at the end token";
+        let mut fresh: Vec<Window> = Vec::new();
+        for hit in s.prefilter.find_all(hay) {
+            let pattern = hit.pattern as usize;
+            let lines = LineAround::new(hay, hit.start, hit.end, s.keyword_reach[pattern]);
+            for &rule in &s.keyword_rules[pattern] {
+                let (start, end) = lines.window(hay, hit.start, hit.end, &s.rules[rule as usize]);
+                match fresh.iter_mut().rev().find(|w| w.rule == rule) {
+                    Some(w) if start <= w.end => w.end = w.end.max(end),
+                    _ => fresh.push(Window { rule, start, end }),
+                }
+            }
+        }
+        let key = |w: &Window| (w.rule, w.start, w.end);
+        fresh.sort_by_key(key);
+        let got: Vec<_> = s.hits(hay).windows.iter().map(key).collect();
+        assert_eq!(got, fresh.iter().map(key).collect::<Vec<_>>());
+        assert!(got.len() >= 3, "several lines, several windows: {got:?}");
     }
 
     #[test]
