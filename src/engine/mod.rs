@@ -20,6 +20,9 @@ use std::sync::Arc;
 use crate::rules::Rule;
 pub use filters::Rejection;
 
+/// How often (in bytes scanned) settled windows are handed to the regexes.
+const HANDOVER_EVERY: usize = 16 * 1024;
+
 /// Bytes before a secret that a rule's `allow_before` regexes see.
 const ALLOW_BEFORE_BYTES: usize = 256;
 
@@ -61,12 +64,6 @@ impl Candidate {
 /// A prefilter pattern is either a rule keyword or a decoder cue.
 type Cue = (decode::Codec, decode::Scope);
 
-/// What one prefilter pass over a blob found.
-struct Hits {
-    windows: Vec<Window>,
-    cues: Vec<(Cue, usize)>,
-}
-
 /// The multi-pattern scanner. Cheap to share: wrap in an `Arc` or borrow.
 pub struct Scanner {
     rules: Vec<Arc<Rule>>,
@@ -78,6 +75,9 @@ pub struct Scanner {
     /// For each prefilter pattern, how far its single-line rules look
     /// before and after a hit (where line breaks are searched for).
     keyword_reach: Vec<(usize, usize)>,
+    /// How far behind the latest hit a window can still be widened: the
+    /// longest keyword plus the widest look-back of any rule.
+    settle_distance: usize,
 }
 
 /// A scanner could not be built (a rule set with an empty keyword).
@@ -120,12 +120,15 @@ impl Scanner {
                 single_line.fold((0, 0), |(b, a), r| (b.max(r.window_before()), a.max(r.window_after())))
             })
             .collect();
+        let settle_distance = keywords.iter().map(Vec::len).max().unwrap_or(0)
+            + rules.iter().map(|r| r.window_before()).max().unwrap_or(0);
         Ok(Scanner {
             rules,
             prefilter,
             keyword_rules,
             cues,
             keyword_reach,
+            settle_distance,
         })
     }
 
@@ -164,15 +167,14 @@ impl Scanner {
     /// Every regex match in `hay` with its verdict, plus (below the depth
     /// limit) what decoding the cued encoded runs reveals.
     fn collect(&self, hay: &[u8], depth: usize) -> Vec<(Candidate, Result<(), Rejection>)> {
-        let hits = self.hits(hay);
         let mut found: Vec<(Candidate, Result<(), Rejection>)> = Vec::new();
         let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
-        for window in hits.windows {
+        let cues = self.windows(hay, &mut |window| {
             let rule = &self.rules[window.rule as usize];
-            let Some(re) = rule.regex() else { continue };
+            let Some(re) = rule.regex() else { return };
             let slice = &hay[window.start..window.end];
             if !rule.required_bytes().all_present(slice) {
-                continue;
+                return;
             }
             for caps in re.captures_iter(slice) {
                 let (Some(whole), Some(secret)) = (caps.get(0), caps.name("secret")) else {
@@ -214,10 +216,10 @@ impl Scanner {
                 });
                 found.push((cand, verdict));
             }
-        }
+        });
         self.shadow_overlaps(&mut found);
-        if depth < decode::MAX_DEPTH && !hits.cues.is_empty() {
-            let decoded = self.decoded_candidates(hay, &hits.cues, depth, &found);
+        if depth < decode::MAX_DEPTH && !cues.is_empty() {
+            let decoded = self.decoded_candidates(hay, &cues, depth, &found);
             // A decoded secret adds something only if it is more specific
             // than what already reported the encoded run as it stands (a
             // GitHub token inside a Docker `auth` value: yes; the same PEM
@@ -378,15 +380,20 @@ impl Scanner {
         }
     }
 
-    /// Keyword hits turned into merged per-rule windows, and decoder cues.
-    /// Windows come out grouped by rule, so each rule's regex runs over all
-    /// its windows in a row while its tables are hot in cache.
-    fn hits(&self, hay: &[u8]) -> Hits {
+    /// Runs the prefilter over `hay`, merges each rule's keyword hits into
+    /// windows, and hands every window to `on_window` once no later hit can
+    /// widen it: a few tens of KB behind the prefilter, while its bytes are
+    /// still in cache (on a 64 MB blob, handing them over at the end made
+    /// each window a trip to main memory). Returns the decoder cues.
+    fn windows(&self, hay: &[u8], on_window: &mut dyn FnMut(Window)) -> Vec<(Cue, usize)> {
         let mut windows: Vec<Window> = Vec::new();
+        // Windows before this index have been handed over.
+        let mut handed = 0;
         // For each rule, the index in `windows` of its last window.
         let mut last: Vec<u32> = Vec::new();
         let mut cues = Vec::new();
         let mut lines: Option<LineAround> = None;
+        let mut next_handover = HANDOVER_EVERY;
         self.prefilter.find_each(hay, |hit| {
             let pattern = hit.pattern as usize;
             if let Some(cue) = self.cues[pattern] {
@@ -397,16 +404,15 @@ impl Scanner {
                 last.resize(self.rules.len(), u32::MAX);
             }
             // Hits come in order, often several on one line: reuse its bounds.
-            let reach = self.keyword_reach[pattern];
             let lines = match lines.take() {
                 Some(l) if l.serves(hit.start, hit.end) => lines.insert(l),
-                _ => lines.insert(LineAround::new(hay, hit.start, hit.end, reach)),
+                _ => lines.insert(LineAround::new(hay, hit.start, hit.end, self.keyword_reach[pattern])),
             };
             for &rule_idx in &self.keyword_rules[pattern] {
                 let (start, end) = lines.window(hay, hit.start, hit.end, &self.rules[rule_idx as usize]);
                 let slot = &mut last[rule_idx as usize];
                 match windows.get_mut(*slot as usize) {
-                    Some(w) if start <= w.end => w.end = w.end.max(end),
+                    Some(w) if *slot as usize >= handed && start <= w.end => w.end = w.end.max(end),
                     _ => {
                         *slot = windows.len() as u32;
                         windows.push(Window {
@@ -417,11 +423,18 @@ impl Scanner {
                     }
                 }
             }
+            if hit.end >= next_handover {
+                next_handover = hit.end + HANDOVER_EVERY;
+                // A later hit's window starts at or after this.
+                let settled = hit.end.saturating_sub(self.settle_distance);
+                while let Some(w) = windows.get(handed).filter(|w| w.end < settled) {
+                    on_window(*w);
+                    handed += 1;
+                }
+            }
         });
-        Hits {
-            windows: group_by_rule(windows, self.rules.len()),
-            cues,
-        }
+        windows[handed..].iter().for_each(|w| on_window(*w));
+        cues
     }
 }
 
@@ -430,27 +443,6 @@ struct Window {
     rule: u32,
     start: usize,
     end: usize,
-}
-
-/// Windows reordered so each rule's come together, keeping their order (a
-/// counting sort: one pass to count, one to place).
-fn group_by_rule(windows: Vec<Window>, rules: usize) -> Vec<Window> {
-    if windows.len() < 2 {
-        return windows;
-    }
-    let mut next = vec![0usize; rules + 1];
-    for w in &windows {
-        next[w.rule as usize + 1] += 1;
-    }
-    for i in 1..next.len() {
-        next[i] += next[i - 1];
-    }
-    let mut grouped = windows.clone();
-    for w in windows {
-        grouped[next[w.rule as usize]] = w;
-        next[w.rule as usize] += 1;
-    }
-    grouped
 }
 
 /// The line breaks nearest a keyword hit, looked up once for all the rules
@@ -603,7 +595,9 @@ negative = ["y"]
         }
         let key = |w: &Window| (w.rule, w.start, w.end);
         fresh.sort_by_key(key);
-        let got: Vec<_> = s.hits(hay).windows.iter().map(key).collect();
+        let mut got = Vec::new();
+        s.windows(hay, &mut |w| got.push(key(&w)));
+        got.sort();
         assert_eq!(got, fresh.iter().map(key).collect::<Vec<_>>());
         assert!(got.len() >= 3, "several lines, several windows: {got:?}");
     }

@@ -6,13 +6,19 @@
 //! when it fails at once. A userinfo URL needs an `@`, a generic
 //! `name = value` assignment needs a digit in its value: a `memchr` (or a
 //! table scan over a short window) rules most of those windows out for a
-//! small fraction of the regex's cost. The classes are derived from the
-//! regex itself, so they can never reject a window the regex would match.
+//! small fraction of the regex's cost. Literals the regex spells out beyond
+//! its keyword (`write_key` after `segment`, `value` after `name:`) are
+//! required the same way, matched ASCII case-insensitively. Both are derived
+//! from the regex itself, so they never reject a window the regex would
+//! match.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Classes kept per rule: the most selective few are enough.
 const MAX_CLASSES: usize = 3;
+
+/// Literals kept per rule: the longest few.
+const MAX_LITERALS: usize = 2;
 
 /// Classes wider than this are in almost every window and not worth a scan.
 const MAX_CLASS_BYTES: u32 = 24;
@@ -58,6 +64,8 @@ impl Needle {
 #[derive(Debug, Clone, Default)]
 pub struct RequiredBytes {
     needles: Vec<Needle>,
+    /// ASCII-lowercased literals, each found case-insensitively.
+    literals: Vec<Box<[u8]>>,
 }
 
 impl RequiredBytes {
@@ -86,25 +94,34 @@ impl RequiredBytes {
         sets.sort_by_key(size);
         sets.dedup();
         sets.truncate(MAX_CLASSES);
+        let lower_keywords: Vec<Vec<u8>> = keywords.iter().map(|k| k.to_ascii_lowercase().into_bytes()).collect();
+        let mut literals: Vec<Vec<u8>> = required_literals(&hir)
+            .into_iter()
+            .filter(|l| l.len() >= 2 && !lower_keywords.iter().any(|k| contains_slice(k, l)))
+            .collect();
+        literals.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        literals.dedup();
+        literals.truncate(MAX_LITERALS);
         RequiredBytes {
             needles: sets.iter().map(Needle::from_set).collect(),
+            literals: literals.into_iter().map(Vec::into_boxed_slice).collect(),
         }
     }
 
     /// Whether `window` holds a byte of every required class (so the regex
     /// may match in it).
     pub fn all_present(&self, window: &[u8]) -> bool {
-        self.needles.iter().all(|n| n.found_in(window))
+        self.needles.iter().all(|n| n.found_in(window)) && self.literals.iter().all(|l| find_caseless(window, l))
     }
 
-    /// How many classes are checked (for tests and `rules` diagnostics).
+    /// How many classes and literals are checked (for tests).
     pub fn len(&self) -> usize {
-        self.needles.len()
+        self.needles.len() + self.literals.len()
     }
 
     /// Whether nothing is required.
     pub fn is_empty(&self) -> bool {
-        self.needles.is_empty()
+        self.needles.is_empty() && self.literals.is_empty()
     }
 }
 
@@ -131,6 +148,68 @@ fn required(hir: &Hir) -> Vec<ByteSet> {
             vec![union]
         }
     }
+}
+
+/// Literal runs (ASCII-lowercased) that every match of `hir` contains: runs
+/// of consecutive single bytes in a concatenation, a letter's two cases
+/// counting as one byte. Alternations contribute nothing.
+fn required_literals(hir: &Hir) -> Vec<Vec<u8>> {
+    match hir.kind() {
+        HirKind::Literal(lit) => vec![lit.0.to_ascii_lowercase()],
+        HirKind::Capture(cap) => required_literals(&cap.sub),
+        HirKind::Repetition(rep) if rep.min >= 1 => required_literals(&rep.sub),
+        HirKind::Concat(items) => {
+            let mut out = Vec::new();
+            let mut run: Vec<u8> = Vec::new();
+            for item in items {
+                match item.kind() {
+                    HirKind::Literal(lit) => run.extend(lit.0.to_ascii_lowercase()),
+                    HirKind::Class(class) if caseless_byte(class).is_some() => {
+                        run.extend(caseless_byte(class));
+                    }
+                    _ => {
+                        out.push(std::mem::take(&mut run));
+                        out.extend(required_literals(item));
+                    }
+                }
+            }
+            out.push(run);
+            out.retain(|l| !l.is_empty());
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The byte a class stands for when it is one byte or one letter in both
+/// cases (how `(?i)` spells a letter), lowercased.
+fn caseless_byte(class: &Class) -> Option<u8> {
+    let set = class_set(class);
+    let bytes: Vec<u8> = (0..=255u8).filter(|&b| contains(&set, b)).collect();
+    match bytes[..] {
+        [b] => Some(b.to_ascii_lowercase()),
+        [a, b] if a.is_ascii_alphabetic() && a.to_ascii_lowercase() == b.to_ascii_lowercase() => {
+            Some(a.to_ascii_lowercase())
+        }
+        _ => None,
+    }
+}
+
+/// Whether `needle` (ASCII-lowercased) occurs in `hay`, ignoring ASCII case.
+fn find_caseless(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let last_start = match hay.len().checked_sub(needle.len()) {
+        Some(n) => n,
+        None => return false,
+    };
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), &hay[..=last_start])
+        .any(|at| hay[at + 1..at + needle.len()].eq_ignore_ascii_case(rest))
+}
+
+fn contains_slice(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 fn class_set(class: &Class) -> ByteSet {
@@ -214,6 +293,28 @@ mod tests {
         // A branch that requires nothing makes the alternation require nothing.
         let r = req(r"key(?:=|)(?P<secret>v)", &["key"]);
         assert!(r.all_present(b"keyv"));
+    }
+
+    #[test]
+    fn literals_beyond_the_keyword_are_required_in_any_case() {
+        let r = req(
+            r"(?i:segment)[\w.-]{0,20}(?i:write[_.-]?key)\s*=\s*(?P<secret>[A-Za-z0-9]{32})",
+            &["segment"],
+        );
+        assert!(!r.all_present(b"segment.track(event) = 0123456789abcdef0123456789abcdef"));
+        assert!(r.all_present(b"SEGMENT_WRITE_KEY = 0123456789abcdef0123456789abcdef"));
+        assert!(r.all_present(b"segment-write.key = 0123456789abcdef0123456789abcdef"));
+        // The keyword itself (and its parts) are not required again.
+        let r = req(r"nfp_(?P<secret>[a-z]{4})", &["nfp_"]);
+        assert!(r.is_empty(), "{r:?}");
+    }
+
+    #[test]
+    fn caseless_search_finds_only_whole_literals() {
+        assert!(find_caseless(b"xx VaLuE", b"value"));
+        assert!(!find_caseless(b"valu", b"value"));
+        assert!(!find_caseless(b"", b"v"));
+        assert!(find_caseless(b"v", b"v"));
     }
 
     #[test]
