@@ -7,7 +7,9 @@
 //! the first hit of one of their keywords, so start-up costs one prefilter
 //! build.
 
+mod byteset;
 pub mod checksum;
+pub mod context;
 pub mod decode;
 pub mod filters;
 pub mod keywords;
@@ -15,7 +17,7 @@ pub mod required;
 
 use std::collections::HashSet;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::rules::Rule;
 pub use filters::Rejection;
@@ -75,6 +77,11 @@ pub struct Scanner {
     /// For each prefilter pattern, how far its single-line rules look
     /// before and after a hit (where line breaks are searched for).
     keyword_reach: Vec<(usize, usize)>,
+    /// The prefilter's keywords (lowercased), for deriving contexts.
+    keywords: Vec<String>,
+    /// For each prefilter pattern and each of its rules (as in
+    /// `keyword_rules`), the context a hit needs; derived on first use.
+    contexts: Vec<Vec<OnceLock<context::KeywordContext>>>,
     /// How far behind the latest hit a window can still be widened: the
     /// longest keyword plus the widest look-back of any rule.
     settle_distance: usize,
@@ -122,12 +129,22 @@ impl Scanner {
             .collect();
         let settle_distance = keywords.iter().map(Vec::len).max().unwrap_or(0)
             + rules.iter().map(|r| r.window_before()).max().unwrap_or(0);
+        let contexts = keyword_rules
+            .iter()
+            .map(|ids| ids.iter().map(|_| OnceLock::new()).collect())
+            .collect();
+        let keywords = keywords
+            .into_iter()
+            .map(|k| String::from_utf8_lossy(&k).into_owned())
+            .collect();
         Ok(Scanner {
             rules,
             prefilter,
             keyword_rules,
             cues,
             keyword_reach,
+            keywords,
+            contexts,
             settle_distance,
         })
     }
@@ -408,8 +425,14 @@ impl Scanner {
                 Some(l) if l.serves(hit.start, hit.end) => lines.insert(l),
                 _ => lines.insert(LineAround::new(hay, hit.start, hit.end, self.keyword_reach[pattern])),
             };
-            for &rule_idx in &self.keyword_rules[pattern] {
-                let (start, end) = lines.window(hay, hit.start, hit.end, &self.rules[rule_idx as usize]);
+            for (&rule_idx, context) in self.keyword_rules[pattern].iter().zip(&self.contexts[pattern]) {
+                let rule = &self.rules[rule_idx as usize];
+                let context = context
+                    .get_or_init(|| context::KeywordContext::derive(&rule.spec.pattern, &self.keywords[pattern]));
+                if !context.allows(hay, hit.start, hit.end, rule.window_before()) {
+                    continue;
+                }
+                let (start, end) = lines.window(hay, hit.start, hit.end, rule);
                 let slot = &mut last[rule_idx as usize];
                 match windows.get_mut(*slot as usize) {
                     Some(w) if *slot as usize >= handed && start <= w.end => w.end = w.end.max(end),
@@ -580,13 +603,18 @@ negative = ["y"]
     #[test]
     fn reused_line_bounds_give_the_windows_a_fresh_lookup_gives() {
         let s = scanner(TWO_RULES);
-        let hay = b"a token b tokentoken c\ntoken\n\ntoken dmo_ x token\nno newline at the end token";
+        let hay = b"a token b tokentoken c\ntoken\n\ntoken dmo_ x token\nno newline at the end token dmo_Q8zT3vLp0sWx9KjR2mNb";
         let mut fresh: Vec<Window> = Vec::new();
         for hit in s.prefilter.find_all(hay) {
             let pattern = hit.pattern as usize;
             let lines = LineAround::new(hay, hit.start, hit.end, s.keyword_reach[pattern]);
             for &rule in &s.keyword_rules[pattern] {
-                let (start, end) = lines.window(hay, hit.start, hit.end, &s.rules[rule as usize]);
+                let r = &s.rules[rule as usize];
+                let context = context::KeywordContext::derive(&r.spec.pattern, &s.keywords[pattern]);
+                if !context.allows(hay, hit.start, hit.end, r.window_before()) {
+                    continue;
+                }
+                let (start, end) = lines.window(hay, hit.start, hit.end, r);
                 match fresh.iter_mut().rev().find(|w| w.rule == rule) {
                     Some(w) if start <= w.end => w.end = w.end.max(end),
                     _ => fresh.push(Window { rule, start, end }),

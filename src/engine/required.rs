@@ -14,6 +14,8 @@
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
+use super::byteset::{class_set, contains, insert, intersects, parse_as_compiled, singleton, size, union, ByteSet};
+
 /// Classes kept per rule: the most selective few are enough.
 const MAX_CLASSES: usize = 3;
 
@@ -22,9 +24,6 @@ const MAX_LITERALS: usize = 2;
 
 /// Classes wider than this are in almost every window and not worth a scan.
 const MAX_CLASS_BYTES: u32 = 24;
-
-/// A set of bytes, as a 256-bit map.
-type ByteSet = [u64; 4];
 
 /// A set of bytes of which a window must contain at least one.
 #[derive(Debug, Clone)]
@@ -74,12 +73,7 @@ impl RequiredBytes {
     /// `keywords` are left out: the keyword hit is in every window. An
     /// unparsable pattern requires nothing.
     pub fn from_pattern(pattern: &str, keywords: &[String]) -> RequiredBytes {
-        let Ok(hir) = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(pattern)
-        else {
+        let Some(hir) = parse_as_compiled(pattern) else {
             return RequiredBytes::default();
         };
         let mut keyword_bytes: ByteSet = [0; 4];
@@ -138,14 +132,14 @@ fn required(hir: &Hir) -> Vec<ByteSet> {
         HirKind::Alternation(branches) => {
             // Each branch's match holds a byte of its narrowest class, so
             // every match holds a byte of their union.
-            let mut union: ByteSet = [0; 4];
+            let mut all: ByteSet = [0; 4];
             for branch in branches {
                 let Some(narrowest) = required(branch).into_iter().min_by_key(size) else {
                     return Vec::new();
                 };
-                (0..4).for_each(|i| union[i] |= narrowest[i]);
+                union(&mut all, &narrowest);
             }
-            vec![union]
+            vec![all]
         }
     }
 }
@@ -188,9 +182,7 @@ fn caseless_byte(class: &Class) -> Option<u8> {
     let bytes: Vec<u8> = (0..=255u8).filter(|&b| contains(&set, b)).collect();
     match bytes[..] {
         [b] => Some(b.to_ascii_lowercase()),
-        [a, b] if a.is_ascii_alphabetic() && a.to_ascii_lowercase() == b.to_ascii_lowercase() => {
-            Some(a.to_ascii_lowercase())
-        }
+        [a, b] if a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b) => Some(a.to_ascii_lowercase()),
         _ => None,
     }
 }
@@ -210,50 +202,6 @@ fn find_caseless(hay: &[u8], needle: &[u8]) -> bool {
 
 fn contains_slice(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
-}
-
-fn class_set(class: &Class) -> ByteSet {
-    let mut set: ByteSet = [0; 4];
-    match class {
-        Class::Bytes(bytes) => {
-            for range in bytes.iter() {
-                (range.start()..=range.end()).for_each(|b| insert(&mut set, b));
-            }
-        }
-        Class::Unicode(chars) => {
-            for range in chars.iter() {
-                let (start, end) = (range.start() as u32, range.end() as u32);
-                (start.min(0x80)..=end.min(0x7F)).for_each(|b| insert(&mut set, b as u8));
-                if end >= 0x80 {
-                    // A non-ASCII character is UTF-8: its bytes are all high.
-                    (0x80..=0xFF).for_each(|b| insert(&mut set, b));
-                }
-            }
-        }
-    }
-    set
-}
-
-fn singleton(b: u8) -> ByteSet {
-    let mut set = [0; 4];
-    insert(&mut set, b);
-    set
-}
-
-fn insert(set: &mut ByteSet, b: u8) {
-    set[b as usize / 64] |= 1 << (b % 64);
-}
-
-fn contains(set: &ByteSet, b: u8) -> bool {
-    set[b as usize / 64] >> (b % 64) & 1 == 1
-}
-
-fn size(set: &ByteSet) -> u32 {
-    set.iter().map(|w| w.count_ones()).sum()
-}
-
-fn intersects(a: &ByteSet, b: &ByteSet) -> bool {
-    a.iter().zip(b).any(|(x, y)| x & y != 0)
 }
 
 #[cfg(test)]
