@@ -82,7 +82,7 @@ pub struct RuleSpec {
     /// Longer explanation of what the secret grants.
     #[serde(default)]
     pub description: Option<String>,
-    /// Literals for the Aho-Corasick prefilter (ASCII case-insensitive);
+    /// Literals for the keyword prefilter (ASCII case-insensitive);
     /// the regex only runs near one of these.
     pub keywords: Vec<String>,
     /// Regex (Rust `regex` syntax, bytes, Unicode off) with a `secret` group.
