@@ -435,7 +435,11 @@ impl Scanner {
                 let (start, end) = lines.window(hay, hit.start, hit.end, rule);
                 let slot = &mut last[rule_idx as usize];
                 match windows.get_mut(*slot as usize) {
-                    Some(w) if *slot as usize >= handed && start <= w.end => w.end = w.end.max(end),
+                    Some(w) if *slot as usize >= handed && start <= w.end => {
+                        // A longer keyword ending at the same place starts earlier.
+                        w.start = w.start.min(start);
+                        w.end = w.end.max(end);
+                    }
                     _ => {
                         *slot = windows.len() as u32;
                         windows.push(Window {
@@ -616,7 +620,10 @@ negative = ["y"]
                 }
                 let (start, end) = lines.window(hay, hit.start, hit.end, r);
                 match fresh.iter_mut().rev().find(|w| w.rule == rule) {
-                    Some(w) if start <= w.end => w.end = w.end.max(end),
+                    Some(w) if start <= w.end => {
+                        w.start = w.start.min(start);
+                        w.end = w.end.max(end);
+                    }
                     _ => fresh.push(Window { rule, start, end }),
                 }
             }
@@ -628,6 +635,28 @@ negative = ["y"]
         got.sort();
         assert_eq!(got, fresh.iter().map(key).collect::<Vec<_>>());
         assert!(got.len() >= 3, "several lines, several windows: {got:?}");
+    }
+
+    #[test]
+    fn a_longer_keyword_ending_at_the_same_byte_widens_the_window_start() {
+        // `key` and `api_key` end together; the rule looks back 3 bytes, so
+        // only the longer keyword's window reaches the start of `x=`.
+        let s = scanner(
+            r#"
+[[rules]]
+id = "short-look-back"
+name = "Short look-back"
+keywords = ["key", "api_key"]
+window_before = 3
+pattern = '(?P<secret>x=q[a-z_]*)'
+[rules.examples]
+positive = ["x"]
+negative = ["y"]
+"#,
+        );
+        let found = s.scan(b"x=qapi_key");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].secret, 0..10);
     }
 
     #[test]
