@@ -2,18 +2,7 @@
 //! for: shared by the window checks derived from rule regexes
 //! ([`super::required`], [`super::context`]).
 
-use regex_syntax::hir::{Class, Hir};
-
-/// Parses a rule pattern the way the engine compiles it (bytes, Unicode
-/// off), for the checks derived from it; `None` if it does not parse.
-pub fn parse_as_compiled(pattern: &str) -> Option<Hir> {
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()
-}
+use regex_syntax::hir::Class;
 
 /// A set of bytes, as a 256-bit map.
 pub type ByteSet = [u64; 4];

@@ -11,7 +11,7 @@
 
 use regex_syntax::hir::{Hir, HirKind, Look};
 
-use super::byteset::{class_set, contains, insert, parse_as_compiled, singleton, union, ByteSet};
+use super::byteset::{class_set, contains, insert, singleton, union, ByteSet};
 
 /// Positions after the keyword checked at most.
 const MAX_AFTER: usize = 32;
@@ -31,16 +31,18 @@ enum Atom {
 }
 
 /// The byte before a hit.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 enum Before {
     /// No constraint.
+    #[default]
     Any,
     /// One of these bytes, or (when `start_ok`) the start of the window.
     OneOf { set: ByteSet, start_ok: bool },
 }
 
-/// The context a hit of one keyword needs for one rule's regex.
-#[derive(Debug, Clone)]
+/// The context a hit of one keyword needs for one rule's regex. The default
+/// constrains nothing.
+#[derive(Debug, Clone, Default)]
 pub struct KeywordContext {
     before: Before,
     after: Vec<ByteSet>,
@@ -48,21 +50,15 @@ pub struct KeywordContext {
 
 impl KeywordContext {
     /// Derives the context of `keyword` (as the prefilter matches it, ASCII
-    /// case-insensitively) in `pattern`; no constraint when the keyword is not
-    /// a fixed part of the top-level concatenation.
-    pub fn derive(pattern: &str, keyword: &str) -> KeywordContext {
-        let none = KeywordContext {
-            before: Before::Any,
-            after: Vec::new(),
-        };
-        let Some(hir) = parse_as_compiled(pattern) else {
-            return none;
-        };
+    /// case-insensitively) from a rule pattern's syntax tree (see
+    /// [`crate::rules::parse_pattern`]); no constraint when the keyword is
+    /// not a fixed part of the top-level concatenation.
+    pub fn derive(hir: &Hir, keyword: &str) -> KeywordContext {
         let mut atoms = Vec::new();
-        flatten(&hir, &mut atoms);
+        flatten(hir, &mut atoms);
         let keyword = keyword.as_bytes();
         let Some(at) = (0..atoms.len()).find(|&i| spells(&atoms[i..], keyword)) else {
-            return none;
+            return KeywordContext::default();
         };
         let before = match at.checked_sub(1).map(|i| &atoms[i]) {
             Some(Atom::Byte(set)) => Before::OneOf {
@@ -195,12 +191,16 @@ fn complement(set: &ByteSet) -> ByteSet {
 mod tests {
     use super::*;
 
+    fn derive(pattern: &str, keyword: &str) -> KeywordContext {
+        KeywordContext::derive(&crate::rules::parse_pattern(pattern).unwrap(), keyword)
+    }
+
     fn allows(pattern: &str, keyword: &str, hay: &[u8]) -> bool {
         let at = hay
             .windows(keyword.len())
             .position(|w| w.eq_ignore_ascii_case(keyword.as_bytes()))
             .unwrap();
-        KeywordContext::derive(pattern, keyword).allows(hay, at, at + keyword.len(), 512)
+        derive(pattern, keyword).allows(hay, at, at + keyword.len(), 512)
     }
 
     const RESEND: &str = r"(?:^|[^A-Za-z0-9_+/-])(?P<secret>re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24})\b";
@@ -223,16 +223,16 @@ mod tests {
         assert!(!allows(pattern, "nfp_", b"nfp_short"));
         // A class where the keyword has one byte (nf[pc]_) is not the
         // keyword's own spelling: a match may not hold this keyword there.
-        assert!(KeywordContext::derive(r"\bnf[pc]_[a-z]{4}", "nfp_").is_empty());
+        assert!(derive(r"\bnf[pc]_[a-z]{4}", "nfp_").is_empty());
     }
 
     #[test]
     fn keywords_that_are_not_a_fixed_part_constrain_nothing() {
         // The keyword sits in an alternation: no context can be derived.
-        let c = KeywordContext::derive(r"(?:http|https)://(?P<secret>\S+)", "https");
+        let c = derive(r"(?:http|https)://(?P<secret>\S+)", "https");
         assert!(c.is_empty());
         // A case-insensitive keyword is still found in the pattern.
-        let c = KeywordContext::derive(r"(?i)\bsk_(?P<secret>[a-z]{4})", "sk_");
+        let c = derive(r"(?i)\bsk_(?P<secret>[a-z]{4})", "sk_");
         assert!(!c.is_empty());
     }
 
@@ -241,7 +241,7 @@ mod tests {
         for rule in crate::rules::builtin().unwrap() {
             let re = rule.regex().unwrap();
             for keyword in &rule.spec.keywords {
-                let context = KeywordContext::derive(&rule.spec.pattern, keyword);
+                let context = KeywordContext::derive(rule.pattern_hir().unwrap(), keyword);
                 for example in &rule.spec.examples.positive {
                     let hay = example.as_bytes();
                     let Some(m) = re.find(hay) else { continue };

@@ -178,8 +178,9 @@ impl KeywordSearcher {
         let mut tail_offsets = Vec::with_capacity(TAIL_KEYS + 1);
         let mut tail_entries = Vec::with_capacity(keywords.len());
         tail_offsets.push(0);
-        for mut entries in by_tail {
-            entries.sort_by_key(|e| e.id);
+        // Each list is in keyword order already: hits at one offset come out
+        // ordered by keyword.
+        for entries in by_tail {
             tail_entries.extend(entries);
             tail_offsets.push(tail_entries.len() as u32);
         }

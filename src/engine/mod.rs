@@ -71,7 +71,7 @@ pub struct Scanner {
     rules: Vec<Arc<Rule>>,
     prefilter: keywords::KeywordSearcher,
     /// For each prefilter pattern, the rules that use that keyword.
-    keyword_rules: Vec<Vec<u32>>,
+    keyword_rules: Vec<Vec<KeywordUse>>,
     /// For each prefilter pattern, the decoder it cues, if it is a cue.
     cues: Vec<Option<Cue>>,
     /// For each prefilter pattern, how far its single-line rules look
@@ -79,12 +79,18 @@ pub struct Scanner {
     keyword_reach: Vec<(usize, usize)>,
     /// The prefilter's keywords (lowercased), for deriving contexts.
     keywords: Vec<String>,
-    /// For each prefilter pattern and each of its rules (as in
-    /// `keyword_rules`), the context a hit needs; derived on first use.
-    contexts: Vec<Vec<OnceLock<context::KeywordContext>>>,
     /// How far behind the latest hit a window can still be widened: the
     /// longest keyword plus the widest look-back of any rule.
     settle_distance: usize,
+}
+
+/// One rule's use of a prefilter keyword.
+struct KeywordUse {
+    /// Index of the rule in [`Scanner::rules`].
+    rule: u32,
+    /// The context a hit of the keyword needs for this rule's regex;
+    /// derived on the keyword's first hit.
+    context: OnceLock<context::KeywordContext>,
 }
 
 /// A scanner could not be built (a rule set with an empty keyword).
@@ -96,7 +102,7 @@ impl Scanner {
     /// Builds the keyword prefilter over the given rules.
     pub fn new(rules: Vec<Arc<Rule>>) -> Result<Scanner, BuildError> {
         let mut keywords: Vec<Vec<u8>> = Vec::new();
-        let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        let mut keyword_rules: Vec<Vec<KeywordUse>> = Vec::new();
         for (idx, rule) in rules.iter().enumerate() {
             for kw in &rule.spec.keywords {
                 let lower = kw.to_ascii_lowercase().into_bytes();
@@ -108,8 +114,11 @@ impl Scanner {
                         keywords.len() - 1
                     }
                 };
-                if !keyword_rules[slot].contains(&(idx as u32)) {
-                    keyword_rules[slot].push(idx as u32);
+                if !keyword_rules[slot].iter().any(|u| u.rule == idx as u32) {
+                    keyword_rules[slot].push(KeywordUse {
+                        rule: idx as u32,
+                        context: OnceLock::new(),
+                    });
                 }
             }
         }
@@ -122,17 +131,13 @@ impl Scanner {
         let prefilter = keywords::KeywordSearcher::new(&keywords)?;
         let keyword_reach = keyword_rules
             .iter()
-            .map(|ids| {
-                let single_line = ids.iter().map(|&i| &rules[i as usize]).filter(|r| !r.multiline());
+            .map(|uses| {
+                let single_line = uses.iter().map(|u| &rules[u.rule as usize]).filter(|r| !r.multiline());
                 single_line.fold((0, 0), |(b, a), r| (b.max(r.window_before()), a.max(r.window_after())))
             })
             .collect();
         let settle_distance = keywords.iter().map(Vec::len).max().unwrap_or(0)
             + rules.iter().map(|r| r.window_before()).max().unwrap_or(0);
-        let contexts = keyword_rules
-            .iter()
-            .map(|ids| ids.iter().map(|_| OnceLock::new()).collect())
-            .collect();
         let keywords = keywords
             .into_iter()
             .map(|k| String::from_utf8_lossy(&k).into_owned())
@@ -144,7 +149,6 @@ impl Scanner {
             cues,
             keyword_reach,
             keywords,
-            contexts,
             settle_distance,
         })
     }
@@ -425,10 +429,13 @@ impl Scanner {
                 Some(l) if l.serves(hit.start, hit.end) => lines.insert(l),
                 _ => lines.insert(LineAround::new(hay, hit.start, hit.end, self.keyword_reach[pattern])),
             };
-            for (&rule_idx, context) in self.keyword_rules[pattern].iter().zip(&self.contexts[pattern]) {
+            for used in &self.keyword_rules[pattern] {
+                let rule_idx = used.rule;
                 let rule = &self.rules[rule_idx as usize];
-                let context = context
-                    .get_or_init(|| context::KeywordContext::derive(&rule.spec.pattern, &self.keywords[pattern]));
+                let context = used.context.get_or_init(|| match rule.pattern_hir() {
+                    Some(hir) => context::KeywordContext::derive(hir, &self.keywords[pattern]),
+                    None => context::KeywordContext::default(),
+                });
                 if !context.allows(hay, hit.start, hit.end, rule.window_before()) {
                     continue;
                 }
@@ -612,9 +619,10 @@ negative = ["y"]
         for hit in s.prefilter.find_all(hay) {
             let pattern = hit.pattern as usize;
             let lines = LineAround::new(hay, hit.start, hit.end, s.keyword_reach[pattern]);
-            for &rule in &s.keyword_rules[pattern] {
+            for used in &s.keyword_rules[pattern] {
+                let rule = used.rule;
                 let r = &s.rules[rule as usize];
-                let context = context::KeywordContext::derive(&r.spec.pattern, &s.keywords[pattern]);
+                let context = context::KeywordContext::derive(r.pattern_hir().unwrap(), &s.keywords[pattern]);
                 if !context.allows(hay, hit.start, hit.end, r.window_before()) {
                     continue;
                 }

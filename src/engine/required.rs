@@ -14,7 +14,7 @@
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-use super::byteset::{class_set, contains, insert, intersects, parse_as_compiled, singleton, size, union, ByteSet};
+use super::byteset::{class_set, contains, insert, intersects, singleton, size, union, ByteSet};
 
 /// Classes kept per rule: the most selective few are enough.
 const MAX_CLASSES: usize = 3;
@@ -68,20 +68,17 @@ pub struct RequiredBytes {
 }
 
 impl RequiredBytes {
-    /// Derives the classes from `pattern` (parsed as the engine compiles it:
-    /// bytes, Unicode off). Classes holding a byte of one of the rule's
-    /// `keywords` are left out: the keyword hit is in every window. An
-    /// unparsable pattern requires nothing.
-    pub fn from_pattern(pattern: &str, keywords: &[String]) -> RequiredBytes {
-        let Some(hir) = parse_as_compiled(pattern) else {
-            return RequiredBytes::default();
-        };
+    /// Derives the classes from a rule pattern's syntax tree (parsed as the
+    /// engine compiles it: bytes, Unicode off; see
+    /// [`crate::rules::parse_pattern`]). Classes holding a byte of one of the
+    /// rule's `keywords` are left out: the keyword hit is in every window.
+    pub fn from_hir(hir: &Hir, keywords: &[String]) -> RequiredBytes {
         let mut keyword_bytes: ByteSet = [0; 4];
         for b in keywords.iter().flat_map(|k| k.bytes()) {
             insert(&mut keyword_bytes, b.to_ascii_lowercase());
             insert(&mut keyword_bytes, b.to_ascii_uppercase());
         }
-        let mut sets: Vec<ByteSet> = required(&hir)
+        let mut sets: Vec<ByteSet> = required(hir)
             .into_iter()
             .filter(|s| size(s) <= MAX_CLASS_BYTES && !intersects(s, &keyword_bytes))
             .collect();
@@ -89,7 +86,7 @@ impl RequiredBytes {
         sets.dedup();
         sets.truncate(MAX_CLASSES);
         let lower_keywords: Vec<Vec<u8>> = keywords.iter().map(|k| k.to_ascii_lowercase().into_bytes()).collect();
-        let mut literals: Vec<Vec<u8>> = required_literals(&hir)
+        let mut literals: Vec<Vec<u8>> = required_literals(hir)
             .into_iter()
             .filter(|l| l.len() >= 2 && !lower_keywords.iter().any(|k| contains_slice(k, l)))
             .collect();
@@ -210,7 +207,7 @@ mod tests {
 
     fn req(pattern: &str, keywords: &[&str]) -> RequiredBytes {
         let keywords: Vec<String> = keywords.iter().map(|k| k.to_string()).collect();
-        RequiredBytes::from_pattern(pattern, &keywords)
+        RequiredBytes::from_hir(&crate::rules::parse_pattern(pattern).unwrap(), &keywords)
     }
 
     #[test]
@@ -268,7 +265,7 @@ mod tests {
     #[test]
     fn every_rule_still_matches_its_positive_examples_through_the_check() {
         for rule in crate::rules::builtin().unwrap() {
-            let r = RequiredBytes::from_pattern(&rule.spec.pattern, &rule.spec.keywords);
+            let r = RequiredBytes::from_hir(rule.pattern_hir().unwrap(), &rule.spec.keywords);
             let re = rule.regex().unwrap();
             for example in &rule.spec.examples.positive {
                 if re.is_match(example.as_bytes()) {

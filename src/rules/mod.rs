@@ -22,6 +22,7 @@ pub use model::{Examples, PackFile, Revoke, RuleSpec, Severity};
 use crate::engine::checksum::Checksum;
 use crate::engine::required::RequiredBytes;
 use crate::verify::spec::{CompiledRevoke, CompiledVerify};
+use regex_syntax::hir::Hir;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_packs.rs"));
 
@@ -90,6 +91,7 @@ pub struct Rule {
     /// Parsed checksum validator, if the rule names one.
     pub checksum: Option<Checksum>,
     regex: OnceLock<Option<Regex>>,
+    hir: OnceLock<Option<Hir>>,
     required: OnceLock<RequiredBytes>,
     allow: OnceLock<Vec<Regex>>,
     allow_match: OnceLock<Vec<Regex>>,
@@ -149,6 +151,7 @@ impl Rule {
             checksum,
             spec,
             regex: OnceLock::new(),
+            hir: OnceLock::new(),
             required: OnceLock::new(),
             allow: OnceLock::new(),
             allow_match: OnceLock::new(),
@@ -169,11 +172,19 @@ impl Rule {
         self.regex.get_or_init(|| compile(&self.spec.pattern).ok()).as_ref()
     }
 
+    /// The pattern's syntax tree, parsed once on first use; the window
+    /// checks ([`RequiredBytes`], keyword contexts) are derived from it.
+    pub fn pattern_hir(&self) -> Option<&Hir> {
+        self.hir.get_or_init(|| parse_pattern(&self.spec.pattern)).as_ref()
+    }
+
     /// Byte classes a window must hold for the pattern to match in it;
     /// derived on first use (see [`RequiredBytes`]).
     pub fn required_bytes(&self) -> &RequiredBytes {
-        self.required
-            .get_or_init(|| RequiredBytes::from_pattern(&self.spec.pattern, &self.spec.keywords))
+        self.required.get_or_init(|| match self.pattern_hir() {
+            Some(hir) => RequiredBytes::from_hir(hir, &self.spec.keywords),
+            None => RequiredBytes::default(),
+        })
     }
 
     /// The compiled `allow` regexes; compiled on first use.
@@ -281,6 +292,18 @@ pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(LAZY_DFA_CACHE_LIMIT)
         .build()
+}
+
+/// Parses a rule pattern the way [`compile`] compiles it (bytes, Unicode
+/// off), for the window checks derived from its structure; `None` if it does
+/// not parse.
+pub fn parse_pattern(pattern: &str) -> Option<Hir> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()
 }
 
 /// Parses one pack's TOML text into rules (structural checks only).
