@@ -407,11 +407,13 @@ impl Scanner {
     /// still in cache (on a 64 MB blob, handing them over at the end made
     /// each window a trip to main memory). Returns the decoder cues.
     fn windows(&self, hay: &[u8], on_window: &mut dyn FnMut(Window)) -> Vec<(Cue, usize)> {
+        // Windows not yet handed over; `windows[0]` is window number `base`.
         let mut windows: Vec<Window> = Vec::new();
-        // Windows before this index have been handed over.
+        let mut base = 0;
+        // Windows numbered below this have been handed over.
         let mut handed = 0;
-        // For each rule, the index in `windows` of its last window.
-        let mut last: Vec<u32> = Vec::new();
+        // For each rule, the number of its last window.
+        let mut last: Vec<usize> = Vec::new();
         let mut cues = Vec::new();
         let mut lines: Option<LineAround> = None;
         let mut next_handover = HANDOVER_EVERY;
@@ -422,33 +424,37 @@ impl Scanner {
                 return;
             }
             if last.is_empty() {
-                last.resize(self.rules.len(), u32::MAX);
+                last.resize(self.rules.len(), usize::MAX);
             }
-            // Hits come in order, often several on one line: reuse its bounds.
-            let lines = match lines.take() {
-                Some(l) if l.serves(hit.start, hit.end) => lines.insert(l),
-                _ => lines.insert(LineAround::new(hay, hit.start, hit.end, self.keyword_reach[pattern])),
-            };
+            // Whether `lines` is this hit's: looked up on the first rule
+            // whose context holds, and reused while hits stay on one line.
+            let mut lines_fresh = false;
             for used in &self.keyword_rules[pattern] {
                 let rule_idx = used.rule;
                 let rule = &self.rules[rule_idx as usize];
                 let context = used.context.get_or_init(|| match rule.pattern_hir() {
-                    Some(hir) => context::KeywordContext::derive(hir, &self.keywords[pattern]),
+                    Some(hir) => context::KeywordContext::derive(hir, &self.keywords[pattern], &rule.spec.keywords),
                     None => context::KeywordContext::default(),
                 });
                 if !context.allows(hay, hit.start, hit.end, rule.window_before()) {
                     continue;
                 }
+                let lines = match lines.take() {
+                    Some(l) if lines_fresh || l.serves(hit.start, hit.end) => lines.insert(l),
+                    _ => lines.insert(LineAround::new(hay, hit.start, hit.end, self.keyword_reach[pattern])),
+                };
+                lines_fresh = true;
                 let (start, end) = lines.window(hay, hit.start, hit.end, rule);
                 let slot = &mut last[rule_idx as usize];
-                match windows.get_mut(*slot as usize) {
-                    Some(w) if *slot as usize >= handed && start <= w.end => {
+                let open = Some(*slot).filter(|&n| n != usize::MAX && n >= handed);
+                match open.and_then(|n| windows.get_mut(n - base)) {
+                    Some(w) if start <= w.end => {
                         // A longer keyword ending at the same place starts earlier.
                         w.start = w.start.min(start);
                         w.end = w.end.max(end);
                     }
                     _ => {
-                        *slot = windows.len() as u32;
+                        *slot = base + windows.len();
                         windows.push(Window {
                             rule: rule_idx,
                             start,
@@ -461,13 +467,17 @@ impl Scanner {
                 next_handover = hit.end + HANDOVER_EVERY;
                 // A later hit's window starts at or after this.
                 let settled = hit.end.saturating_sub(self.settle_distance);
-                while let Some(w) = windows.get(handed).filter(|w| w.end < settled) {
+                while let Some(w) = windows.get(handed - base).filter(|w| w.end < settled) {
                     on_window(*w);
                     handed += 1;
                 }
+                // Keep only the open windows, so memory stays bounded by
+                // how many windows one stretch of the blob opens.
+                windows.drain(..handed - base);
+                base = handed;
             }
         });
-        windows[handed..].iter().for_each(|w| on_window(*w));
+        windows[handed - base..].iter().for_each(|w| on_window(*w));
         cues
     }
 }
@@ -614,7 +624,8 @@ negative = ["y"]
     #[test]
     fn reused_line_bounds_give_the_windows_a_fresh_lookup_gives() {
         let s = scanner(TWO_RULES);
-        let hay = b"a token b tokentoken c\ntoken\n\ntoken dmo_ x token\nno newline at the end token dmo_Q8zT3vLp0sWx9KjR2mNb";
+        let hay =
+            b"a token = b token=token= c\ntoken =\n\ntoken = dmo_ x token=\nno newline at the end token = dmo_Q8zT3vLp0sWx9KjR2mNb";
         let mut fresh: Vec<Window> = Vec::new();
         for hit in s.prefilter.find_all(hay) {
             let pattern = hit.pattern as usize;
@@ -622,7 +633,8 @@ negative = ["y"]
             for used in &s.keyword_rules[pattern] {
                 let rule = used.rule;
                 let r = &s.rules[rule as usize];
-                let context = context::KeywordContext::derive(r.pattern_hir().unwrap(), &s.keywords[pattern]);
+                let context =
+                    context::KeywordContext::derive(r.pattern_hir().unwrap(), &s.keywords[pattern], &r.spec.keywords);
                 if !context.allows(hay, hit.start, hit.end, r.window_before()) {
                     continue;
                 }
