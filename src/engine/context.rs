@@ -253,7 +253,13 @@ fn before_context(atoms: &[Atom], first: u8) -> Before {
         }
         Some(Atom::Look(Look::Start | Look::StartLF | Look::StartCRLF)) => no_skip([0; 4], true),
         Some(Atom::Repeat { set: skip, min, max }) => {
-            let (set, start_ok) = match atoms.get(atoms.len().wrapping_sub(2)) {
+            // A repetition with a least count comes flattened as its first
+            // byte, then the rest: put them back together.
+            let (skip, min, max, rest) = match atoms.len().checked_sub(2).map(|i| (&atoms[i], &atoms[..i])) {
+                Some((Atom::Byte(first), rest)) if first == skip => (skip, min + 1, max.map(|m| m + 1), rest),
+                _ => (skip, *min, *max, &atoms[..atoms.len() - 1]),
+            };
+            let (set, start_ok) = match rest.last() {
                 Some(Atom::Byte(set)) => (*set, false),
                 Some(Atom::StartOrByte(set)) => (*set, true),
                 Some(Atom::Look(Look::Start | Look::StartLF | Look::StartCRLF)) => ([0; 4], true),
@@ -271,8 +277,8 @@ fn before_context(atoms: &[Atom], first: u8) -> Before {
             }
             Before::OneOf {
                 skip: *skip,
-                min: *min,
-                max: *max,
+                min,
+                max,
                 set,
                 start_ok,
             }
@@ -355,6 +361,17 @@ fn flatten(hir: &Hir, out: &mut Vec<Atom>) {
         HirKind::Class(class) => out.push(Atom::Byte(class_set(class))),
         HirKind::Look(look) => out.push(Atom::Look(*look)),
         HirKind::Repetition(rep) => match rep.sub.kind() {
+            // `KEY[0-9A-F]{32}` is `KEY`, one of `[0-9A-F]`, then 31 more: the
+            // first byte can be part of a keyword's run (`key0`…`keyf`).
+            HirKind::Class(class) if rep.min >= 1 => {
+                let set = class_set(class);
+                out.push(Atom::Byte(set));
+                out.push(Atom::Repeat {
+                    set,
+                    min: rep.min - 1,
+                    max: rep.max.map(|max| max - 1),
+                });
+            }
             HirKind::Class(class) => out.push(Atom::Repeat {
                 set: class_set(class),
                 min: rep.min,
@@ -537,6 +554,22 @@ mod tests {
         assert!(KeywordContext::derive(&parsed, "nfo_", &four).is_empty());
     }
 
+    #[test]
+    fn the_first_byte_of_a_repeated_class_can_end_a_keyword() {
+        let pattern = r"(?:^|[^A-Za-z0-9_+/-])(?P<secret>KEY[0-9A-F]{32}_[A-Za-z0-9]{22})\b";
+        let keywords: Vec<String> = "0123456789abcdef".chars().map(|c| format!("key{c}")).collect();
+        let keywords: Vec<&str> = keywords.iter().map(String::as_str).collect();
+        let token = format!("KEY{}_{}", "0123456789ABCDEF".repeat(2), "a".repeat(22));
+        assert!(allows_with(
+            pattern,
+            &keywords,
+            "keyb",
+            format!("x={}", token.replace("KEY0", "KEYB")).as_bytes()
+        ));
+        assert!(!allows_with(pattern, &keywords, "keyb", b"let KEYBOARD_LAYOUT = 1;"));
+        assert!(!allows_with(pattern, &keywords, "key0", format!("x{token}").as_bytes()));
+    }
+
     const URL_USERINFO: &str = r#"\b(?i:https?|ftps?|sftp)://(?P<user>[^\s:/?#@"'<>]{1,64}):(?P<secret>[^\s@/]{3,})@"#;
     const URL_KEYWORDS: [&str; 5] = ["https://", "http://", "ftp://", "ftps://", "sftp://"];
 
@@ -578,7 +611,7 @@ mod tests {
     /// match the regex finds must keep some keyword hit inside it.
     #[test]
     fn no_match_loses_all_its_keyword_hits() {
-        let cases: [(&str, &[&str], &[&str]); 5] = [
+        let cases: [(&str, &[&str], &[&str]); 6] = [
             (
                 URL_USERINFO,
                 &URL_KEYWORDS,
@@ -597,6 +630,11 @@ mod tests {
                 r"\bab[cd]_[a-d]{0,2}=",
                 &["abc_", "abd_"],
                 &["abc_", "abd_", "a", "b", "c", "d", "_", " ", "x", "="],
+            ),
+            (
+                r"(?:^|[^a-z])ab[cd]{2,3}_",
+                &["abc", "abd"],
+                &["abc", "abd", "ab", "c", "d", "_", " ", "x"],
             ),
             (
                 r"(?:^|[^a-d])x[ \t]*=[ \t]*\d",

@@ -8,9 +8,11 @@
 //! table scan over a short window) rules most of those windows out for a
 //! small fraction of the regex's cost. Literals the regex spells out beyond
 //! its keyword (`write_key` after `segment`, `value` after `name:`) are
-//! required the same way, matched ASCII case-insensitively. Both are derived
-//! from the regex itself, so they never reject a window the regex would
-//! match.
+//! required the same way, matched ASCII case-insensitively. So is a token's
+//! body: a window without 64 hex digits in a row holds no
+//! `(?i:together)…[0-9a-f]{64}` key, and a skipping scan says so in a few
+//! dozen byte lookups. All are derived from the regex itself, so they never
+//! reject a window the regex would match.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -24,6 +26,13 @@ const MAX_LITERALS: usize = 2;
 
 /// Classes wider than this are in almost every window and not worth a scan.
 const MAX_CLASS_BYTES: u32 = 24;
+
+/// Shortest run worth looking for: shorter runs of a token alphabet are
+/// everywhere in code.
+const MIN_RUN: u32 = 16;
+
+/// Widest class a run is looked for in (a negated class is almost anything).
+const MAX_RUN_CLASS_BYTES: u32 = 80;
 
 /// A set of bytes of which a window must contain at least one.
 #[derive(Debug, Clone)]
@@ -59,12 +68,41 @@ impl Needle {
     }
 }
 
+/// A run of at least `len` consecutive bytes of one class.
+#[derive(Debug, Clone)]
+struct Run {
+    table: Box<[bool; 256]>,
+    len: usize,
+}
+
+impl Run {
+    /// Checks each place a run could end from its end backwards: a byte
+    /// outside the class rules out every run through it, so the next try
+    /// ends `len` bytes past it.
+    fn found_in(&self, window: &[u8]) -> bool {
+        let mut start = 0;
+        while start + self.len <= window.len() {
+            let mut at = start + self.len;
+            while at > start && self.table[window[at - 1] as usize] {
+                at -= 1;
+            }
+            if at == start {
+                return true;
+            }
+            start = at;
+        }
+        false
+    }
+}
+
 /// The byte classes a window must contain for a rule's regex to match in it.
 #[derive(Debug, Clone, Default)]
 pub struct RequiredBytes {
     needles: Vec<Needle>,
     /// ASCII-lowercased literals, each found case-insensitively.
     literals: Vec<Box<[u8]>>,
+    /// The longest run of one class every match holds, if long enough.
+    run: Option<Run>,
 }
 
 impl RequiredBytes {
@@ -93,26 +131,43 @@ impl RequiredBytes {
         literals.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         literals.dedup();
         literals.truncate(MAX_LITERALS);
+        let run = required_runs(hir)
+            .into_iter()
+            .filter(|(set, len)| *len >= MIN_RUN && size(set) <= MAX_RUN_CLASS_BYTES)
+            .max_by_key(|(set, len)| (*len, u32::MAX - size(set)))
+            .map(|(set, len)| {
+                let mut table = Box::new([false; 256]);
+                (0..=255u8)
+                    .filter(|&b| contains(&set, b))
+                    .for_each(|b| table[b as usize] = true);
+                Run {
+                    table,
+                    len: len as usize,
+                }
+            });
         RequiredBytes {
             needles: sets.iter().map(Needle::from_set).collect(),
             literals: literals.into_iter().map(Vec::into_boxed_slice).collect(),
+            run,
         }
     }
 
     /// Whether `window` holds a byte of every required class (so the regex
     /// may match in it).
     pub fn all_present(&self, window: &[u8]) -> bool {
-        self.needles.iter().all(|n| n.found_in(window)) && self.literals.iter().all(|l| find_caseless(window, l))
+        self.run.as_ref().map_or(true, |r| r.found_in(window))
+            && self.needles.iter().all(|n| n.found_in(window))
+            && self.literals.iter().all(|l| find_caseless(window, l))
     }
 
-    /// How many classes and literals are checked (for tests).
+    /// How many classes, literals and runs are checked (for tests).
     pub fn len(&self) -> usize {
-        self.needles.len() + self.literals.len()
+        self.needles.len() + self.literals.len() + usize::from(self.run.is_some())
     }
 
     /// Whether nothing is required.
     pub fn is_empty(&self) -> bool {
-        self.needles.is_empty() && self.literals.is_empty()
+        self.len() == 0
     }
 }
 
@@ -138,6 +193,20 @@ fn required(hir: &Hir) -> Vec<ByteSet> {
             }
             vec![all]
         }
+    }
+}
+
+/// Runs of one class (its bytes, its least length) that every match of
+/// `hir` contains: class repetitions, in concatenations and captures.
+fn required_runs(hir: &Hir) -> Vec<(ByteSet, u32)> {
+    match hir.kind() {
+        HirKind::Capture(cap) => required_runs(&cap.sub),
+        HirKind::Concat(items) => items.iter().flat_map(required_runs).collect(),
+        HirKind::Repetition(rep) if rep.min >= 1 => match rep.sub.kind() {
+            HirKind::Class(class) => vec![(class_set(class), rep.min)],
+            _ => required_runs(&rep.sub),
+        },
+        _ => Vec::new(),
     }
 }
 
@@ -260,6 +329,50 @@ mod tests {
         assert!(!find_caseless(b"valu", b"value"));
         assert!(!find_caseless(b"", b"v"));
         assert!(find_caseless(b"v", b"v"));
+    }
+
+    #[test]
+    fn a_token_body_is_required_as_a_run() {
+        let r = req(
+            r"(?i:together)[^\r\n]{0,60}?[^A-Za-z0-9_\-](?P<secret>[0-9a-f]{64})\b",
+            &["together"],
+        );
+        let hex = "0123456789abcdef".repeat(4);
+        assert!(r.all_present(format!("TOGETHER_API_KEY={hex}").as_bytes()));
+        assert!(!r.all_present(format!("TOGETHER_API_KEY={}", &hex[1..]).as_bytes()));
+        // Hex digits in short pieces are not a run.
+        assert!(!r.all_present(format!("together {} {}", &hex[..32], &hex[32..]).as_bytes()));
+        // Short runs are not worth a scan: only the class is required.
+        assert_eq!(req(r"tok_(?P<secret>[0-9a-f]{8})", &["tok_"]).len(), 1);
+        assert_eq!(req(r"tok_(?P<secret>[0-9a-f]{16})", &["tok_"]).len(), 2);
+    }
+
+    #[test]
+    fn the_skipping_run_scan_agrees_with_a_plain_one() {
+        let mut table = Box::new([false; 256]);
+        table[b'a' as usize] = true;
+        table[b'b' as usize] = true;
+        let mut seed = 0x1234_5678_9ABC_DEF1u64;
+        for _ in 0..2000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 7) as usize + 1;
+            let window: Vec<u8> = (0..(seed >> 8) % 40)
+                .map(|i| b"abx"[((seed >> (i % 50)) % 3) as usize])
+                .collect();
+            let plain = window.windows(len).any(|w| w.iter().all(|&b| table[b as usize]));
+            let run = Run {
+                table: table.clone(),
+                len,
+            };
+            assert_eq!(
+                run.found_in(&window),
+                plain,
+                "{len} {:?}",
+                String::from_utf8_lossy(&window)
+            );
+        }
     }
 
     #[test]
