@@ -178,19 +178,25 @@ impl Scanner {
     }
 
     fn scan_inner(&self, hay: &[u8], emit: &mut dyn FnMut(Candidate, Result<(), Rejection>)) {
-        let mut found = self.collect(hay, 0);
+        let mut found = self.collect(hay, 0, 0..hay.len());
         found.sort_by_key(|(c, _)| (c.secret.start, c.rule));
         for (cand, verdict) in found {
             emit(cand, verdict);
         }
     }
 
-    /// Every regex match in `hay` with its verdict, plus (below the depth
-    /// limit) what decoding the cued encoded runs reveals.
-    fn collect(&self, hay: &[u8], depth: usize) -> Vec<(Candidate, Result<(), Rejection>)> {
+    /// Every regex match in `hay` whose secret overlaps `focus`, with its
+    /// verdict, plus (below the depth limit) what decoding the cued encoded
+    /// runs there reveals. A decoded run is scanned with the rest of its line
+    /// around it for context, but only what lies in the run is new, so only
+    /// windows and runs that reach into it are looked at again.
+    fn collect(&self, hay: &[u8], depth: usize, focus: Range<usize>) -> Vec<(Candidate, Result<(), Rejection>)> {
         let mut found: Vec<(Candidate, Result<(), Rejection>)> = Vec::new();
         let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
         let cues = self.windows(hay, &mut |window| {
+            if window.end <= focus.start || window.start >= focus.end {
+                return;
+            }
             let rule = &self.rules[window.rule as usize];
             let Some(re) = rule.regex() else { return };
             let slice = &hay[window.start..window.end];
@@ -239,8 +245,9 @@ impl Scanner {
             }
         });
         self.shadow_overlaps(&mut found);
+        found.retain(|(c, _)| c.secret.start < focus.end && focus.start < c.secret.end);
         if depth < decode::MAX_DEPTH && !cues.is_empty() {
-            let decoded = self.decoded_candidates(hay, &cues, depth, &found);
+            let decoded = self.decoded_candidates(hay, &cues, depth, &found, &focus);
             // A decoded secret adds something only if it is more specific
             // than what already reported the encoded run as it stands (a
             // GitHub token inside a Docker `auth` value: yes; the same PEM
@@ -273,6 +280,7 @@ impl Scanner {
         cues: &[(Cue, usize)],
         depth: usize,
         raw: &[(Candidate, Result<(), Rejection>)],
+        focus: &Range<usize>,
     ) -> Vec<(Candidate, Result<(), Rejection>)> {
         let mut regions: Vec<(decode::Codec, Range<usize>)> = cues
             .iter()
@@ -295,6 +303,9 @@ impl Scanner {
         for (codec, region) in regions {
             for run in decode::runs(&hay[region.clone()], codec) {
                 let run = region.start + run.start..region.start + run.end;
+                if run.end <= focus.start || run.start >= focus.end {
+                    continue;
+                }
                 if done.len() >= decode::MAX_RUNS || !done.insert((codec, run.start)) {
                     continue;
                 }
@@ -321,10 +332,7 @@ impl Scanner {
                 let inside = line.len()..line.len() + plain.len();
                 line.extend_from_slice(&plain);
                 line.extend_from_slice(&hay[run.end..line_end.max(run.end)]);
-                for (inner, mut verdict) in self.collect(&line, depth + 1) {
-                    if inner.secret.start >= inside.end || inner.secret.end <= inside.start {
-                        continue;
-                    }
+                for (inner, mut verdict) in self.collect(&line, depth + 1, inside.clone()) {
                     let secret = inner.secret_bytes(&line).to_vec();
                     if raw_secrets.contains(&(inner.rule, secret.as_slice())) {
                         continue;
