@@ -60,12 +60,28 @@ fn engine(c: &mut Criterion) {
     });
     prefilter.finish();
 
-    // What four times the rules costs: every fourth built-in rule against
-    // all of them, on the generated corpus and on real crate sources (the
-    // cargo registry this very build downloaded, when it is there).
+    // What more rules cost: the 83 rules there were before issue 4 and every
+    // fourth built-in rule, against all of them, on the generated corpus and
+    // on real crate sources (the cargo registry this very build downloaded,
+    // when it is there).
     let all: Vec<Arc<keyhound::rules::Rule>> = keyhound::rules::builtin().unwrap().into_iter().map(Arc::new).collect();
     let quarter: Vec<Arc<keyhound::rules::Rule>> = all.iter().step_by(4).cloned().collect();
+    let earlier: Vec<&str> = include_str!("support/rules_before_issue_4.txt")
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let before_issue_4: Vec<Arc<keyhound::rules::Rule>> =
+        all.iter().filter(|r| earlier.contains(&r.id())).cloned().collect();
+    assert_eq!(
+        before_issue_4.len(),
+        earlier.len(),
+        "every earlier rule is still built in"
+    );
     let scanners = [
+        (
+            "rules_before_issue_4",
+            keyhound::engine::Scanner::new(before_issue_4).unwrap(),
+        ),
         ("quarter_rules", keyhound::engine::Scanner::new(quarter).unwrap()),
         ("all_rules", keyhound::engine::Scanner::new(all).unwrap()),
     ];

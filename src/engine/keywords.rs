@@ -86,6 +86,10 @@ pub struct KeywordSearcher {
     long: ConfirmIndex,
     /// One-byte keywords: checked at every candidate.
     single: Vec<TailEntry>,
+    /// The buckets holding keywords of `short` and of `long`: a candidate
+    /// looks only in the index its buckets can be in.
+    short_buckets: u8,
+    long_buckets: u8,
 }
 
 /// Keywords grouped by a key of their last bytes, in one array (CSR
@@ -213,15 +217,18 @@ impl KeywordSearcher {
         let mut short: Vec<Vec<TailEntry>> = vec![Vec::new(); 1 << END2_BITS];
         let mut long: Vec<Vec<TailEntry>> = vec![Vec::new(); 1 << END4_BITS];
         let mut single = Vec::new();
+        let (mut short_buckets, mut long_buckets) = (0u8, 0u8);
         for (id, kw) in keywords.iter().enumerate() {
             let entry = TailEntry::new(id, kw, bucket_of[id]);
             match kw.len() {
                 1 => single.push(entry),
                 n @ (2 | 3) => {
+                    short_buckets |= 1 << bucket_of[id];
                     let last2 = u16::from_le_bytes([kw[n - 2], kw[n - 1]]);
                     short[end2_key(last2)].push(entry);
                 }
                 n => {
+                    long_buckets |= 1 << bucket_of[id];
                     let last4 = u32::from_le_bytes(kw[n - 4..].try_into().expect("four bytes"));
                     long[end4_key(last4)].push(entry);
                 }
@@ -234,6 +241,8 @@ impl KeywordSearcher {
             short: ConfirmIndex::new(short),
             long: ConfirmIndex::new(long),
             single,
+            short_buckets,
+            long_buckets,
         })
     }
 
@@ -274,14 +283,16 @@ impl KeywordSearcher {
                 u64::from_le_bytes(padded)
             }
         };
-        let (short, long): (&[TailEntry], &[TailEntry]) = match end {
-            0 => return,
-            1 => (&[], &[]),
-            2 | 3 => (self.short.group(end2_key((last8 >> 48) as u16)), &[]),
-            _ => (
-                self.short.group(end2_key((last8 >> 48) as u16)),
-                self.long.group(end4_key((last8 >> 32) as u32)),
-            ),
+        if end == 0 {
+            return;
+        }
+        let short = match buckets & self.short_buckets != 0 && end >= 2 {
+            true => self.short.group(end2_key((last8 >> 48) as u16)),
+            false => &[],
+        };
+        let long = match buckets & self.long_buckets != 0 && end >= 4 {
+            true => self.long.group(end4_key((last8 >> 32) as u32)),
+            false => &[],
         };
         for e in self.single.iter().chain(short).chain(long) {
             let len = e.len as usize;
