@@ -37,10 +37,12 @@ const MAX_SPELLINGS: usize = 256;
 const MAX_CLASS_SPELLINGS: u32 = 16;
 
 /// One step of a flattened top-level concatenation.
+#[derive(Debug)]
 enum Atom {
     /// Exactly one byte from the set.
     Byte(ByteSet),
-    /// One of a few byte strings, maybe empty: an alternation of literals.
+    /// One of a few byte strings (ASCII-lowercased), maybe empty: an
+    /// alternation of literals.
     Strings(BTreeSet<Vec<u8>>),
     /// A zero-width assertion.
     Look(Look),
@@ -90,36 +92,74 @@ pub struct KeywordContext {
     then: Option<Skip>,
 }
 
-impl KeywordContext {
-    /// Derives the context of `keyword` (as the prefilter matches it, ASCII
-    /// case-insensitively) from a rule pattern's syntax tree (see
-    /// [`crate::rules::parse_pattern`]) and the rule's keywords; no
-    /// constraint when the keyword is not in a run of the top-level
-    /// concatenation that the rule's keywords cover.
-    pub fn derive(hir: &Hir, keyword: &str, rule_keywords: &[String]) -> KeywordContext {
+/// A rule pattern's top-level structure as the context checks read it:
+/// built once per rule, then asked about each of its keywords.
+#[derive(Debug)]
+pub struct PatternShape {
+    atoms: Vec<Atom>,
+    /// Each atom's spellings, when it has few.
+    spellings: Vec<Option<BTreeSet<Vec<u8>>>>,
+    /// The rule's keywords, ASCII-lowercased.
+    covered: BTreeSet<Vec<u8>>,
+    /// Every non-empty prefix of them.
+    prefixes: BTreeSet<Vec<u8>>,
+}
+
+impl PatternShape {
+    /// Reads a rule pattern's syntax tree (see [`crate::rules::parse_pattern`])
+    /// with the rule's keywords.
+    pub fn new(hir: &Hir, rule_keywords: &[String]) -> PatternShape {
         let mut atoms = Vec::new();
         flatten(hir, &mut atoms);
-        let keyword = keyword.to_ascii_lowercase().into_bytes();
+        let spellings = atoms.iter().map(spellings_of).collect();
         let covered: BTreeSet<Vec<u8>> = rule_keywords
             .iter()
             .map(|k| k.to_ascii_lowercase().into_bytes())
-            .chain([keyword.clone()])
             .collect();
-        let longest = covered.iter().map(Vec::len).max().unwrap_or(0);
+        let prefixes = covered
+            .iter()
+            .flat_map(|k| (1..=k.len()).map(|n| k[..n].to_vec()))
+            .collect();
+        PatternShape {
+            atoms,
+            spellings,
+            covered,
+            prefixes,
+        }
+    }
+
+    /// The context of `keyword` (as the prefilter matches it, ASCII
+    /// case-insensitively); no constraint when the keyword is not in a run
+    /// of the top-level concatenation that the rule's keywords cover.
+    pub fn context(&self, keyword: &str) -> KeywordContext {
+        let keyword = keyword.to_ascii_lowercase().into_bytes();
+        if keyword.is_empty() {
+            return KeywordContext::default();
+        }
         // The earliest run that holds the keyword and that the keywords
         // cover; with two such runs from one start, where it ends is unknown.
-        let Some((at, ends)) = (0..atoms.len()).find_map(|i| {
-            let ends = covered_ends(&atoms, i, &keyword, &covered, longest);
+        let Some((at, ends)) = (0..self.atoms.len()).find_map(|i| {
+            let ends = covered_ends(&self.spellings[i..], &keyword, &self.covered, &self.prefixes);
             (!ends.is_empty()).then_some((i, ends))
         }) else {
             return KeywordContext::default();
         };
-        let before = before_context(&atoms[..at], keyword[0]);
+        let before = before_context(&self.atoms[..at], keyword[0]);
         let (after, then) = match ends.as_slice() {
-            [end] => after_context(&atoms[*end..]),
+            [end] => after_context(&self.atoms[at + end..]),
             _ => (Vec::new(), None),
         };
         KeywordContext { before, after, then }
+    }
+}
+
+impl KeywordContext {
+    /// Derives the context of one `keyword` of a rule (see
+    /// [`PatternShape::context`]); for several, build the shape once.
+    pub fn derive(hir: &Hir, keyword: &str, rule_keywords: &[String]) -> KeywordContext {
+        let mut keywords = rule_keywords.to_vec();
+        keywords.push(keyword.to_string());
+        PatternShape::new(hir, &keywords).context(keyword)
     }
 
     /// Whether a hit at `start..end` of `hay` has the context. `window_before`
@@ -185,21 +225,27 @@ impl KeywordContext {
     }
 }
 
-/// Where the runs that start at `atoms[i]`, hold `keyword` and are covered
-/// by the keywords (every spelling of them is one) end.
-fn covered_ends(atoms: &[Atom], i: usize, keyword: &[u8], covered: &BTreeSet<Vec<u8>>, longest: usize) -> Vec<usize> {
+/// Where the runs at the start of `atoms` (given as each atom's spellings)
+/// that hold `keyword` and are covered by the keywords (every spelling of
+/// them is one) end, counted in atoms.
+fn covered_ends(
+    atoms: &[Option<BTreeSet<Vec<u8>>>],
+    keyword: &[u8],
+    covered: &BTreeSet<Vec<u8>>,
+    prefixes: &BTreeSet<Vec<u8>>,
+) -> Vec<usize> {
     let mut ends = Vec::new();
     let mut spellings: BTreeSet<Vec<u8>> = BTreeSet::from([Vec::new()]);
-    for (j, atom) in atoms.iter().enumerate().skip(i) {
-        let Some(next) = spellings_of(atom) else { break };
+    for (j, next) in atoms.iter().enumerate() {
+        let Some(next) = next else { break };
         let mut grown = BTreeSet::new();
         for head in &spellings {
-            for tail in &next {
+            for tail in next {
                 let mut s = head.clone();
-                s.extend(tail.iter().map(u8::to_ascii_lowercase));
-                // Longer than every keyword: neither this run nor a longer
-                // one can be covered.
-                if s.len() > longest {
+                s.extend_from_slice(tail);
+                // Not the start of any keyword: neither this run nor a
+                // longer one can be covered.
+                if !s.is_empty() && !prefixes.contains(&s) {
                     return ends;
                 }
                 grown.insert(s);
@@ -219,19 +265,26 @@ fn covered_ends(atoms: &[Atom], i: usize, keyword: &[u8], covered: &BTreeSet<Vec
 /// The byte strings one atom may stand for, when they are few.
 fn spellings_of(atom: &Atom) -> Option<BTreeSet<Vec<u8>>> {
     match atom {
-        Atom::Byte(set) if size(set) <= MAX_CLASS_SPELLINGS => Some(bytes_of(set).map(|b| vec![b]).collect()),
+        Atom::Byte(set) if size(set) <= MAX_CLASS_SPELLINGS => Some(lowercase_bytes_of(set).map(|b| vec![b]).collect()),
         Atom::Strings(strings) => Some(strings.clone()),
         Atom::Repeat {
             set,
             min: 0,
             max: Some(1),
-        } if size(set) <= MAX_CLASS_SPELLINGS => Some(bytes_of(set).map(|b| vec![b]).chain([Vec::new()]).collect()),
+        } if size(set) <= MAX_CLASS_SPELLINGS => {
+            Some(lowercase_bytes_of(set).map(|b| vec![b]).chain([Vec::new()]).collect())
+        }
         _ => None,
     }
 }
 
-fn bytes_of(set: &ByteSet) -> impl Iterator<Item = u8> + '_ {
-    (0..=255u8).filter(|&b| contains(set, b))
+/// The bytes of `set`, ASCII-lowercased: spellings are compared with the
+/// keywords as the prefilter matches them, and `(?i:datadog)` is then one
+/// spelling rather than 128.
+fn lowercase_bytes_of(set: &ByteSet) -> impl Iterator<Item = u8> + '_ {
+    (0..=255u8)
+        .filter(|&b| contains(set, b) && !(b.is_ascii_uppercase() && contains(set, b.to_ascii_lowercase())))
+        .map(|b| b.to_ascii_lowercase())
 }
 
 /// What the atoms right before the keyword's run say about the bytes
@@ -338,10 +391,11 @@ fn first_bytes(atoms: &[Atom]) -> Option<ByteSet> {
                 }
             }
             Atom::Strings(strings) => {
-                strings
-                    .iter()
-                    .filter_map(|s| s.first())
-                    .for_each(|&b| insert(&mut first, b));
+                // Spellings are lowercased: either case may come first.
+                for &b in strings.iter().filter_map(|s| s.first()) {
+                    insert(&mut first, b);
+                    insert(&mut first, b.to_ascii_uppercase());
+                }
                 if !strings.contains(&Vec::new()) {
                     return Some(first);
                 }
@@ -398,13 +452,13 @@ fn flatten(hir: &Hir, out: &mut Vec<Atom>) {
 fn language(hir: &Hir) -> Option<BTreeSet<Vec<u8>>> {
     let strings: BTreeSet<Vec<u8>> = match hir.kind() {
         HirKind::Empty => BTreeSet::from([Vec::new()]),
-        HirKind::Literal(lit) => BTreeSet::from([lit.0.to_vec()]),
+        HirKind::Literal(lit) => BTreeSet::from([lit.0.to_ascii_lowercase()]),
         HirKind::Class(class) => {
             let set = class_set(class);
             if size(&set) > MAX_CLASS_SPELLINGS {
                 return None;
             }
-            bytes_of(&set).map(|b| vec![b]).collect()
+            lowercase_bytes_of(&set).map(|b| vec![b]).collect()
         }
         HirKind::Capture(cap) => language(&cap.sub)?,
         HirKind::Alternation(branches) => {
@@ -688,9 +742,10 @@ mod tests {
     fn every_rule_keeps_its_positive_examples() {
         for rule in crate::rules::builtin().unwrap() {
             let re = rule.regex().unwrap();
-            let hir = rule.pattern_hir().unwrap();
+            // As the engine derives them: one shape per rule.
+            let shape = PatternShape::new(rule.pattern_hir().unwrap(), &rule.spec.keywords);
             let contexts: Vec<(&[u8], KeywordContext)> = (rule.spec.keywords.iter())
-                .map(|k| (k.as_bytes(), KeywordContext::derive(hir, k, &rule.spec.keywords)))
+                .map(|k| (k.as_bytes(), shape.context(k)))
                 .collect();
             for example in &rule.spec.examples.positive {
                 let hay = example.as_bytes();

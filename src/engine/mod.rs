@@ -79,6 +79,9 @@ pub struct Scanner {
     keyword_reach: Vec<(usize, usize)>,
     /// The prefilter's keywords (lowercased), for deriving contexts.
     keywords: Vec<String>,
+    /// Each rule's pattern as the context checks read it, built on the
+    /// first hit of one of its keywords (`None`: it does not parse).
+    shapes: Vec<OnceLock<Option<context::PatternShape>>>,
     /// How far behind the latest hit a window can still be widened: the
     /// longest keyword plus the widest look-back of any rule.
     settle_distance: usize,
@@ -142,7 +145,9 @@ impl Scanner {
             .into_iter()
             .map(|k| String::from_utf8_lossy(&k).into_owned())
             .collect();
+        let shapes = rules.iter().map(|_| OnceLock::new()).collect();
         Ok(Scanner {
+            shapes,
             rules,
             prefilter,
             keyword_rules,
@@ -198,11 +203,13 @@ impl Scanner {
                 return;
             }
             let rule = &self.rules[window.rule as usize];
-            let Some(re) = rule.regex() else { return };
             let slice = &hay[window.start..window.end];
+            // Checked before the regex is compiled: a rule whose windows all
+            // lack what it needs never pays for its compile.
             if !rule.required_bytes().all_present(slice) {
                 return;
             }
+            let Some(re) = rule.regex() else { return };
             for caps in re.captures_iter(slice) {
                 let (Some(whole), Some(secret)) = (caps.get(0), caps.name("secret")) else {
                     continue;
@@ -440,9 +447,15 @@ impl Scanner {
             for used in &self.keyword_rules[pattern] {
                 let rule_idx = used.rule;
                 let rule = &self.rules[rule_idx as usize];
-                let context = used.context.get_or_init(|| match rule.pattern_hir() {
-                    Some(hir) => context::KeywordContext::derive(hir, &self.keywords[pattern], &rule.spec.keywords),
-                    None => context::KeywordContext::default(),
+                let context = used.context.get_or_init(|| {
+                    let shape = self.shapes[rule_idx as usize].get_or_init(|| {
+                        let hir = rule.pattern_hir()?;
+                        Some(context::PatternShape::new(hir, &rule.spec.keywords))
+                    });
+                    shape
+                        .as_ref()
+                        .map(|s| s.context(&self.keywords[pattern]))
+                        .unwrap_or_default()
                 });
                 if !context.allows(hay, hit.start, hit.end, rule.window_before()) {
                     continue;
