@@ -645,8 +645,11 @@ negative = ["y"]
     #[test]
     fn reused_line_bounds_give_the_windows_a_fresh_lookup_gives() {
         let s = scanner(TWO_RULES);
-        let hay =
-            b"a token = b token=token= c\ntoken =\n\ntoken = dmo_ x token=\nno newline at the end token = dmo_Q8zT3vLp0sWx9KjR2mNb";
+        let hay: &[u8] = concat!(
+            "a token = b token=token= c\ntoken =\n\ntoken = dmo_ x token=\n",
+            "no newline at the end token = dmo_Q8zT3vLp0sWx9KjR2mNb", // keyhound:allow test fixture
+        )
+        .as_bytes();
         let mut fresh: Vec<Window> = Vec::new();
         for hit in s.prefilter.find_all(hay) {
             let pattern = hit.pattern as usize;
