@@ -67,7 +67,16 @@ pub enum KeywordError {
         /// Index of the empty keyword.
         index: usize,
     },
+    /// The confirm index addresses keywords with 16 bits.
+    #[error("{count} keywords are more than the prefilter holds ({MAX_KEYWORDS})")]
+    TooMany {
+        /// How many keywords were given.
+        count: usize,
+    },
 }
+
+/// Most keywords one searcher holds (its confirm index uses 16-bit offsets).
+pub const MAX_KEYWORDS: usize = u16::MAX as usize;
 
 /// The compiled keyword set.
 #[derive(Debug, Clone)]
@@ -101,13 +110,14 @@ struct ConfirmIndex {
 }
 
 impl ConfirmIndex {
+    /// Lays out the groups; the caller keeps the total to [`MAX_KEYWORDS`].
     fn new(groups: Vec<Vec<TailEntry>>) -> ConfirmIndex {
         let mut offsets = Vec::with_capacity(groups.len() + 1);
         let mut entries = Vec::new();
         offsets.push(0);
         for group in groups {
             entries.extend(group);
-            offsets.push(u16::try_from(entries.len()).expect("fewer than 65536 keywords"));
+            offsets.push(entries.len() as u16);
         }
         ConfirmIndex { offsets, entries }
     }
@@ -179,6 +189,9 @@ impl KeywordSearcher {
     pub fn new<P: AsRef<[u8]>>(keywords: &[P]) -> Result<KeywordSearcher, KeywordError> {
         if let Some(index) = keywords.iter().position(|k| k.as_ref().is_empty()) {
             return Err(KeywordError::Empty { index });
+        }
+        if keywords.len() > MAX_KEYWORDS {
+            return Err(KeywordError::TooMany { count: keywords.len() });
         }
         let keywords: Vec<Box<[u8]>> = keywords
             .iter()
@@ -457,6 +470,17 @@ mod tests {
         ] {
             assert_eq!(searcher.find_all(hay), reference(&keywords, hay), "{:?}", hay);
         }
+    }
+
+    #[test]
+    fn more_keywords_than_the_index_holds_are_refused() {
+        let many: Vec<String> = (0..=MAX_KEYWORDS).map(|n| format!("kw{n}")).collect();
+        assert_eq!(
+            KeywordSearcher::new(&many).unwrap_err(),
+            KeywordError::TooMany {
+                count: MAX_KEYWORDS + 1
+            }
+        );
     }
 
     #[test]
