@@ -57,6 +57,23 @@ pub fn size(set: &ByteSet) -> u32 {
     set.iter().map(|w| w.count_ones()).sum()
 }
 
+/// The bytes in `set`, in increasing order.
+pub fn bytes(set: &ByteSet) -> impl Iterator<Item = u8> + '_ {
+    (0..=255u8).filter(|&b| contains(set, b))
+}
+
+/// `set` as a lookup table, for scans that test every byte of a window.
+pub fn table(set: &ByteSet) -> Box<[bool; 256]> {
+    let mut table = Box::new([false; 256]);
+    bytes(set).for_each(|b| table[b as usize] = true);
+    table
+}
+
+/// Every byte not in `set`.
+pub fn complement(set: &ByteSet) -> ByteSet {
+    [!set[0], !set[1], !set[2], !set[3]]
+}
+
 /// Whether the sets share a byte.
 pub fn intersects(a: &ByteSet, b: &ByteSet) -> bool {
     a.iter().zip(b).any(|(x, y)| x & y != 0)

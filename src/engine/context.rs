@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 
 use regex_syntax::hir::{Hir, HirKind, Look};
 
-use super::byteset::{class_set, contains, insert, intersects, singleton, size, union, ByteSet};
+use super::byteset::{bytes, class_set, complement, contains, insert, intersects, singleton, size, union, ByteSet};
 
 /// Positions after the keyword checked one by one at most.
 const MAX_AFTER: usize = 32;
@@ -154,14 +154,6 @@ impl PatternShape {
 }
 
 impl KeywordContext {
-    /// Derives the context of one `keyword` of a rule (see
-    /// [`PatternShape::context`]); for several, build the shape once.
-    pub fn derive(hir: &Hir, keyword: &str, rule_keywords: &[String]) -> KeywordContext {
-        let mut keywords = rule_keywords.to_vec();
-        keywords.push(keyword.to_string());
-        PatternShape::new(hir, &keywords).context(keyword)
-    }
-
     /// Whether a hit at `start..end` of `hay` has the context. `window_before`
     /// is the rule's look-back: a window starts no earlier than that, and
     /// `^` holds where it starts.
@@ -180,11 +172,11 @@ impl KeywordContext {
                 at -= 1;
             }
             let run = (start - at) as u32;
-            // The window may start inside the run, where `^` holds.
+            // The window may start inside the run, where `^` holds; a run
+            // longer than is followed is let through too.
             let window_cut = start - at >= window_before;
-            if !window_cut && at == floor && at > 0 {
-                // Longer than followed: allow.
-            } else if !window_cut {
+            let too_long = at == floor && at > 0;
+            if !window_cut && !too_long {
                 if run < *min || max.is_some_and(|max| run > max) {
                     return false;
                 }
@@ -282,8 +274,8 @@ fn spellings_of(atom: &Atom) -> Option<BTreeSet<Vec<u8>>> {
 /// keywords as the prefilter matches them, and `(?i:datadog)` is then one
 /// spelling rather than 128.
 fn lowercase_bytes_of(set: &ByteSet) -> impl Iterator<Item = u8> + '_ {
-    (0..=255u8)
-        .filter(|&b| contains(set, b) && !(b.is_ascii_uppercase() && contains(set, b.to_ascii_lowercase())))
+    bytes(set)
+        .filter(|&b| !(b.is_ascii_uppercase() && contains(set, b.to_ascii_lowercase())))
         .map(|b| b.to_ascii_lowercase())
 }
 
@@ -527,16 +519,19 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-fn complement(set: &ByteSet) -> ByteSet {
-    [!set[0], !set[1], !set[2], !set[3]]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// One keyword's context, the keyword counting among the rule's.
+    fn derive_with(hir: &Hir, keyword: &str, rule_keywords: &[String]) -> KeywordContext {
+        let mut keywords = rule_keywords.to_vec();
+        keywords.push(keyword.to_string());
+        PatternShape::new(hir, &keywords).context(keyword)
+    }
+
     fn derive(pattern: &str, keyword: &str) -> KeywordContext {
-        KeywordContext::derive(
+        derive_with(
             &crate::rules::parse_pattern(pattern).unwrap(),
             keyword,
             &[keyword.to_string()],
@@ -586,7 +581,7 @@ mod tests {
 
     fn allows_with(pattern: &str, keywords: &[&str], keyword: &str, hay: &[u8]) -> bool {
         let keywords: Vec<String> = keywords.iter().map(|k| k.to_string()).collect();
-        let context = KeywordContext::derive(&crate::rules::parse_pattern(pattern).unwrap(), keyword, &keywords);
+        let context = derive_with(&crate::rules::parse_pattern(pattern).unwrap(), keyword, &keywords);
         let at = hay
             .windows(keyword.len())
             .position(|w| w.eq_ignore_ascii_case(keyword.as_bytes()))
@@ -605,7 +600,7 @@ mod tests {
         // place, so nothing is derived.
         let parsed = crate::rules::parse_pattern(pattern).unwrap();
         let four: Vec<String> = all[..4].iter().map(|k| k.to_string()).collect();
-        assert!(KeywordContext::derive(&parsed, "nfo_", &four).is_empty());
+        assert!(derive_with(&parsed, "nfo_", &four).is_empty());
     }
 
     #[test]
@@ -712,7 +707,7 @@ mod tests {
             let re = crate::rules::compile(pattern).unwrap();
             let hir = crate::rules::parse_pattern(pattern).unwrap();
             let owned: Vec<String> = keywords.iter().map(|k| k.to_string()).collect();
-            let contexts: Vec<KeywordContext> = owned.iter().map(|k| KeywordContext::derive(&hir, k, &owned)).collect();
+            let contexts: Vec<KeywordContext> = owned.iter().map(|k| derive_with(&hir, k, &owned)).collect();
             assert!(contexts.iter().all(|c| !c.is_empty()), "{pattern}: nothing derived");
             let mut matches = 0;
             for _ in 0..20_000 {

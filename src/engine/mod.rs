@@ -447,17 +447,10 @@ impl Scanner {
             for used in &self.keyword_rules[pattern] {
                 let rule_idx = used.rule;
                 let rule = &self.rules[rule_idx as usize];
-                let context = used.context.get_or_init(|| {
-                    let shape = self.shapes[rule_idx as usize].get_or_init(|| {
-                        let hir = rule.pattern_hir()?;
-                        Some(context::PatternShape::new(hir, &rule.spec.keywords))
-                    });
-                    shape
-                        .as_ref()
-                        .map(|s| s.context(&self.keywords[pattern]))
-                        .unwrap_or_default()
-                });
-                if !context.allows(hay, hit.start, hit.end, rule.window_before()) {
+                if !self
+                    .context_of(pattern, used)
+                    .allows(hay, hit.start, hit.end, rule.window_before())
+                {
                     continue;
                 }
                 let lines = match lines.take() {
@@ -500,6 +493,23 @@ impl Scanner {
         });
         windows[handed - base..].iter().for_each(|w| on_window(*w));
         cues
+    }
+
+    /// The context a hit of prefilter pattern `pattern` needs for the rule
+    /// in `used`: derived on first use from the rule's pattern shape, which
+    /// is itself built once for all the rule's keywords.
+    fn context_of<'a>(&'a self, pattern: usize, used: &'a KeywordUse) -> &'a context::KeywordContext {
+        used.context.get_or_init(|| {
+            let rule = &self.rules[used.rule as usize];
+            let shape = self.shapes[used.rule as usize].get_or_init(|| {
+                let hir = rule.pattern_hir()?;
+                Some(context::PatternShape::new(hir, &rule.spec.keywords))
+            });
+            shape
+                .as_ref()
+                .map(|s| s.context(&self.keywords[pattern]))
+                .unwrap_or_default()
+        })
     }
 }
 
@@ -657,8 +667,8 @@ negative = ["y"]
             for used in &s.keyword_rules[pattern] {
                 let rule = used.rule;
                 let r = &s.rules[rule as usize];
-                let context =
-                    context::KeywordContext::derive(r.pattern_hir().unwrap(), &s.keywords[pattern], &r.spec.keywords);
+                let shape = context::PatternShape::new(r.pattern_hir().unwrap(), &r.spec.keywords);
+                let context = shape.context(&s.keywords[pattern]);
                 if !context.allows(hay, hit.start, hit.end, r.window_before()) {
                     continue;
                 }

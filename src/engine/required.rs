@@ -16,7 +16,7 @@
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-use super::byteset::{class_set, contains, insert, intersects, singleton, size, union, ByteSet};
+use super::byteset::{bytes, class_set, insert, intersects, singleton, size, table, union, ByteSet};
 
 /// Classes kept per rule: the most selective few are enough.
 const MAX_CLASSES: usize = 3;
@@ -45,16 +45,11 @@ enum Needle {
 
 impl Needle {
     fn from_set(set: &ByteSet) -> Needle {
-        let bytes: Vec<u8> = (0..=255u8).filter(|&b| contains(set, b)).collect();
-        match bytes[..] {
+        match bytes(set).collect::<Vec<u8>>()[..] {
             [a] => Needle::One(a),
             [a, b] => Needle::Two(a, b),
             [a, b, c] => Needle::Three(a, b, c),
-            _ => {
-                let mut table = Box::new([false; 256]);
-                bytes.iter().for_each(|&b| table[b as usize] = true);
-                Needle::Many(table)
-            }
+            _ => Needle::Many(table(set)),
         }
     }
 
@@ -135,15 +130,9 @@ impl RequiredBytes {
             .into_iter()
             .filter(|(set, len)| *len >= MIN_RUN && size(set) <= MAX_RUN_CLASS_BYTES)
             .max_by_key(|(set, len)| (*len, u32::MAX - size(set)))
-            .map(|(set, len)| {
-                let mut table = Box::new([false; 256]);
-                (0..=255u8)
-                    .filter(|&b| contains(&set, b))
-                    .for_each(|b| table[b as usize] = true);
-                Run {
-                    table,
-                    len: len as usize,
-                }
+            .map(|(set, len)| Run {
+                table: table(&set),
+                len: len as usize,
             });
         RequiredBytes {
             needles: sets.iter().map(Needle::from_set).collect(),
@@ -245,8 +234,7 @@ fn required_literals(hir: &Hir) -> Vec<Vec<u8>> {
 /// cases (how `(?i)` spells a letter), lowercased.
 fn caseless_byte(class: &Class) -> Option<u8> {
     let set = class_set(class);
-    let bytes: Vec<u8> = (0..=255u8).filter(|&b| contains(&set, b)).collect();
-    match bytes[..] {
+    match bytes(&set).collect::<Vec<u8>>()[..] {
         [b] => Some(b.to_ascii_lowercase()),
         [a, b] if a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b) => Some(a.to_ascii_lowercase()),
         _ => None,
