@@ -131,8 +131,8 @@ impl PatternShape {
     /// The context of `keyword` (as the prefilter matches it, ASCII
     /// case-insensitively); no constraint when the keyword is not in a run
     /// of the top-level concatenation that the rule's keywords cover.
-    pub fn context(&self, keyword: &str) -> KeywordContext {
-        let keyword = keyword.to_ascii_lowercase().into_bytes();
+    pub fn context(&self, keyword: &[u8]) -> KeywordContext {
+        let keyword = keyword.to_ascii_lowercase();
         if keyword.is_empty() {
             return KeywordContext::default();
         }
@@ -527,7 +527,7 @@ mod tests {
     fn derive_with(hir: &Hir, keyword: &str, rule_keywords: &[String]) -> KeywordContext {
         let mut keywords = rule_keywords.to_vec();
         keywords.push(keyword.to_string());
-        PatternShape::new(hir, &keywords).context(keyword)
+        PatternShape::new(hir, &keywords).context(keyword.as_bytes())
     }
 
     fn derive(pattern: &str, keyword: &str) -> KeywordContext {
@@ -740,7 +740,7 @@ mod tests {
             // As the engine derives them: one shape per rule.
             let shape = PatternShape::new(rule.pattern_hir().unwrap(), &rule.spec.keywords);
             let contexts: Vec<(&[u8], KeywordContext)> = (rule.spec.keywords.iter())
-                .map(|k| (k.as_bytes(), shape.context(k)))
+                .map(|k| (k.as_bytes(), shape.context(k.as_bytes())))
                 .collect();
             for example in &rule.spec.examples.positive {
                 let hay = example.as_bytes();

@@ -259,6 +259,12 @@ impl KeywordSearcher {
         })
     }
 
+    /// Keyword `pattern` (an index into the list given to
+    /// [`KeywordSearcher::new`]), ASCII-lowercased as it is searched for.
+    pub fn keyword(&self, pattern: usize) -> &[u8] {
+        &self.keywords[pattern]
+    }
+
     /// Every occurrence in `hay`, ordered by end offset then keyword index.
     pub fn find_all(&self, hay: &[u8]) -> Vec<Hit> {
         let mut hits = Vec::new();

@@ -77,8 +77,6 @@ pub struct Scanner {
     /// For each prefilter pattern, how far its single-line rules look
     /// before and after a hit (where line breaks are searched for).
     keyword_reach: Vec<(usize, usize)>,
-    /// The prefilter's keywords (lowercased), for deriving contexts.
-    keywords: Vec<String>,
     /// Each rule's pattern as the context checks read it, built on the
     /// first hit of one of its keywords (`None`: it does not parse).
     shapes: Vec<OnceLock<Option<context::PatternShape>>>,
@@ -141,10 +139,6 @@ impl Scanner {
             .collect();
         let settle_distance = keywords.iter().map(Vec::len).max().unwrap_or(0)
             + rules.iter().map(|r| r.window_before()).max().unwrap_or(0);
-        let keywords = keywords
-            .into_iter()
-            .map(|k| String::from_utf8_lossy(&k).into_owned())
-            .collect();
         let shapes = rules.iter().map(|_| OnceLock::new()).collect();
         Ok(Scanner {
             shapes,
@@ -153,7 +147,6 @@ impl Scanner {
             keyword_rules,
             cues,
             keyword_reach,
-            keywords,
             settle_distance,
         })
     }
@@ -507,7 +500,7 @@ impl Scanner {
             });
             shape
                 .as_ref()
-                .map(|s| s.context(&self.keywords[pattern]))
+                .map(|s| s.context(self.prefilter.keyword(pattern)))
                 .unwrap_or_default()
         })
     }
@@ -668,7 +661,7 @@ negative = ["y"]
                 let rule = used.rule;
                 let r = &s.rules[rule as usize];
                 let shape = context::PatternShape::new(r.pattern_hir().unwrap(), &r.spec.keywords);
-                let context = shape.context(&s.keywords[pattern]);
+                let context = shape.context(s.prefilter.keyword(pattern));
                 if !context.allows(hay, hit.start, hit.end, r.window_before()) {
                     continue;
                 }
