@@ -262,6 +262,11 @@ pub struct ScanArgs {
     /// Config file (default: `.keyhound.toml` at the scan root).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Let the config file change where verification sends secrets
+    /// (`verify_overrides`, verifiers in its rule packs) even when it lies
+    /// in the scanned tree, where anyone who can commit could have written it.
+    #[arg(long)]
+    pub trust_config: bool,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -90,16 +90,60 @@ struct Prepared {
     scanner: Scanner,
     policy: Policy,
     mode: Mode,
-    /// `verify_overrides` from the config file.
+    /// `verify_overrides` from a trusted config file.
     verify_overrides: Vec<keyhound::verify::http::Override>,
+    /// What an untrusted config file (one in the scanned tree) changed or
+    /// tried to change; reported as warnings once the scan starts.
+    config_notes: Vec<String>,
 }
 
-/// Loads config, rules, baseline and policy for a scan rooted at `root`.
-fn prepare(scan: &ScanArgs, root: &Path, mode: Mode) -> Result<Prepared> {
+/// Whether a config file may change where verification sends secrets.
+///
+/// A config found in the scanned tree (or in the working directory, for
+/// `stdin` and `image`) was written by whoever can commit there: a pull
+/// request from a fork, one insider of an audited organisation. It may
+/// exclude paths and pick rules (with a warning), but it must never send
+/// found keys elsewhere. A file the user names with `--config` that lies
+/// outside the scanned tree is the user's own; `--trust-config` trusts any.
+fn config_trusted(scan: &ScanArgs, scanned_root: Option<&Path>) -> bool {
+    if scan.trust_config {
+        return true;
+    }
+    let Some(explicit) = &scan.config else {
+        return false;
+    };
+    let Some(root) = scanned_root else {
+        return true;
+    };
+    match (std::fs::canonicalize(explicit), std::fs::canonicalize(root)) {
+        (Ok(file), Ok(root)) => !file.starts_with(root),
+        _ => false,
+    }
+}
+
+/// A rule from an untrusted pack, without the parts that send its secret
+/// somewhere (its verifier and revocation API).
+fn without_network(rule: Rule) -> Result<(Rule, bool)> {
+    let mut spec = rule.spec.clone();
+    let had = spec.verify.is_some() || spec.revoke.as_ref().is_some_and(|r| r.api.is_some());
+    if !had {
+        return Ok((rule, false));
+    }
+    spec.verify = None;
+    if let Some(revoke) = spec.revoke.as_mut() {
+        revoke.api = None;
+    }
+    Ok((Rule::new(spec, &rule.source)?, true))
+}
+
+/// Loads config, rules, baseline and policy for a scan. `root` is where
+/// the config and baseline are looked up; `scanned_root` is the tree being
+/// scanned, if the command scans one (`dir`, `git`).
+fn prepare(scan: &ScanArgs, root: &Path, scanned_root: Option<&Path>, mode: Mode) -> Result<Prepared> {
     let config = Config::discover(scan.config.as_deref(), Some(root))?;
     let config_path = scan.config.clone().unwrap_or_else(|| root.join(CONFIG_FILE));
-    let mut packs = scan.rules.rules.clone();
-    packs.extend(config.rules.iter().cloned());
+    let trusted = config_trusted(scan, scanned_root);
+    let mut config_notes = Vec::new();
     let selection = Selection {
         enable: scan
             .rules
@@ -116,7 +160,23 @@ fn prepare(scan: &ScanArgs, root: &Path, mode: Mode) -> Result<Prepared> {
             .cloned()
             .collect(),
     };
-    let rules = selection.apply(rules::load_all(&packs)?)?;
+    let mut all = rules::load_all(&scan.rules.rules)?;
+    let mut disarmed = Vec::new();
+    for pack in &config.rules {
+        for rule in rules::load_path(pack)? {
+            if trusted {
+                all.push(rule);
+                continue;
+            }
+            let (rule, had_network) = without_network(rule)?;
+            if had_network {
+                disarmed.push(rule.id().to_string());
+            }
+            all.push(rule);
+        }
+    }
+    rules::check_unique(&all)?;
+    let rules = selection.apply(all)?;
     let scanner = Scanner::new(rules.into_iter().map(Arc::new).collect())?;
     // A baseline being created, or an inventory, records every finding, so
     // it accepts nothing.
@@ -140,12 +200,66 @@ fn prepare(scan: &ScanArgs, root: &Path, mode: Mode) -> Result<Prepared> {
                 .map_err(|e: String| anyhow::anyhow!("{}: verify_overrides: {e}", config_path.display()))
         })
         .collect::<Result<Vec<_>>>()?;
+    let verify_overrides = if trusted {
+        verify_overrides
+    } else {
+        if !verify_overrides.is_empty() {
+            config_notes.push(format!(
+                "{}: verify_overrides ignored: this config is in the scanned tree, so anyone who can commit there could \
+                 redirect found keys; give the override with --verify-override, or pass --trust-config",
+                config_path.display()
+            ));
+        }
+        if !disarmed.is_empty() {
+            config_notes.push(format!(
+                "{}: verifiers and revocation APIs of rule(s) {} ignored: their pack comes from a config in the \
+                 scanned tree; pass the pack with --rules, or pass --trust-config",
+                config_path.display(),
+                disarmed.join(", ")
+            ));
+        }
+        Vec::new()
+    };
+    if !trusted && config_path.is_file() {
+        let changes = untrusted_changes(&config);
+        if !changes.is_empty() {
+            config_notes.push(format!(
+                "{}: the scanned tree's config {}",
+                config_path.display(),
+                changes.join(", ")
+            ));
+        }
+    }
     Ok(Prepared {
         scanner,
         policy,
         mode,
         verify_overrides,
+        config_notes,
     })
+}
+
+/// What a config changes about the scan itself (rule selection,
+/// exclusions, accepted findings), in words for a warning.
+fn untrusted_changes(config: &Config) -> Vec<String> {
+    let mut changes = Vec::new();
+    let n = |count: usize, what: &str| format!("{count} {what}{}", if count == 1 { "" } else { "s" });
+    if !config.exclude_paths.is_empty() {
+        changes.push(format!("excludes {}", n(config.exclude_paths.len(), "path pattern")));
+    }
+    if !config.disable_rules.is_empty() {
+        changes.push(format!("disables rule(s) {}", config.disable_rules.join(", ")));
+    }
+    if !config.enable_rules.is_empty() {
+        changes.push(format!("enables rule(s) {}", config.enable_rules.join(", ")));
+    }
+    if !config.rules.is_empty() {
+        changes.push(format!("adds {}", n(config.rules.len(), "rule pack")));
+    }
+    if !config.accept.is_empty() {
+        changes.push(format!("accepts {}", n(config.accept.len(), "fingerprint")));
+    }
+    changes
 }
 
 fn open_output(scan: &ScanArgs) -> Result<Box<dyn Write + Send>> {
@@ -298,6 +412,9 @@ fn execute(
     if let Some(bar) = progress_bar(quiet) {
         scan = scan.with_progress(bar);
     }
+    for note in &prepared.config_notes {
+        scan.warn(None, note);
+    }
     source(&scan)?;
     let mut summary = scan.finish().context("writing the report")?;
     if args.report_unused_ignores {
@@ -366,7 +483,7 @@ fn run_dir(args: DirArgs, mode: Mode) -> Result<u8> {
     } else {
         root
     };
-    let prepared = prepare(&args.scan, &root, mode)?;
+    let prepared = prepare(&args.scan, &root, Some(&root), mode)?;
     let options = dir::DirOptions {
         roots: args.paths.clone(),
         no_ignore: args.no_ignore,
@@ -387,7 +504,7 @@ fn run_dir(args: DirArgs, mode: Mode) -> Result<u8> {
 }
 
 fn run_stdin(args: StdinArgs, mode: Mode) -> Result<u8> {
-    let prepared = prepare(&args.scan, Path::new("."), mode)?;
+    let prepared = prepare(&args.scan, Path::new("."), None, mode)?;
     let name = args.name.clone();
     let reporting = Reporting {
         base_dir: std::env::current_dir().ok(),
@@ -400,7 +517,7 @@ fn run_stdin(args: StdinArgs, mode: Mode) -> Result<u8> {
 }
 
 fn run_image(args: ImageArgs, mode: Mode) -> Result<u8> {
-    let prepared = prepare(&args.scan, Path::new("."), mode)?;
+    let prepared = prepare(&args.scan, Path::new("."), None, mode)?;
     let options = image::ImageOptions {
         platform: args.platform.clone(),
         limits: args
@@ -472,7 +589,7 @@ fn run_git(args: GitArgs, mode: Mode) -> Result<u8> {
         .workdir()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| repo.git_dir().to_path_buf());
-    let prepared = prepare(&args.scan, &root, mode)?;
+    let prepared = prepare(&args.scan, &root, Some(&root), mode)?;
     let reporting = Reporting {
         base_dir: std::fs::canonicalize(&root).ok(),
         vcs: Some(vcs_info(&repo)),

@@ -768,24 +768,117 @@ fn templated_hosts_must_match_the_rules_host_patterns() {
 }
 
 #[test]
-fn the_config_file_can_redirect_a_provider_host() {
-    let (dir, _) = acme_tree(1, 9);
-    let emulator = Emulator::start(|_| Reply::new(200, r#"{"login":"enterprise"}"#));
+fn a_config_planted_in_the_scanned_tree_cannot_redirect_found_keys() {
+    // Whoever can add a file to a repository (a pull request from a fork,
+    // one insider) plants a config that sends every found key, over plain
+    // http, to a host they listen on.
+    let (dir, tokens) = acme_tree(1, 9);
+    let planted = Emulator::start(|_| Reply::new(200, r#"{"login":"attacker"}"#));
+    let planted_config = format!("verify_overrides = [\"api.acme.test={}/api/v3\"]\n", planted.base);
+    // Its rule packs may not send secrets anywhere either.
     write(
         dir.path(),
         "src/.keyhound.toml",
+        format!("{planted_config}rules = [\"../pack\"]\n"),
+    );
+    let out = run_in(dir.path(), &["dir", "src", "--verify", "-f", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(statuses(&doc), ["none"], "no verifier may run: {}", stderr(&out));
+    assert!(planted.requests().is_empty(), "a planted config reached its host");
+    let err = stderr(&out);
+    assert!(err.contains("verify_overrides ignored"), "{err}");
+    assert!(err.contains("acme-token"), "the disarmed rule is named: {err}");
+    assert!(!err.contains(&tokens[0]), "{err}");
+    // Naming that config explicitly does not make a file in the tree trusted.
+    let out = run_in(
+        dir.path(),
+        &["dir", "src", "--verify", "-f", "json", "--config", "src/.keyhound.toml"],
+    );
+    assert!(stderr(&out).contains("verify_overrides ignored"), "{}", stderr(&out));
+    assert!(
+        planted.requests().is_empty(),
+        "an in-tree config named with --config reached its host"
+    );
+
+    // The user's own redirection still works: a config outside the tree,
+    // or an in-tree one the user trusts explicitly.
+    let emulator = Emulator::start(|_| Reply::new(200, r#"{"login":"enterprise"}"#));
+    std::fs::remove_file(dir.path().join("src/.keyhound.toml")).unwrap();
+    write(
+        dir.path(),
+        "user.toml",
         format!("verify_overrides = [\"api.acme.test={}/api/v3\"]\n", emulator.base),
     );
-    let out = run_in(dir.path(), &["dir", "src", "--rules", "pack", "--verify", "-f", "json"]);
+    let out = run_in(
+        dir.path(),
+        &[
+            "dir",
+            "src",
+            "--rules",
+            "pack",
+            "--verify",
+            "-f",
+            "json",
+            "--config",
+            "user.toml",
+        ],
+    );
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(statuses(&doc), ["live"], "{}", stderr(&out));
     assert_eq!(emulator.requests()[0].path(), "/api/v3/v1/whoami");
     write(
         dir.path(),
         "src/.keyhound.toml",
-        "verify_overrides = [\"no-equals-sign\"]\n",
+        format!("verify_overrides = [\"api.acme.test={}/api/v3\"]\n", emulator.base),
     );
-    let out = run_in(dir.path(), &["dir", "src", "--rules", "pack", "--verify"]);
+    let out = run_in(
+        dir.path(),
+        &[
+            "dir",
+            "src",
+            "--rules",
+            "pack",
+            "--verify",
+            "-f",
+            "json",
+            "--trust-config",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(statuses(&doc), ["live"], "{}", stderr(&out));
+    assert_eq!(emulator.requests().len(), 2);
+    // A plain-http target off loopback is refused wherever it comes from.
+    write(
+        dir.path(),
+        "user.toml",
+        "verify_overrides = [\"api.acme.test=http://192.0.2.7/api\"]\n",
+    );
+    let out = run_in(
+        dir.path(),
+        &["dir", "src", "--rules", "pack", "--verify", "--config", "user.toml"],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("loopback"), "{}", stderr(&out));
+    let out = run_in(
+        dir.path(),
+        &[
+            "dir",
+            "src",
+            "--rules",
+            "pack",
+            "--verify",
+            "--verify-override",
+            "api.acme.test=http://192.0.2.7/api",
+        ],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("loopback"), "{}", stderr(&out));
+    write(dir.path(), "user.toml", "verify_overrides = [\"no-equals-sign\"]\n");
+    let out = run_in(
+        dir.path(),
+        &["dir", "src", "--rules", "pack", "--verify", "--config", "user.toml"],
+    );
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("verify_overrides"), "{}", stderr(&out));
 }

@@ -36,6 +36,11 @@ impl std::str::FromStr for Override {
         if scheme != "https" && scheme != "http" || authority.is_empty() {
             return Err(format!("{base:?} is not an http(s) URL"));
         }
+        if scheme == "http" && !is_loopback(&host_of(authority)) {
+            return Err(format!(
+                "{base:?}: plain http is only allowed to a loopback address (127.0.0.0/8, localhost, [::1]); use https"
+            ));
+        }
         if host.is_empty() || host.contains('/') {
             return Err(format!("{host:?} is not a host name"));
         }
@@ -298,6 +303,13 @@ pub fn host_of(authority: &str) -> String {
     host.to_ascii_lowercase()
 }
 
+/// Whether `host` (as [`host_of`] gives it) names this machine: a secret
+/// may travel over plain http only that far (a test emulator, a local
+/// gateway), never across a network.
+pub fn is_loopback(host: &str) -> bool {
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// Whether `host` matches `pattern` (`api.example.com` or `*.example.com`).
 pub fn host_matches(pattern: &str, host: &str) -> bool {
     let pattern = pattern.to_ascii_lowercase();
@@ -310,6 +322,28 @@ pub fn host_matches(pattern: &str, host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_overrides_reach_only_loopback() {
+        for ok in [
+            "api.github.com=http://127.0.0.1:9/gh",
+            "api.github.com=http://127.8.0.2",
+            "api.github.com=http://localhost:8080",
+            "api.github.com=http://[::1]:8080/x",
+            "api.github.com=https://ghe.example.org/api/v3",
+        ] {
+            assert!(ok.parse::<Override>().is_ok(), "{ok}");
+        }
+        for refused in [
+            "api.github.com=http://10.0.0.5:80",
+            "api.github.com=http://evil.example.org",
+            "api.github.com=http://127.0.0.1.evil.org",
+            "api.github.com=http://user@evil.example.org",
+        ] {
+            let err = refused.parse::<Override>().unwrap_err();
+            assert!(err.contains("loopback"), "{refused}: {err}");
+        }
+    }
 
     #[test]
     fn hosts_match_exactly_or_by_wildcard_suffix() {
