@@ -446,7 +446,7 @@ impl LocalRegistry {
         let binary = ["/usr/bin/docker-registry", "/usr/local/bin/docker-registry"]
             .into_iter()
             .find(|p| Path::new(p).exists())
-            .expect("the registry tests need Debian's docker-registry package (apt-get install docker-registry); .ci/run installs it");
+            .expect("the registry tests need Debian's docker-registry package (apt-get install docker-registry); ./test installs it");
         let dir = tempfile::tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
