@@ -14,8 +14,8 @@ mod corpus;
 
 fn engine(c: &mut Criterion) {
     let corpus = corpus::generate(64 << 20, 1 << 20, 42);
-    let rules = keyhound::rules::builtin().expect("built-in rules");
-    let scanner = keyhound::engine::Scanner::new(rules.into_iter().map(Arc::new).collect()).expect("scanner");
+    let rules = keyhound_rules::builtin().expect("built-in rules");
+    let scanner = keyhound_engine::Scanner::new(rules.into_iter().map(Arc::new).collect()).expect("scanner");
     let found = scanner.scan(&corpus).len();
     assert!(found >= 32, "corpus should carry about 64 secrets, found {found}");
     let mut group = c.benchmark_group("engine");
@@ -29,7 +29,7 @@ fn engine(c: &mut Criterion) {
     // The keyword prefilter alone: the shift-or over byte pairs against the
     // aho-corasick crate's overlapping DFA search over the same keywords.
     let keywords: Vec<Vec<u8>> = {
-        let mut k: Vec<Vec<u8>> = keyhound::rules::builtin()
+        let mut k: Vec<Vec<u8>> = keyhound_rules::builtin()
             .unwrap()
             .iter()
             .flat_map(|r| r.spec.keywords.iter().map(|k| k.to_ascii_lowercase().into_bytes()))
@@ -38,7 +38,7 @@ fn engine(c: &mut Criterion) {
         k.dedup();
         k
     };
-    let shift_or = keyhound::engine::keywords::KeywordSearcher::new(&keywords).unwrap();
+    let shift_or = keyhound_engine::keywords::KeywordSearcher::new(&keywords).unwrap();
     let plain = aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .match_kind(aho_corasick::MatchKind::Standard)
@@ -64,13 +64,13 @@ fn engine(c: &mut Criterion) {
     // fourth built-in rule, against all of them, on the generated corpus and
     // on real crate sources (the cargo registry this very build downloaded,
     // when it is there).
-    let all: Vec<Arc<keyhound::rules::Rule>> = keyhound::rules::builtin().unwrap().into_iter().map(Arc::new).collect();
-    let quarter: Vec<Arc<keyhound::rules::Rule>> = all.iter().step_by(4).cloned().collect();
+    let all: Vec<Arc<keyhound_rules::Rule>> = keyhound_rules::builtin().unwrap().into_iter().map(Arc::new).collect();
+    let quarter: Vec<Arc<keyhound_rules::Rule>> = all.iter().step_by(4).cloned().collect();
     let earlier: Vec<&str> = include_str!("support/rules_before_issue_4.txt")
         .lines()
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .collect();
-    let before_issue_4: Vec<Arc<keyhound::rules::Rule>> =
+    let before_issue_4: Vec<Arc<keyhound_rules::Rule>> =
         all.iter().filter(|r| earlier.contains(&r.id())).cloned().collect();
     assert_eq!(
         before_issue_4.len(),
@@ -80,10 +80,10 @@ fn engine(c: &mut Criterion) {
     let scanners = [
         (
             "rules_before_issue_4",
-            keyhound::engine::Scanner::new(before_issue_4).unwrap(),
+            keyhound_engine::Scanner::new(before_issue_4).unwrap(),
         ),
-        ("quarter_rules", keyhound::engine::Scanner::new(quarter).unwrap()),
-        ("all_rules", keyhound::engine::Scanner::new(all).unwrap()),
+        ("quarter_rules", keyhound_engine::Scanner::new(quarter).unwrap()),
+        ("all_rules", keyhound_engine::Scanner::new(all).unwrap()),
     ];
     let mut corpora = vec![("generated", corpus)];
     match corpus::registry_sources(64 << 20) {
@@ -103,8 +103,8 @@ fn engine(c: &mut Criterion) {
     let mut startup = c.benchmark_group("startup");
     startup.bench_function("load_rules_and_build_scanner", |b| {
         b.iter(|| {
-            let rules = keyhound::rules::builtin().unwrap();
-            black_box(keyhound::engine::Scanner::new(rules.into_iter().map(Arc::new).collect()).unwrap())
+            let rules = keyhound_rules::builtin().unwrap();
+            black_box(keyhound_engine::Scanner::new(rules.into_iter().map(Arc::new).collect()).unwrap())
         })
     });
     startup.finish();

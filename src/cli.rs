@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use keyhound::report::Format;
+use keyhound_report::Format;
 
 /// keyhound: find leaked credentials in files, streams and (soon) git
 /// history and container images.
@@ -200,7 +200,7 @@ pub struct AllowArgs {
     pub fingerprint: String,
     /// Why the secret is accepted.
     #[arg(long, value_enum)]
-    pub reason: keyhound::policy::baseline::Reason,
+    pub reason: keyhound_findings::baseline::Reason,
     /// Baseline file (default: .keyhound-baseline.json at the repository root).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -279,6 +279,10 @@ pub struct ScanArgs {
     /// No progress bar, warnings or summary on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Print every warning as it happens (default: each kind of warning
+    /// once at the end, with its count and first paths).
+    #[arg(long, short = 'v', conflicts_with = "quiet")]
+    pub verbose: bool,
     /// Colour text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -295,7 +299,7 @@ pub struct ScanArgs {
     pub report_unused_ignores: bool,
     /// Print a hook's blocking message on stderr instead of a report.
     #[arg(long, value_enum, value_name = "KIND")]
-    pub hook: Option<keyhound::report::hook::HookKind>,
+    pub hook: Option<keyhound_report::hook_message::HookKind>,
     /// Liveness verification.
     #[command(flatten)]
     pub verify: VerifyArgs,
@@ -327,7 +331,7 @@ pub struct VerifyArgs {
     /// Enterprise, a gateway, a test server): HOST=BASE_URL, repeatable;
     /// HOST may be `*.domain`.
     #[arg(long, value_name = "HOST=URL")]
-    pub verify_override: Vec<keyhound::verify::http::Override>,
+    pub verify_override: Vec<keyhound_verify::http::Override>,
     /// Keep verification results in FILE and reuse them within the TTL.
     #[arg(long, value_name = "FILE")]
     pub verify_cache: Option<PathBuf>,
@@ -347,9 +351,9 @@ pub struct VerifyArgs {
 
 impl VerifyArgs {
     /// The library's options.
-    pub fn options(&self) -> keyhound::verify::run::VerifyOptions {
-        keyhound::verify::run::VerifyOptions {
-            http: keyhound::verify::http::HttpOptions {
+    pub fn options(&self) -> keyhound_verify::run::VerifyOptions {
+        keyhound_verify::run::VerifyOptions {
+            http: keyhound_verify::http::HttpOptions {
                 timeout: self.verify_timeout,
                 rate_per_host: self.verify_rate,
                 overrides: self.verify_override.clone(),
@@ -424,8 +428,8 @@ pub struct ArchiveArgs {
 
 impl ArchiveArgs {
     /// The limits, or `None` with `--no-archives`; members obey `max_file_size`.
-    pub fn limits(&self, max_member_size: u64) -> Option<keyhound::sources::archive::ArchiveLimits> {
-        (!self.no_archives).then_some(keyhound::sources::archive::ArchiveLimits {
+    pub fn limits(&self, max_member_size: u64) -> Option<keyhound_sources::archive::ArchiveLimits> {
+        (!self.no_archives).then_some(keyhound_sources::archive::ArchiveLimits {
             max_depth: self.archive_max_depth,
             max_total_bytes: self.archive_max_bytes,
             max_ratio: self.archive_max_ratio,

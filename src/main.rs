@@ -2,7 +2,8 @@
 //! outcome to an exit code (0 clean, 1 findings, 2 error).
 
 mod cli;
-mod revoke;
+mod hook_installer;
+mod revoke_command;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -17,21 +18,23 @@ use cli::{
     AllowArgs, BaselineCommand, BaselineSource, Cli, ColorChoice, Command, DirArgs, FailOn, GitArgs, HookCommand,
     ImageArgs, ListFormat, RuleArgs, RulesCommand, ScanArgs, StdinArgs,
 };
-use keyhound::engine::Scanner;
-use keyhound::hook::{self, Existing};
-use keyhound::policy::baseline::{now_rfc3339, Baseline, Entry, BASELINE_FILE};
-use keyhound::policy::{Config, Policy, CONFIG_FILE};
-use keyhound::report::hook::HookSink;
-use keyhound::report::inventory::{InventoryFormat, InventorySink};
-use keyhound::report::{self, Format, ReportOptions, VcsInfo};
-use keyhound::rules::{self, Rule, Selection};
-use keyhound::scan::{Scan, Sink};
-use keyhound::sources::archive::ArchiveLimits;
-use keyhound::sources::git::{self, cache::BlobCache, history, range, staged};
-use keyhound::sources::registry::{ImageReference, RegistryClient, RegistryOptions};
-use keyhound::sources::{dir, image, stdin};
-use keyhound::verify::run::Verifier;
-use keyhound::verify::sink::{VerifyStats, VerifyingSink};
+use hook_installer::Existing;
+use keyhound_engine::Scanner;
+use keyhound_findings::baseline::{Baseline, Entry, BASELINE_FILE};
+use keyhound_findings::time::now_rfc3339;
+use keyhound_findings::{Sink, VerifyStats, WarningKind};
+use keyhound_report::hook_message::HookSink;
+use keyhound_report::inventory::{InventoryFormat, InventorySink};
+use keyhound_report::{self as report, Format, ReportOptions, VcsInfo};
+use keyhound_rules::{self as rules, Rule, Selection};
+use keyhound_scan::policy::{Config, Policy, CONFIG_FILE};
+use keyhound_scan::{packs, ScanRun};
+use keyhound_sources::archive::ArchiveLimits;
+use keyhound_sources::git::{self, cache::BlobCache, history, range, staged};
+use keyhound_sources::registry::{ImageReference, RegistryClient, RegistryOptions};
+use keyhound_sources::{dir, image, stdin};
+use keyhound_verify::run::Verifier;
+use keyhound_verify::sink::VerifyingSink;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -72,7 +75,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Allow(args) => run_allow(args),
         Command::Baseline(BaselineCommand::Create(source)) => run_source(source, Mode::CreateBaseline),
         Command::Inventory(args) => run_source(args.source, Mode::Inventory((args.max_age.as_secs() / 86_400) as i64)),
-        Command::Revoke(args) => revoke::run(args),
+        Command::Revoke(args) => revoke_command::run(args),
     }
 }
 
@@ -91,7 +94,7 @@ struct Prepared {
     policy: Policy,
     mode: Mode,
     /// `verify_overrides` from a trusted config file.
-    verify_overrides: Vec<keyhound::verify::http::Override>,
+    verify_overrides: Vec<keyhound_verify::http::Override>,
     /// What an untrusted config file (one in the scanned tree) changed or
     /// tried to change; reported as warnings once the scan starts.
     config_notes: Vec<String>,
@@ -160,10 +163,10 @@ fn prepare(scan: &ScanArgs, root: &Path, scanned_root: Option<&Path>, mode: Mode
             .cloned()
             .collect(),
     };
-    let mut all = rules::load_all(&scan.rules.rules)?;
+    let mut all = packs::load_all(&scan.rules.rules)?;
     let mut disarmed = Vec::new();
     for pack in &config.rules {
-        for rule in rules::load_path(pack)? {
+        for rule in packs::load_path(pack)? {
             if trusted {
                 all.push(rule);
                 continue;
@@ -363,13 +366,14 @@ fn execute(
     args: &ScanArgs,
     prepared: &Prepared,
     reporting: Reporting,
-    source: impl FnOnce(&Scan<'_>) -> Result<()>,
+    source: impl FnOnce(&ScanRun<'_>) -> Result<()>,
 ) -> Result<u8> {
     if let Some(n) = args.threads {
         // Only fails if a pool already exists, which is fine to ignore.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
     }
     let quiet = args.quiet || args.hook.is_some();
+    let verbose = args.verbose && !quiet;
     if !args.verify.verify {
         if args.verify.fail_on == FailOn::Live {
             bail!("--fail-on live needs --verify");
@@ -384,7 +388,7 @@ fn execute(
         let mut options = args.verify.options();
         // Command-line overrides come first, so they win over the config's.
         options.http.overrides.extend(prepared.verify_overrides.iter().cloned());
-        let (verifier, warnings) = Verifier::new(&options);
+        let (verifier, warnings) = Verifier::new(&options, prepared.scanner.rules());
         for w in warnings {
             eprintln!("keyhound: warning: {w}");
         }
@@ -396,13 +400,12 @@ fn execute(
             Arc::clone(&verify_stats),
         ));
     }
-    let mut scan = Scan::new(&prepared.scanner, &prepared.policy, sink.as_ref(), args.show_secrets).with_warning_hook(
-        Box::new(move |w| {
-            if !quiet {
-                eprintln!("keyhound: warning: {w}");
+    let mut scan = ScanRun::new(&prepared.scanner, &prepared.policy, sink.as_ref(), args.show_secrets)
+        .with_warning_hook(Box::new(move |w| {
+            if verbose {
+                eprintln!("keyhound: warning: [{}] {w}", w.kind);
             }
-        }),
-    );
+        }));
     if args.report_unused_ignores {
         scan = scan.with_allowance_tracking();
     }
@@ -413,10 +416,15 @@ fn execute(
         scan = scan.with_progress(bar);
     }
     for note in &prepared.config_notes {
-        scan.warn(None, note);
+        scan.warn(WarningKind::Config, None, note);
     }
     source(&scan)?;
     let mut summary = scan.finish().context("writing the report")?;
+    if !quiet && !verbose {
+        for line in warning_summary_lines(&summary) {
+            eprintln!("keyhound: warning: {line}");
+        }
+    }
     if args.report_unused_ignores {
         report_unused(&scan, &prepared.policy);
     }
@@ -444,8 +452,35 @@ fn execute(
     Ok(if failing && prepared.mode == Mode::Report { 1 } else { 0 })
 }
 
+/// Each kind of warning once: a single warning as it is, several as a
+/// count with the first few (`--verbose` and JSON output have them all), so
+/// a nested-archive bomb is one line, not hundreds.
+fn warning_summary_lines(summary: &keyhound_findings::Summary) -> Vec<String> {
+    summary
+        .warnings_by_kind()
+        .into_iter()
+        .map(|group| match group.first.as_slice() {
+            [only] if group.count == 1 => only.to_string(),
+            first => {
+                let examples: Vec<String> = first.iter().map(ToString::to_string).collect();
+                let more = if group.count as usize > first.len() {
+                    "; …"
+                } else {
+                    ""
+                };
+                format!(
+                    "{} {} warnings (all with --verbose or -f json): {}{more}",
+                    group.count,
+                    group.kind,
+                    examples.join("; ")
+                )
+            }
+        })
+        .collect()
+}
+
 /// Prints allowances that matched nothing, so stale exceptions get removed.
-fn report_unused(scan: &Scan<'_>, policy: &Policy) {
+fn report_unused(scan: &ScanRun<'_>, policy: &Policy) {
     let used = scan.used_accepts();
     let mut unused: Vec<String> = policy
         .accepted_fingerprints()
@@ -598,7 +633,7 @@ fn run_git(args: GitArgs, mode: Mode) -> Result<u8> {
     let quiet = args.scan.quiet || args.scan.hook.is_some();
     let max = args.max_file_size;
     execute(&args.scan, &prepared, reporting, |scan| {
-        let warn = |m: String| scan.warn(None, m);
+        let warn = |m: String| scan.warn(WarningKind::Git, None, m);
         if args.staged {
             staged::scan_staged(scan, &repo, max)?;
             return Ok(());
@@ -632,7 +667,7 @@ fn run_git(args: GitArgs, mode: Mode) -> Result<u8> {
         }
         let mut cache = args.cache.as_ref().map(|dir| {
             let dir = dir.clone().unwrap_or_else(|| repo.git_dir().join("keyhound"));
-            BlobCache::open(&dir, &git::cache::ruleset_key(prepared.scanner.rules()))
+            BlobCache::open(&dir, &keyhound_scan::ruleset_key(prepared.scanner.rules()))
         });
         let options = history::HistoryOptions {
             branch: args.branch.clone(),
@@ -642,7 +677,7 @@ fn run_git(args: GitArgs, mode: Mode) -> Result<u8> {
         let stats = history::scan_history(scan, &repo, &options, cache.as_mut())?;
         if let Some(cache) = &cache {
             if let Err(e) = cache.save() {
-                scan.warn(None, format!("cannot save the blob cache: {e}"));
+                scan.warn(WarningKind::Cache, None, format!("cannot save the blob cache: {e}"));
             }
         }
         if !quiet {
@@ -674,13 +709,13 @@ fn run_hook(command: HookCommand) -> Result<u8> {
             } else {
                 Existing::Refuse
             };
-            for path in hook::install(&repo, pre_push, existing)? {
+            for path in hook_installer::install(&repo, pre_push, existing)? {
                 println!("installed {}", path.display());
             }
         }
         HookCommand::Uninstall { repo } => {
             let repo = git::open(&repo)?;
-            let removed = hook::uninstall(&repo)?;
+            let removed = hook_installer::uninstall(&repo)?;
             if removed.is_empty() {
                 println!("no keyhound hook installed");
             }
@@ -775,12 +810,12 @@ fn test_rules(args: &RuleArgs, builtin: bool) -> Result<u8> {
     let mut examples = 0usize;
     for rule in &rules {
         examples += rule.spec.examples.positive.len() + rule.spec.examples.negative.len();
-        if let Err(err) = rule.compile_all() {
-            println!("FAIL {err}");
+        if let Err(err) = packs::check_rule(rule) {
+            println!("FAIL {}", packs::chain(&err));
             failures += 1;
             continue;
         }
-        for failure in rules::testing::test_rule(rule) {
+        for failure in keyhound_scan::examples::test_rule(rule) {
             println!("FAIL {}: rule `{}`: {failure}", rule.source, rule.id());
             failures += 1;
         }

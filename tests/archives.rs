@@ -155,6 +155,8 @@ fn bombs_depth_and_damage_are_warnings_not_crashes() {
             "100",
             "--archive-max-depth",
             "3",
+            // Every warning, not the summary's first few of each kind.
+            "--verbose",
         ],
     );
     let err = stderr(&out);

@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::*;
-use keyhound::rules;
+use keyhound_rules as rules;
 
 /// Places an example text in a file of the given kind, the way it would
 /// appear in real projects.
@@ -355,7 +355,7 @@ fn config_file_excludes_paths_disables_rules_and_accepts_fingerprints() {
         "src/npm.env",
         format!("NPM_TOKEN={}\n", github_token(&mut rng, "npm_")),
     );
-    let fp = keyhound::finding::fingerprint("github-pat-classic", &accepted);
+    let fp = keyhound_findings::fingerprint("github-pat-classic", &accepted);
     write(
         dir.path(),
         ".keyhound.toml",
@@ -591,4 +591,45 @@ fn secrets_inside_encodings_are_found_with_their_decoding_chain() {
     let redacted = stdout(&run_in(dir.path(), &["dir", ".", "-f", "jsonl"]));
     assert!(!redacted.contains(&b64(&k8s)), "{redacted}");
     assert!(!redacted.contains(&k8s));
+}
+
+#[test]
+fn many_warnings_of_one_kind_are_summarised_once_and_kept_in_full() {
+    // 40 corrupt gzip files: one archive warning each.
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..40 {
+        write(
+            dir.path(),
+            &format!("dumps/part{i:02}.gz"),
+            b"\x1f\x8b\x08\x00garbage, not deflate",
+        );
+    }
+    write(dir.path(), "app.env", "LOG_LEVEL=info\n");
+    let out = run_in(dir.path(), &["dir", "."]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let err = stderr(&out);
+    let warning_lines: Vec<&str> = err.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warning_lines.len(), 1, "one line for the kind: {err}");
+    assert!(warning_lines[0].contains("40 archive warnings"), "{err}");
+    assert!(
+        warning_lines[0].contains("dumps/part00.gz"),
+        "the first path is shown: {err}"
+    );
+
+    // --verbose: every warning, with its kind.
+    let out = run_in(dir.path(), &["dir", ".", "--verbose"]);
+    let err = stderr(&out);
+    assert_eq!(
+        err.lines().filter(|l| l.contains("warning: [archive]")).count(),
+        40,
+        "{err}"
+    );
+
+    // JSON: every warning, typed, and the counts by kind.
+    let out = run_in(dir.path(), &["dir", ".", "-f", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let warnings = doc["summary"]["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 40);
+    assert!(warnings.iter().all(|w| w["kind"] == "archive"), "{warnings:?}");
+    assert_eq!(doc["summary"]["warning_counts"]["archive"], 40);
 }

@@ -3,14 +3,15 @@
 
 use std::collections::HashSet;
 
-use keyhound::rules::{self, testing};
+use keyhound_rules as rules;
+use keyhound_scan::examples as testing;
 
 #[test]
 fn builtin_packs_parse_compile_and_have_unique_ids() {
     let rules = rules::builtin().expect("built-in packs parse");
     rules::check_unique(&rules).expect("ids unique");
     for rule in &rules {
-        rule.compile_all().unwrap_or_else(|e| panic!("{e}"));
+        keyhound_scan::packs::check_rule(rule).unwrap_or_else(|e| panic!("{}", keyhound_scan::packs::chain(&e)));
     }
     assert!(rules.len() >= 250, "only {} built-in rules", rules.len());
 }
@@ -63,7 +64,7 @@ fn required_formats_are_covered() {
         .iter()
         .map(|r| std::sync::Arc::new(rules::Rule::new(r.spec.clone(), &r.source).unwrap()))
         .collect();
-    let scanner = keyhound::engine::Scanner::new(all).unwrap();
+    let scanner = keyhound_engine::Scanner::new(all).unwrap();
     let families = [
         "aws",
         "github",

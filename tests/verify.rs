@@ -159,7 +159,7 @@ fn sigv4_signed_with(req: &Recorded, secret: &str) -> bool {
     let (Some(date), Some(host)) = (req.header("x-amz-date"), req.header("host")) else {
         return false;
     };
-    let scope = keyhound::verify::aws::Scope {
+    let scope = keyhound_verify::aws::Scope {
         key_id: credential,
         secret,
         region: "us-east-1",
@@ -170,7 +170,7 @@ fn sigv4_signed_with(req: &Recorded, secret: &str) -> bool {
         "content-type".to_string(),
         req.header("content-type").unwrap_or("").to_string(),
     )];
-    keyhound::verify::aws::sign(
+    keyhound_verify::aws::sign(
         &scope,
         &req.method,
         &format!("http://{host}{}", req.target),
@@ -202,7 +202,7 @@ fn secrets_by_file(root: &Path) -> HashMap<(String, String), Vec<String>> {
 #[test]
 fn every_verifier_matches_its_provider_contract() {
     let contracts = load_contracts();
-    let rules: HashMap<String, keyhound::rules::Rule> = keyhound::rules::builtin()
+    let rules: HashMap<String, keyhound_rules::Rule> = keyhound_rules::builtin()
         .unwrap()
         .into_iter()
         .map(|r| (r.id().to_string(), r))

@@ -102,7 +102,7 @@ pub const BASE62: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
 /// A fake GitHub-style token with a valid CRC32 checksum.
 pub fn github_token(rng: &mut Rng, prefix: &str) -> String {
     let body = rng.string(BASE62, 30);
-    let crc = keyhound::engine::checksum::base62_crc(crc32fast::hash(body.as_bytes()));
+    let crc = keyhound_engine::checksum::base62_crc(crc32fast::hash(body.as_bytes()));
     format!("{prefix}{body}{}", std::str::from_utf8(&crc).unwrap())
 }
 pub mod emulator;

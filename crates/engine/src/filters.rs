@@ -1,0 +1,359 @@
+//! Post-regex filters: the checks that turn "looks like a key" into "is a
+//! key". Each returns a [`Rejection`] naming why, so `rules test` can explain
+//! a failing example and tests can assert the reason, not just the outcome.
+
+use memchr::memmem;
+
+use crate::compiled::CompiledRule;
+
+/// Why a regex match was not reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// The format's checksum or structure did not validate.
+    Checksum,
+    /// Shannon entropy below the rule's minimum.
+    LowEntropy,
+    /// A key published in provider documentation.
+    KnownExample,
+    /// A placeholder or template expression, not a value.
+    Placeholder,
+    /// Repeated or sequential characters (`aaaaaa`, `123456`).
+    Repetitive,
+    /// One of the rule's `allow` regexes matched.
+    RuleAllow,
+    /// An inline `keyhound:allow` comment on the line.
+    InlineAllow,
+    /// A more specific rule reported an overlapping secret.
+    Shadowed,
+}
+
+impl Rejection {
+    /// Short lower-case reason for messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rejection::Checksum => "checksum failed",
+            Rejection::LowEntropy => "entropy below minimum",
+            Rejection::KnownExample => "documented example key",
+            Rejection::Placeholder => "placeholder or template",
+            Rejection::Repetitive => "repeated or sequential characters",
+            Rejection::RuleAllow => "rule allow pattern",
+            Rejection::InlineAllow => "inline keyhound:allow",
+            Rejection::Shadowed => "shadowed by a more specific rule",
+        }
+    }
+}
+
+/// Runs every secret-level filter of `rule` on `secret`.
+pub fn check_secret(rule: &CompiledRule, secret: &[u8]) -> Result<(), Rejection> {
+    if let Some(checksum) = rule.checksum {
+        if !crate::checksum::validate(checksum, secret) {
+            return Err(Rejection::Checksum);
+        }
+    }
+    if let Some(min) = rule.spec.min_entropy {
+        if shannon_entropy(secret) < min {
+            return Err(Rejection::LowEntropy);
+        }
+    }
+    if is_known_example(secret) {
+        return Err(Rejection::KnownExample);
+    }
+    if is_placeholder(secret) {
+        return Err(Rejection::Placeholder);
+    }
+    if is_repetitive(secret) {
+        return Err(Rejection::Repetitive);
+    }
+    if rule.allow_regexes().iter().any(|re| re.is_match(secret)) {
+        return Err(Rejection::RuleAllow);
+    }
+    Ok(())
+}
+
+/// Shannon entropy in bits per byte: 0 for `aaaa`, about 5.95 for uniformly
+/// random base62, 8 at most.
+pub fn shannon_entropy(bytes: &[u8]) -> f64 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in bytes {
+        counts[b as usize] += 1;
+    }
+    let len = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Keys that providers print in their own documentation; reporting them
+/// is noise in every tutorial and SDK checkout.
+const DOCUMENTED_EXAMPLES: &[&str] = &[
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "AKIAI44QH8DHBEXAMPLE",
+    "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+    "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
+    "pk_test_TYooMQauvdEDq54NiTphI7jx",
+    "rk_test_26PHem9AhJZvU623DfE1x4sd",
+    "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // RFC 6749 (OAuth 2.0) sample access and refresh tokens, copied into
+    // countless client libraries and their tests.
+    "2YotnFZFEjr1zCsicMWpAA",
+    "tGzv3JOkF0XG5Qx2TlKWIA",
+    // GitHub's documentation sample tokens.
+    "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    "gho_16C7e42F292c6912E7710c838347Ae178B4a",
+];
+
+fn is_known_example(secret: &[u8]) -> bool {
+    DOCUMENTED_EXAMPLES.iter().any(|ex| secret == ex.as_bytes()) || contains_ignore_case(secret, b"example")
+}
+
+/// Substrings that mark a template, a reference or an obviously fake value.
+const PLACEHOLDER_MARKERS: &[&str] = &[
+    "xxxxx",
+    "****",
+    "<",
+    ">",
+    "${",
+    "{{",
+    "}}",
+    "$(",
+    "%(",
+    "os.environ",
+    "process.env",
+    "getenv",
+    "your_",
+    "your-",
+    "yourkey",
+    "changeme",
+    "change_me",
+    "placeholder",
+    "redacted",
+    "dummy",
+    "sample",
+    "replace_me",
+    "replaceme",
+    "insert_",
+];
+
+/// Whole values that are words, not secrets.
+const TRIVIAL_VALUES: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "pass",
+    "pwd",
+    "admin",
+    "root",
+    "user",
+    "username",
+    "test",
+    "testing",
+    "default",
+    "null",
+    "nil",
+    "none",
+    "true",
+    "false",
+    "token",
+    "apikey",
+    "api_key",
+    "foo",
+    "bar",
+    "baz",
+    "foobar",
+    "qwerty",
+    "letmein",
+    "123456",
+    "12345678",
+    "123456789",
+    "password123",
+    "secret123",
+    "undefined",
+    "empty",
+    "hunter2",
+    "todo",
+    "fixme",
+];
+
+/// Whether `secret` is a placeholder, template expression or trivial word.
+pub fn is_placeholder(secret: &[u8]) -> bool {
+    // `$VAR`, `${VAR}`, `$(cmd)`, `%VAR%` are references; `%2B…` is a
+    // percent-encoded value and stays a candidate.
+    if let [first, second, ..] = secret {
+        let ident = second.is_ascii_alphabetic() || *second == b'_';
+        if (*first == b'$' && (ident || matches!(second, b'{' | b'('))) || (*first == b'%' && ident) {
+            return true;
+        }
+    }
+    if TRIVIAL_VALUES.iter().any(|t| secret.eq_ignore_ascii_case(t.as_bytes())) {
+        return true;
+    }
+    PLACEHOLDER_MARKERS
+        .iter()
+        .any(|m| contains_ignore_case(secret, m.as_bytes()))
+}
+
+/// Whether `secret` is dominated by one repeated or sequential run, or uses
+/// three or fewer distinct bytes. Thresholds scale with length so that long
+/// random material (a PEM body) is never rejected by chance.
+pub fn is_repetitive(secret: &[u8]) -> bool {
+    let len = secret.len();
+    if len == 0 {
+        return true;
+    }
+    let threshold = (len / 4).max(6);
+    let (mut same, mut up, mut down) = (1usize, 1usize, 1usize);
+    for pair in secret.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        same = if a == b { same + 1 } else { 1 };
+        up = if b.is_ascii_alphanumeric() && b == a.wrapping_add(1) {
+            up + 1
+        } else {
+            1
+        };
+        down = if b.is_ascii_alphanumeric() && b == a.wrapping_sub(1) {
+            down + 1
+        } else {
+            1
+        };
+        if same >= threshold || up >= threshold || down >= threshold {
+            return true;
+        }
+    }
+    if len >= 8 {
+        let mut seen = [false; 256];
+        let mut distinct = 0;
+        for &b in secret {
+            if !seen[b as usize] {
+                seen[b as usize] = true;
+                distinct += 1;
+            }
+        }
+        if distinct <= 3 {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether the line holding `offset` carries an inline allow comment for
+/// this rule: `keyhound:allow` alone allows every rule; followed by a list of
+/// rule ids (`keyhound:allow aws-access-key-id,github-pat-classic`) only those.
+pub fn inline_allowed(hay: &[u8], offset: usize, rule_id: &str) -> bool {
+    let (start, end) = line_bounds(hay, offset);
+    let line = &hay[start..end];
+    const MARKER: &[u8] = b"keyhound:allow";
+    let finder = memmem::Finder::new(MARKER);
+    for pos in finder.find_iter(line) {
+        let rest = &line[pos + MARKER.len()..];
+        let rest = rest.strip_prefix(b":").unwrap_or(rest);
+        let trimmed = trim_start(rest);
+        let list_end = trimmed
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b',')))
+            .unwrap_or(trimmed.len());
+        let list = &trimmed[..list_end];
+        let names_rules = rest.first().is_some_and(|b| b.is_ascii_whitespace()) && !list.is_empty();
+        if !names_rules || list.split(|&b| b == b',').any(|id| id == rule_id.as_bytes()) {
+            return true;
+        }
+        // A list that names other known-looking ids does not allow this rule,
+        // but free text after the marker ("keyhound:allow test fixture") does.
+        if !list.contains(&b'-') {
+            return true;
+        }
+    }
+    false
+}
+
+/// Start and end (exclusive, before `\n`) of the line containing `offset`.
+pub fn line_bounds(hay: &[u8], offset: usize) -> (usize, usize) {
+    let offset = offset.min(hay.len());
+    let start = memchr::memrchr(b'\n', &hay[..offset]).map_or(0, |p| p + 1);
+    let end = memchr::memchr(b'\n', &hay[offset..]).map_or(hay.len(), |p| offset + p);
+    (start, end)
+}
+
+fn trim_start(bytes: &[u8]) -> &[u8] {
+    let n = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    &bytes[n..]
+}
+
+fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
+    hay.len() >= needle.len() && hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_orders_random_above_words() {
+        assert_eq!(shannon_entropy(b"aaaa"), 0.0);
+        assert!(shannon_entropy(b"q8Zt3vLp0sWx9KjR") > 3.5);
+        assert!(shannon_entropy(b"passwordpassword") < 3.0);
+    }
+
+    #[test]
+    fn placeholders_are_recognised() {
+        for p in [
+            "${DB_PASSWORD}",
+            "{{ .Values.token }}",
+            "<your-key>",
+            "XXXXXXXXXXXX",
+            "changeme",
+            "$SECRET",
+            "os.environ['X']",
+        ] {
+            assert!(is_placeholder(p.as_bytes()), "{p}");
+        }
+        assert!(!is_placeholder(b"q8Zt3vLp0sWx9KjR"));
+        assert!(is_placeholder(b"%APPDATA%"));
+        assert!(
+            !is_placeholder(b"%2Bq8Zt3vLp0sWx9KjR"),
+            "percent-encoded values are values"
+        );
+    }
+
+    #[test]
+    fn documented_examples_are_known() {
+        assert!(is_known_example(b"2YotnFZFEjr1zCsicMWpAA"));
+        assert!(is_known_example(b"AKIAIOSFODNN7EXAMPLE"));
+        assert!(is_known_example(b"my-Example-key-1234"), "anything saying example");
+        assert!(!is_known_example(b"q8Zt3vLp0sWx9KjR"));
+    }
+
+    #[test]
+    fn repetition_scales_with_length() {
+        assert!(is_repetitive(b"AKIAAAAAAAAAAAAAAAAA"));
+        assert!(is_repetitive(b"AKIA1234567890ABCDEF"));
+        assert!(is_repetitive(b"abababababab"));
+        assert!(!is_repetitive(b"QXJB2E0A8F3B244C9986"));
+        let pem_like = format!("MIIEvQIBADANBg{}kqhkiG9w0BAQEFAASC", "A".repeat(9));
+        assert!(!is_repetitive(
+            format!("{pem_like}{}", "q8Zt3vLp0sWx9KjR".repeat(8)).as_bytes()
+        ));
+    }
+
+    #[test]
+    fn inline_allow_respects_rule_lists() {
+        let hay = b"key = 'abc' # keyhound:allow\nother = 1";
+        assert!(inline_allowed(hay, 8, "any-rule"));
+        assert!(!inline_allowed(hay, 32, "any-rule"));
+        let scoped = b"key = 'abc' // keyhound:allow aws-access-key-id";
+        assert!(inline_allowed(scoped, 8, "aws-access-key-id"));
+        assert!(!inline_allowed(scoped, 8, "github-pat-classic"));
+        let free_text = b"key = 'abc' // keyhound:allow test fixture";
+        assert!(inline_allowed(free_text, 8, "github-pat-classic"));
+    }
+}

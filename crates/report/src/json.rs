@@ -1,0 +1,94 @@
+//! JSON (one document) and JSONL (one finding per line, streamed).
+
+use std::io::Write;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use crate::options::ReportOptions;
+use crate::view::{Collected, FindingView};
+use keyhound_findings::Finding;
+use keyhound_findings::{Sink, Summary};
+
+/// Streams one JSON object per finding, one per line, as found.
+pub struct JsonlSink {
+    out: Mutex<Box<dyn Write + Send>>,
+    show_secrets: bool,
+}
+
+impl JsonlSink {
+    /// A JSONL sink writing to `out`.
+    pub fn new(out: Box<dyn Write + Send>, options: ReportOptions) -> Self {
+        JsonlSink {
+            out: Mutex::new(out),
+            show_secrets: options.show_secrets,
+        }
+    }
+}
+
+impl Sink for JsonlSink {
+    fn blob_findings(&self, findings: Vec<Finding>) {
+        let mut buf = Vec::new();
+        for f in &findings {
+            if serde_json::to_writer(&mut buf, &FindingView::new(f, self.show_secrets)).is_ok() {
+                buf.push(b'\n');
+            }
+        }
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        // A closed pipe (`| head`) is not an error worth a panic.
+        let _ = out.write_all(&buf).and_then(|()| out.flush());
+    }
+
+    fn finish(&self, _summary: &Summary) -> std::io::Result<()> {
+        self.out.lock().unwrap_or_else(|e| e.into_inner()).flush()
+    }
+}
+
+/// Collects everything and writes one JSON document at the end.
+pub struct JsonSink {
+    out: Mutex<Box<dyn Write + Send>>,
+    collected: Collected,
+    show_secrets: bool,
+}
+
+impl JsonSink {
+    /// A JSON sink writing to `out`.
+    pub fn new(out: Box<dyn Write + Send>, options: ReportOptions) -> Self {
+        JsonSink {
+            out: Mutex::new(out),
+            collected: Collected::default(),
+            show_secrets: options.show_secrets,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    tool: &'static str,
+    version: &'static str,
+    findings: Vec<FindingView<'a>>,
+    summary: &'a Summary,
+}
+
+impl Sink for JsonSink {
+    fn blob_findings(&self, findings: Vec<Finding>) {
+        self.collected.push(findings);
+    }
+
+    fn finish(&self, summary: &Summary) -> std::io::Result<()> {
+        let findings = self.collected.take_sorted();
+        let doc = Document {
+            tool: "keyhound",
+            version: env!("CARGO_PKG_VERSION"),
+            findings: findings
+                .iter()
+                .map(|f| FindingView::new(f, self.show_secrets))
+                .collect(),
+            summary,
+        };
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
+}

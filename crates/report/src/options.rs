@@ -1,0 +1,53 @@
+//! What a reporter is told besides the findings: the format, whether to
+//! show secrets, where paths are relative to, the repository.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use keyhound_rules::Rule;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum Format {
+    /// Human text, grouped by file, with a summary.
+    Text,
+    /// One JSON document with findings, warnings and summary.
+    Json,
+    /// One JSON finding per line, streamed as found.
+    Jsonl,
+    /// SARIF 2.1.0 for code-scanning uploads.
+    Sarif,
+    /// A baseline file accepting every finding (fingerprints only).
+    Baseline,
+    /// Comma-separated values, one row per finding (one per secret for
+    /// `inventory`).
+    Csv,
+}
+
+/// What every reporter needs besides the findings.
+pub struct ReportOptions {
+    /// Put full secrets in the output.
+    pub show_secrets: bool,
+    /// Use ANSI colours (text only).
+    pub color: bool,
+    /// Absolute directory artifact URIs are made relative to (SARIF).
+    pub base_dir: Option<PathBuf>,
+    /// The rules that ran (SARIF lists them all).
+    pub rules: Vec<Arc<Rule>>,
+    /// Version-control details for SARIF `versionControlProvenance`.
+    pub vcs: Option<VcsInfo>,
+    /// Who a baseline's entries are attributed to.
+    pub author: Option<String>,
+}
+
+/// The repository a git scan read, for SARIF.
+#[derive(Debug, Clone)]
+pub struct VcsInfo {
+    /// Remote URL (or a `file://` URL of the repository).
+    pub repository_uri: String,
+    /// HEAD commit.
+    pub revision: Option<String>,
+    /// Current branch name.
+    pub branch: Option<String>,
+}

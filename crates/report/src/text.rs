@@ -1,0 +1,192 @@
+//! Human text: findings of one file together, `path:line:col`, severity,
+//! rule and redacted secret, the redacted line below; a summary at the end.
+
+use std::io::Write;
+use std::sync::Mutex;
+
+use crate::options::ReportOptions;
+use keyhound_findings::VerifyStats;
+use keyhound_findings::{Finding, Origin};
+use keyhound_findings::{Sink, Summary};
+use keyhound_findings::{Status, Verification};
+use keyhound_rules::Severity;
+
+/// Streams findings grouped per file.
+pub struct TextSink {
+    out: Mutex<Box<dyn Write + Send>>,
+    show_secrets: bool,
+    color: bool,
+}
+
+impl TextSink {
+    /// A text sink writing to `out`.
+    pub fn new(out: Box<dyn Write + Send>, options: ReportOptions) -> Self {
+        TextSink {
+            out: Mutex::new(out),
+            show_secrets: options.show_secrets,
+            color: options.color,
+        }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn severity_color(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "1;31",
+        Severity::High => "31",
+        Severity::Medium => "33",
+        Severity::Low => "36",
+    }
+}
+
+/// `commit author <email> date [still in HEAD] [+N other commit/path]`.
+fn git_provenance(f: &Finding) -> String {
+    let Some(c) = f.origin.commit_info() else {
+        return String::new();
+    };
+    let mut p = format!(
+        "  {}  {}  {}",
+        &c.commit[..c.commit.len().min(12)],
+        c.identity(),
+        c.date
+    );
+    match f.present_in_head {
+        Some(true) => p.push_str("  [still in HEAD]"),
+        Some(false) => p.push_str("  [not in HEAD]"),
+        None => {}
+    }
+    if let Origin::GitBlob { other_locations, .. } = &*f.origin {
+        if *other_locations > 0 {
+            p.push_str(&format!("  [+{other_locations} other commit/path]"));
+        }
+    }
+    p
+}
+
+impl TextSink {
+    /// `[LIVE login=… scopes=…]`, `[invalid]` or `[unknown: why]`.
+    fn verification_tag(&self, v: &Verification) -> String {
+        match v.status {
+            Status::Live => {
+                let details: Vec<String> = v.account.iter().map(|(k, val)| format!("{k}={val}")).collect();
+                let text = if details.is_empty() {
+                    "[LIVE]".to_string()
+                } else {
+                    format!("[LIVE {}]", details.join(" "))
+                };
+                self.paint("1;41;97", &text)
+            }
+            Status::Invalid => self.paint("32", "[invalid]"),
+            Status::Unknown => self.paint(
+                "33",
+                &format!("[unknown: {}]", v.reason.as_deref().unwrap_or("no answer")),
+            ),
+        }
+    }
+}
+
+/// The verification summary line.
+pub fn verify_line(s: &VerifyStats) -> String {
+    format!(
+        "verified: {} live, {} invalid, {} unknown, {} without a verifier ({} requests)",
+        s.live, s.invalid, s.unknown, s.unverifiable, s.requests
+    )
+}
+
+impl Sink for TextSink {
+    fn blob_findings(&self, findings: Vec<Finding>) {
+        let mut buf = String::new();
+        for f in &findings {
+            let location = format!("{}:{}:{}", f.origin.display_path(), f.line, f.column);
+            let provenance = match &*f.origin {
+                _ if f.origin.commit_info().is_some() => git_provenance(f),
+                Origin::ImageLayer {
+                    image,
+                    layer_index,
+                    layer_digest,
+                    created_by,
+                    visible,
+                    hidden_by_layer,
+                    ..
+                } => {
+                    let digest = layer_digest.trim_start_matches("sha256:");
+                    let mut p = format!("  {image} layer {layer_index} ({})", &digest[..digest.len().min(12)]);
+                    if let Some(step) = created_by {
+                        let step: String = step.chars().take(60).collect();
+                        p.push_str(&format!("  created by `{step}`"));
+                    }
+                    match (visible, hidden_by_layer) {
+                        (true, _) => p.push_str("  [visible in final image]"),
+                        (false, Some(j)) => p.push_str(&format!("  [deleted or replaced by layer {j}]")),
+                        (false, None) => p.push_str("  [not visible]"),
+                    }
+                    p
+                }
+                _ => String::new(),
+            };
+            let provenance = if f.decoded.is_empty() {
+                provenance
+            } else {
+                format!("{provenance}  [decoded: {}]", f.decoded.join(" > "))
+            };
+            let provenance = match &f.verification {
+                Some(v) => format!("{provenance}  {}", self.verification_tag(v)),
+                None => provenance,
+            };
+            buf.push_str(&format!(
+                "{}{}  {}  {}  {}  ({})\n    {}\n",
+                self.paint("1", &location),
+                provenance,
+                self.paint(severity_color(f.severity), f.severity.as_str()),
+                self.paint("35", &f.rule_id),
+                self.paint("1;33", &f.secret_for_output(self.show_secrets)),
+                f.rule_name,
+                self.paint("2", &f.snippet),
+            ));
+        }
+        buf.push('\n');
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = out.write_all(buf.as_bytes()).and_then(|()| out.flush());
+    }
+
+    fn finish(&self, summary: &Summary) -> std::io::Result<()> {
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let verdict = if summary.findings == 0 {
+            self.paint("1;32", "no secrets found")
+        } else {
+            self.paint("1;31", &format!("{} secret(s) found", summary.findings))
+        };
+        writeln!(out, "{}", summary_line(summary, &verdict))?;
+        out.flush()
+    }
+}
+
+/// One-line summary shared by the text report and the stderr summary of
+/// the other formats.
+pub fn summary_line(s: &Summary, verdict: &str) -> String {
+    let mut line = format!(
+        "{verdict}: {} files, {:.1} MB scanned in {:.2}s ({:.0} MB/s), {} rules",
+        s.files,
+        s.bytes as f64 / 1e6,
+        s.elapsed_secs,
+        s.mb_per_sec,
+        s.rules
+    );
+    if s.warning_count > 0 {
+        line.push_str(&format!(", {} warning(s)", s.warning_count));
+    }
+    if s.skipped > 0 {
+        line.push_str(&format!(", {} skipped", s.skipped));
+    }
+    if s.accepted > 0 {
+        line.push_str(&format!(", {} accepted by policy", s.accepted));
+    }
+    line
+}

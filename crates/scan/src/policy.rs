@@ -1,0 +1,171 @@
+//! Project policy: the `.keyhound.toml` config file (paths to skip, rules to
+//! disable, extra packs, accepted secrets) and its application to findings.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+/// The file name looked up at the scan root.
+pub const CONFIG_FILE: &str = ".keyhound.toml";
+
+/// Why a config file was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file exists but could not be read.
+    #[error("{path}: cannot read config: {source}")]
+    Io {
+        /// Config path.
+        path: PathBuf,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown keys.
+    #[error("{path}: invalid config: {message}")]
+    Parse {
+        /// Config path.
+        path: PathBuf,
+        /// Parser message.
+        message: String,
+    },
+    /// A path glob does not parse.
+    #[error("{path}: bad glob {glob:?}: {message}")]
+    Glob {
+        /// Config path.
+        path: PathBuf,
+        /// The glob.
+        glob: String,
+        /// Parser message.
+        message: String,
+    },
+}
+
+/// A secret the project has accepted (false positive, test fixture, …).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accepted {
+    /// The finding fingerprint (never the secret itself).
+    pub fingerprint: String,
+    /// Why it is accepted; shown in reviews.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// The `.keyhound.toml` file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Globs (relative to the scan root, `/`-separated) of paths never scanned.
+    #[serde(default)]
+    pub exclude_paths: Vec<String>,
+    /// Rule ids switched off for this project.
+    #[serde(default)]
+    pub disable_rules: Vec<String>,
+    /// Off-by-default rule ids switched on for this project.
+    #[serde(default)]
+    pub enable_rules: Vec<String>,
+    /// Extra rule packs (files or directories), relative to the config file.
+    #[serde(default)]
+    pub rules: Vec<PathBuf>,
+    /// Accepted secrets, by fingerprint.
+    #[serde(default)]
+    pub accept: Vec<Accepted>,
+    /// `HOST=BASE_URL` redirections for `--verify` (a GitHub Enterprise
+    /// API, a gateway), as with `--verify-override`; the command line wins.
+    #[serde(default)]
+    pub verify_overrides: Vec<String>,
+}
+
+impl Config {
+    /// Reads and parses a config file; rule pack paths are made relative to
+    /// the file's directory.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        for pack in &mut config.rules {
+            if pack.is_relative() {
+                *pack = dir.join(&*pack);
+            }
+        }
+        Ok(config)
+    }
+
+    /// Loads `--config FILE` if given, else `ROOT/.keyhound.toml` if present.
+    pub fn discover(explicit: Option<&Path>, root: Option<&Path>) -> Result<Config, ConfigError> {
+        if let Some(path) = explicit {
+            return Config::load(path);
+        }
+        match root.map(|r| r.join(CONFIG_FILE)) {
+            Some(candidate) if candidate.is_file() => Config::load(&candidate),
+            _ => Ok(Config::default()),
+        }
+    }
+}
+
+/// Compiled policy the scan consults for every path and finding.
+#[derive(Debug, Default)]
+pub struct Policy {
+    exclude: GlobSet,
+    accepted: HashMap<String, Option<String>>,
+}
+
+impl Policy {
+    /// Compiles a config's globs and accepted fingerprints.
+    pub fn from_config(config: &Config, config_path: &Path) -> Result<Policy, ConfigError> {
+        let mut builder = GlobSetBuilder::new();
+        for glob in &config.exclude_paths {
+            let pattern = glob.trim_start_matches("./").trim_end_matches('/');
+            for variant in [pattern.to_string(), format!("{pattern}/**")] {
+                let compiled = Glob::new(&variant).map_err(|e| ConfigError::Glob {
+                    path: config_path.to_path_buf(),
+                    glob: glob.clone(),
+                    message: e.to_string(),
+                })?;
+                builder.add(compiled);
+            }
+        }
+        let exclude = builder.build().map_err(|e| ConfigError::Glob {
+            path: config_path.to_path_buf(),
+            glob: String::new(),
+            message: e.to_string(),
+        })?;
+        let accepted = config
+            .accept
+            .iter()
+            .map(|a| (a.fingerprint.clone(), a.reason.clone()))
+            .collect();
+        Ok(Policy { exclude, accepted })
+    }
+
+    /// Whether a path relative to the scan root is excluded.
+    pub fn is_excluded(&self, relative: &Path) -> bool {
+        !self.exclude.is_empty() && self.exclude.is_match(relative)
+    }
+
+    /// Whether a fingerprint has been accepted.
+    pub fn is_accepted(&self, fingerprint: &str) -> bool {
+        self.accepted.contains_key(fingerprint)
+    }
+
+    /// Adds a baseline's entries to the accepted fingerprints.
+    pub fn accept_baseline(&mut self, baseline: &keyhound_findings::baseline::Baseline, source: &str) {
+        for entry in &baseline.entries {
+            self.accepted
+                .entry(entry.fingerprint.clone())
+                .or_insert_with(|| Some(format!("{source}: {:?}", entry.reason)));
+        }
+    }
+
+    /// Every accepted fingerprint, for `--report-unused-ignores`.
+    pub fn accepted_fingerprints(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.accepted.iter().map(|(fp, why)| (fp.as_str(), why.as_deref()))
+    }
+}

@@ -1,0 +1,35 @@
+//! The checks of one rule short of running its examples, shared by the
+//! example runner and pack loading.
+
+use keyhound_rules::{Rule, RuleError, RuleProblem};
+
+/// Every check of one rule short of its examples: regexes compile, the
+/// verifier and revocation API are well-formed.
+pub fn check_rule(rule: &Rule) -> Result<(), RuleError> {
+    rule.check_regexes()?;
+    keyhound_verify::spec::compile_verifier(rule).map_err(|e| {
+        rule.invalid(RuleProblem::Other {
+            what: "verify".into(),
+            source: Box::new(e),
+        })
+    })?;
+    keyhound_verify::spec::compile_revoker(rule).map_err(|e| {
+        rule.invalid(RuleProblem::Other {
+            what: "revoke.api".into(),
+            source: Box::new(e),
+        })
+    })?;
+    Ok(())
+}
+
+/// An error with its causes, `: `-separated, as one line.
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,217 @@
+//! Directory source: a parallel `ignore` walk feeding a rayon scan.
+//!
+//! The walk honours `.gitignore`/`.ignore` (unless `no_ignore`), includes
+//! hidden files, never enters `.git/`, and does not follow symlinks unless
+//! asked. Small files are read into a reused per-thread buffer; large ones
+//! are memory-mapped. An unreadable file is a warning, never an abort.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ignore::{WalkBuilder, WalkState};
+use rayon::iter::{ParallelBridge, ParallelIterator};
+
+use super::archive::{self, ArchiveLimits};
+use super::SourceError;
+use crate::feed::Feed;
+use keyhound_findings::{Origin, WarningKind};
+
+/// Files at least this large are memory-mapped instead of read.
+const MMAP_THRESHOLD: u64 = 4 << 20;
+
+/// How to walk.
+#[derive(Debug, Clone)]
+pub struct DirOptions {
+    /// Files and directories to scan.
+    pub roots: Vec<PathBuf>,
+    /// Ignore `.gitignore`/`.ignore` files and scan everything.
+    pub no_ignore: bool,
+    /// Follow symbolic links.
+    pub follow_symlinks: bool,
+    /// Files larger than this are skipped (counted, not scanned).
+    pub max_file_size: u64,
+    /// Walker threads (0: automatic).
+    pub threads: usize,
+    /// Open archives (zip, tar, gz, zst) and scan their members; `None`
+    /// scans archive files as plain bytes.
+    pub archives: Option<ArchiveLimits>,
+}
+
+/// One file the walk found.
+struct FileJob {
+    path: PathBuf,
+    size: u64,
+}
+
+/// Walks every root and scans every file. Fails only when a root itself
+/// cannot be used.
+pub fn scan_dirs(scan: &dyn Feed, options: &DirOptions) -> Result<(), SourceError> {
+    for root in &options.roots {
+        let unreadable = |e: std::io::Error| SourceError::Unreadable {
+            path: root.display().to_string(),
+            message: e.to_string(),
+        };
+        let meta = std::fs::metadata(root).map_err(unreadable)?;
+        if meta.is_dir() {
+            std::fs::read_dir(root).map_err(unreadable)?;
+        } else {
+            File::open(root).map_err(unreadable)?;
+        }
+    }
+    let (sender, receiver) = crossbeam_channel::bounded::<FileJob>(1024);
+    std::thread::scope(|s| {
+        s.spawn(|| walk(scan, options, sender));
+        receiver.into_iter().par_bridge().for_each(|job| {
+            if !scan.cancelled() {
+                scan_file(scan, &job, options);
+            }
+        });
+    });
+    Ok(())
+}
+
+fn walk(scan: &dyn Feed, options: &DirOptions, sender: crossbeam_channel::Sender<FileJob>) {
+    let mut builder = WalkBuilder::new(&options.roots[0]);
+    for root in &options.roots[1..] {
+        builder.add(root);
+    }
+    builder
+        .hidden(false)
+        .follow_links(options.follow_symlinks)
+        .require_git(false)
+        .threads(options.threads)
+        .filter_entry(|entry| entry.file_name() != ".git");
+    if options.no_ignore {
+        builder.standard_filters(false).hidden(false);
+    }
+    let roots: Vec<PathBuf> = options.roots.clone();
+    builder.build_parallel().run(|| {
+        let sender = sender.clone();
+        let roots = &roots;
+        Box::new(move |entry| {
+            if scan.cancelled() {
+                return WalkState::Quit;
+            }
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    scan.warn(WarningKind::Unreadable, None, format!("walk error: {err}"));
+                    return WalkState::Continue;
+                }
+            };
+            let path = entry.path();
+            if is_excluded(scan, roots, path) {
+                return if entry.file_type().is_some_and(|t| t.is_dir()) {
+                    WalkState::Skip
+                } else {
+                    WalkState::Continue
+                };
+            }
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                return WalkState::Continue;
+            }
+            let size = match entry.metadata() {
+                Ok(meta) => meta.len(),
+                Err(err) => {
+                    scan.warn(
+                        WarningKind::Unreadable,
+                        Some(&display(path)),
+                        format!("cannot stat: {err}"),
+                    );
+                    return WalkState::Continue;
+                }
+            };
+            if size > options.max_file_size {
+                scan.skip();
+                scan.warn(
+                    WarningKind::Unreadable,
+                    Some(&display(path)),
+                    format!(
+                        "skipped: {size} bytes exceeds --max-file-size {}",
+                        options.max_file_size
+                    ),
+                );
+                return WalkState::Continue;
+            }
+            match sender.send(FileJob {
+                path: path.to_path_buf(),
+                size,
+            }) {
+                Ok(()) => WalkState::Continue,
+                Err(_) => WalkState::Quit,
+            }
+        })
+    });
+}
+
+/// Path globs in the policy are relative to the root the path was found under.
+fn is_excluded(scan: &dyn Feed, roots: &[PathBuf], path: &Path) -> bool {
+    roots
+        .iter()
+        .filter_map(|root| path.strip_prefix(root).ok())
+        .any(|rel| !rel.as_os_str().is_empty() && scan.is_excluded(rel))
+}
+
+/// The display form of a walked path: `./src/x` becomes `src/x`.
+fn display(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    text.strip_prefix("./").unwrap_or(&text).to_string()
+}
+
+thread_local! {
+    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Scans a file's bytes, opening it first if it is an archive.
+fn scan_contents(scan: &dyn Feed, bytes: &[u8], origin: Arc<Origin>, name: &str, options: &DirOptions) {
+    if let Some(limits) = &options.archives {
+        if let Some(kind) = archive::detect(bytes) {
+            archive::scan_archive(scan, bytes, kind, name, limits, &mut archive::report_as_files(scan));
+            return;
+        }
+    }
+    scan.scan_blob(bytes, origin);
+}
+
+fn scan_file(scan: &dyn Feed, job: &FileJob, options: &DirOptions) {
+    let name = display(&job.path);
+    let origin = Arc::new(Origin::File { path: name.clone() });
+    let file = match File::open(&job.path) {
+        Ok(file) => file,
+        Err(err) => {
+            scan.warn(WarningKind::Unreadable, Some(&name), format!("cannot open: {err}"));
+            return;
+        }
+    };
+    if job.size >= MMAP_THRESHOLD {
+        // SAFETY: the map is read-only and dropped before this function
+        // returns; a file truncated underneath us is the same hazard ripgrep
+        // accepts for the same speed-up.
+        match unsafe { memmap2::Mmap::map(&file) } {
+            Ok(map) => {
+                scan_contents(scan, &map, origin, &name, options);
+                return;
+            }
+            Err(err) => scan.warn(
+                WarningKind::Unreadable,
+                Some(&name),
+                format!("cannot map, reading instead: {err}"),
+            ),
+        }
+    }
+    BUFFER.with(|cell| {
+        let mut buf = cell.borrow_mut();
+        buf.clear();
+        let mut reader = file.take(job.size.saturating_add(1).max(1 << 16));
+        match reader.read_to_end(&mut buf) {
+            Ok(_) => scan_contents(scan, &buf, origin, &name, options),
+            Err(err) => scan.warn(WarningKind::Unreadable, Some(&name), format!("cannot read: {err}")),
+        }
+        if buf.capacity() > 64 << 20 {
+            *buf = Vec::new();
+        }
+    });
+}

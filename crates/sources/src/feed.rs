@@ -1,0 +1,52 @@
+//! What a source feeds: the seam between the inputs and the scan. A source
+//! hands over each blob with its origin and reports what it could not read;
+//! it knows nothing of rules, the engine or reporters. The scan crate's
+//! `ScanRun` is the implementation; tests may plug in their own.
+
+use std::fmt::Display;
+use std::path::Path;
+use std::sync::Arc;
+
+use keyhound_findings::{Finding, Origin, Warning, WarningKind};
+
+/// The receiving end of a source. Called from any thread.
+pub trait Feed: Sync {
+    /// Scans one blob (counted as a file) and reports its findings; returns
+    /// how many were reported.
+    fn scan_blob(&self, bytes: &[u8], origin: Arc<Origin>) -> usize;
+
+    /// Scans one blob (counted as a file) and returns its findings without
+    /// reporting them, for sources that decide which to report once more
+    /// is known (git history, added-line filters, image visibility).
+    fn find(&self, bytes: &[u8], origin: Arc<Origin>) -> Vec<Finding>;
+
+    /// Scans a chunk of a stream: like [`Feed::find`] but not counted as a
+    /// file; offsets and lines are relative to the chunk.
+    fn scan_chunk(&self, bytes: &[u8], origin: &Arc<Origin>) -> Vec<Finding>;
+
+    /// Counts one streamed input as a file (its chunks are not files).
+    fn count_stream_file(&self);
+
+    /// Reports findings (after the project's policy has had its say);
+    /// returns how many were reported.
+    fn report(&self, findings: Vec<Finding>) -> usize;
+
+    /// Records a problem with part of the input.
+    fn warning(&self, warning: Warning);
+
+    /// Counts something deliberately not scanned.
+    fn skip(&self);
+
+    /// Whether the scan was asked to stop.
+    fn cancelled(&self) -> bool;
+
+    /// Whether a path relative to a scan root is excluded by the project.
+    fn is_excluded(&self, relative: &Path) -> bool;
+}
+
+impl dyn Feed + '_ {
+    /// Records a warning of `kind` about `path` (or the input as a whole).
+    pub fn warn(&self, kind: WarningKind, path: Option<&str>, message: impl Display) {
+        self.warning(Warning::new(kind, path, message));
+    }
+}

@@ -1,0 +1,783 @@
+//! Container images: `docker save` archives (plain or gzip-compressed), OCI
+//! image layouts (directory or tar), multi-platform indexes. Every layer is
+//! streamed (uncompressed, gzip or zstd) and every regular file in it
+//! scanned; whiteouts are tracked so each finding says whether the file is
+//! still visible in the final image or which later layer deleted or replaced
+//! it. The image config (Env, Cmd, Entrypoint, Labels, history) is scanned
+//! too. Nothing is extracted to disk.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use sha2::Digest;
+
+use super::archive::{self, ArchiveLimits};
+use super::registry::RegistryClient;
+use crate::feed::Feed;
+use keyhound_findings::{Finding, Origin, WarningKind};
+
+/// Why an image could not be used at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    /// Not readable.
+    #[error("{path}: {source}")]
+    Io {
+        /// The source path.
+        path: PathBuf,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+    /// Not a docker-save archive nor an OCI layout.
+    #[error("{0}: not a container image (no manifest.json, index.json or oci-layout found)")]
+    NotAnImage(PathBuf),
+    /// The registry could not be used.
+    #[error(transparent)]
+    Registry(#[from] super::registry::RegistryError),
+    /// No image matched `--platform`.
+    #[error("{path}: no image for platform {platform}")]
+    NoPlatform {
+        /// The source.
+        path: PathBuf,
+        /// The platform asked for.
+        platform: String,
+    },
+}
+
+/// How to scan an image.
+#[derive(Debug, Clone)]
+pub struct ImageOptions {
+    /// Only this platform (`os/arch[/variant]`) of a multi-platform index.
+    pub platform: Option<String>,
+    /// Limits for archives nested in layers; `max_member_size` also bounds
+    /// each layer file.
+    pub limits: ArchiveLimits,
+}
+
+/// Totals for the summary line.
+#[derive(Debug, Clone, Default)]
+pub struct ImageStats {
+    /// Images (platforms) found.
+    pub images: usize,
+    /// Distinct layers scanned.
+    pub layers: usize,
+}
+
+/// Small files of the image (JSON documents) by path inside the source.
+type Documents = HashMap<String, Vec<u8>>;
+
+/// Largest JSON document read into memory (manifests, configs, indexes).
+const MAX_DOCUMENT: u64 = 16 << 20;
+
+/// Where the image's files live.
+enum Store {
+    /// An OCI layout directory.
+    Dir(PathBuf),
+    /// A tar archive (docker save or OCI layout), possibly gzip-compressed.
+    Tar(PathBuf),
+    /// A registry repository.
+    Registry(RegistryClient),
+}
+
+impl Store {
+    fn open(path: &Path) -> Result<(Store, Documents), ImageError> {
+        let io = |source| ImageError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        if path.is_dir() {
+            let mut docs = Documents::new();
+            for name in ["manifest.json", "index.json", "oci-layout"] {
+                if let Ok(bytes) = std::fs::read(path.join(name)) {
+                    docs.insert(name.to_string(), bytes);
+                }
+            }
+            return Ok((Store::Dir(path.to_path_buf()), docs));
+        }
+        let mut docs = Documents::new();
+        let reader = open_maybe_gzip(path).map_err(io)?;
+        let mut archive = tar::Archive::new(reader);
+        let entries = archive.entries().map_err(io)?;
+        for entry in entries {
+            let Ok(mut entry) = entry else { break };
+            let name = normalize(&String::from_utf8_lossy(&entry.path_bytes()));
+            let small = entry.size() <= MAX_DOCUMENT;
+            let interesting = name.ends_with(".json") || name == "oci-layout" || name.starts_with("blobs/");
+            if small && interesting && entry.header().entry_type().is_file() {
+                let mut bytes = Vec::new();
+                if entry.read_to_end(&mut bytes).is_ok()
+                    && (name == "oci-layout" || bytes.first() == Some(&b'{') || bytes.first() == Some(&b'['))
+                {
+                    docs.insert(name, bytes);
+                }
+            }
+        }
+        Ok((Store::Tar(path.to_path_buf()), docs))
+    }
+}
+
+/// Reads the image's manifest (or index) from a registry and presents it
+/// as a one-entry OCI index, so the same walk serves every source.
+fn open_registry(client: RegistryClient) -> Result<(Store, Documents), ImageError> {
+    let image = client.image().to_string();
+    let bytes = client.manifest(&client.image().reference)?;
+    let doc = parse(&bytes).ok_or_else(|| ImageError::NotAnImage(PathBuf::from(&image)))?;
+    let digest = format!("sha256:{:x}", sha2::Sha256::digest(&bytes));
+    let media = doc
+        .get("mediaType")
+        .and_then(Value::as_str)
+        .unwrap_or("application/vnd.oci.image.manifest.v1+json");
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "manifests": [{"mediaType": media, "digest": digest, "size": bytes.len(),
+                       "annotations": {"org.opencontainers.image.ref.name": image}}]
+    });
+    let mut docs = Documents::new();
+    docs.insert(blob_path(&digest), bytes);
+    docs.insert("index.json".to_string(), serde_json::to_vec(&index).unwrap_or_default());
+    Ok((Store::Registry(client), docs))
+}
+
+fn open_maybe_gzip(path: &Path) -> std::io::Result<Box<dyn Read>> {
+    let mut file = BufReader::new(File::open(path)?);
+    let mut magic = [0u8; 2];
+    let n = file.read(&mut magic)?;
+    let head = std::io::Cursor::new(magic[..n].to_vec());
+    let chained = head.chain(file);
+    if n == 2 && magic == [0x1f, 0x8b] {
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(chained)))
+    } else {
+        Ok(Box::new(chained))
+    }
+}
+
+fn normalize(path: &str) -> String {
+    path.trim_start_matches("./").trim_start_matches('/').to_string()
+}
+
+/// The blob path of a digest in an OCI layout.
+fn blob_path(digest: &str) -> String {
+    match digest.split_once(':') {
+        Some((algo, hex)) => format!("blobs/{algo}/{hex}"),
+        None => digest.to_string(),
+    }
+}
+
+/// One image (one platform) with its layers in order.
+#[derive(Debug, Clone)]
+struct ImageRef {
+    name: String,
+    config: Option<Value>,
+    config_name: String,
+    /// (path inside the source, digest) of each layer, bottom first.
+    layers: Vec<(String, String)>,
+}
+
+impl ImageRef {
+    /// `created_by` of each non-empty history step, in layer order.
+    fn created_by(&self) -> Vec<Option<String>> {
+        let history = self
+            .config
+            .as_ref()
+            .and_then(|c| c.get("history"))
+            .and_then(Value::as_array);
+        let steps: Vec<Option<String>> = history
+            .map(|h| {
+                h.iter()
+                    .filter(|e| !e.get("empty_layer").and_then(Value::as_bool).unwrap_or(false))
+                    .map(|e| e.get("created_by").and_then(Value::as_str).map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        (0..self.layers.len())
+            .map(|i| steps.get(i).cloned().flatten())
+            .collect()
+    }
+}
+
+fn read_doc(store: &Store, docs: &Documents, name: &str) -> Option<Vec<u8>> {
+    if let Some(bytes) = docs.get(name) {
+        return Some(bytes.clone());
+    }
+    match store {
+        Store::Dir(root) => {
+            let path = root.join(name);
+            let size = std::fs::metadata(&path).ok()?.len();
+            (size <= MAX_DOCUMENT).then(|| std::fs::read(path).ok()).flatten()
+        }
+        Store::Tar(_) => None,
+        Store::Registry(client) => {
+            let digest = name.strip_prefix("blobs/")?.replacen('/', ":", 1);
+            client.small_blob(&digest).or_else(|_| client.manifest(&digest)).ok()
+        }
+    }
+}
+
+fn parse(bytes: &[u8]) -> Option<Value> {
+    serde_json::from_slice(bytes).ok()
+}
+
+/// Finds the images in the source: docker-save `manifest.json` first, else
+/// the OCI `index.json` (following nested indexes for multi-platform images).
+fn images(
+    scan: &dyn Feed,
+    store: &Store,
+    docs: &Documents,
+    source: &Path,
+    platform: Option<&str>,
+) -> Result<Vec<ImageRef>, ImageError> {
+    if let Some(manifest) = docs.get("manifest.json").and_then(|b| parse(b)) {
+        let mut out = Vec::new();
+        for entry in manifest.as_array().into_iter().flatten() {
+            let config_name = entry
+                .get("Config")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let config = read_doc(store, docs, &config_name).and_then(|b| parse(&b));
+            let name = entry
+                .get("RepoTags")
+                .and_then(Value::as_array)
+                .and_then(|t| t.first())
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| config_name.clone());
+            let diff_ids: Vec<String> = config
+                .as_ref()
+                .and_then(|c| c.pointer("/rootfs/diff_ids"))
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                .unwrap_or_default();
+            let layers = entry
+                .get("Layers")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .enumerate()
+                        .map(|(i, path)| {
+                            let digest = if path.starts_with("blobs/") {
+                                path.trim_start_matches("blobs/").replacen('/', ":", 1)
+                            } else {
+                                diff_ids.get(i).cloned().unwrap_or_else(|| path.to_string())
+                            };
+                            (normalize(path), digest)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push(ImageRef {
+                name,
+                config,
+                config_name,
+                layers,
+            });
+        }
+        if !out.is_empty() {
+            return Ok(out);
+        }
+    }
+    let Some(index) = docs.get("index.json").and_then(|b| parse(b)) else {
+        return Err(ImageError::NotAnImage(source.to_path_buf()));
+    };
+    let mut out = Vec::new();
+    let mut seen_platforms = Vec::new();
+    walk_index(
+        scan,
+        store,
+        docs,
+        &index,
+        None,
+        platform,
+        &mut out,
+        &mut seen_platforms,
+        0,
+    );
+    if out.is_empty() {
+        if let Some(p) = platform {
+            return Err(ImageError::NoPlatform {
+                path: source.to_path_buf(),
+                platform: p.to_string(),
+            });
+        }
+        return Err(ImageError::NotAnImage(source.to_path_buf()));
+    }
+    Ok(out)
+}
+
+fn platform_of(descriptor: &Value) -> Option<String> {
+    let p = descriptor.get("platform")?;
+    let mut s = format!("{}/{}", p.get("os")?.as_str()?, p.get("architecture")?.as_str()?);
+    if let Some(v) = p.get("variant").and_then(Value::as_str) {
+        s.push('/');
+        s.push_str(v);
+    }
+    Some(s)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk_index(
+    scan: &dyn Feed,
+    store: &Store,
+    docs: &Documents,
+    index: &Value,
+    name: Option<String>,
+    platform: Option<&str>,
+    out: &mut Vec<ImageRef>,
+    seen: &mut Vec<String>,
+    depth: usize,
+) {
+    if depth > 4 {
+        return;
+    }
+    for descriptor in index.get("manifests").and_then(Value::as_array).into_iter().flatten() {
+        let Some(digest) = descriptor.get("digest").and_then(Value::as_str) else {
+            continue;
+        };
+        let ref_name = descriptor
+            .pointer("/annotations/org.opencontainers.image.ref.name")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| name.clone());
+        let this_platform = platform_of(descriptor);
+        if let (Some(want), Some(have)) = (platform, &this_platform) {
+            if !have.starts_with(want) {
+                continue;
+            }
+        }
+        if this_platform.as_deref() == Some("unknown/unknown") {
+            continue; // attestation manifests, not images
+        }
+        let Some(doc) = read_doc(store, docs, &blob_path(digest)).and_then(|b| parse(&b)) else {
+            scan.warn(
+                WarningKind::Image,
+                Some(&blob_path(digest)),
+                format!("manifest {digest} is missing from the image"),
+            );
+            continue;
+        };
+        if doc.get("manifests").is_some() {
+            walk_index(scan, store, docs, &doc, ref_name, platform, out, seen, depth + 1);
+            continue;
+        }
+        let config_digest = doc
+            .pointer("/config/digest")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let config_name = blob_path(config_digest);
+        let config = read_doc(store, docs, &config_name).and_then(|b| parse(&b));
+        let layers = doc
+            .get("layers")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|l| l.get("digest").and_then(Value::as_str))
+                    .map(|d| (blob_path(d), d.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut display = ref_name.clone().unwrap_or_else(|| digest.to_string());
+        if let Some(p) = &this_platform {
+            display = format!("{display} ({p})");
+            seen.push(p.clone());
+        }
+        out.push(ImageRef {
+            name: display,
+            config,
+            config_name,
+            layers,
+        });
+    }
+}
+
+/// What one layer holds, for visibility: files written, whiteouts, opaque dirs.
+#[derive(Debug, Default)]
+struct LayerIndex {
+    files: HashSet<String>,
+    whiteouts: HashSet<String>,
+    opaque: HashSet<String>,
+}
+
+/// Findings of one layer, kept until visibility is known.
+#[derive(Default)]
+struct LayerScan {
+    index: LayerIndex,
+    findings: Vec<(String, Vec<Finding>)>,
+}
+
+fn parent_dirs(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/').map(move |(i, _)| &path[..i])
+}
+
+/// The first later layer that deletes or replaces `path`, if any.
+fn hidden_by(layers: &[&LayerIndex], from: usize, path: &str) -> Option<usize> {
+    for (j, layer) in layers.iter().enumerate().skip(from + 1) {
+        if layer.files.contains(path) || layer.whiteouts.contains(path) {
+            return Some(j);
+        }
+        if parent_dirs(path).any(|d| layer.whiteouts.contains(d) || layer.opaque.contains(d)) {
+            return Some(j);
+        }
+    }
+    None
+}
+
+/// Walks a layer tar stream, scanning regular files and recording whiteouts.
+fn scan_layer(scan: &dyn Feed, reader: &mut dyn Read, label: &str, limits: &ArchiveLimits) -> LayerScan {
+    let mut result = LayerScan::default();
+    let mut buffered = BufReader::new(reader);
+    let mut head = [0u8; 4];
+    let n = read_full(&mut buffered, &mut head);
+    let chained = std::io::Cursor::new(head[..n].to_vec()).chain(buffered);
+    let mut decoded: Box<dyn Read> = match archive::detect(&head[..n]) {
+        Some(archive::ArchiveKind::Gzip) => Box::new(flate2::read::MultiGzDecoder::new(chained)),
+        Some(archive::ArchiveKind::Zstd) => match zstd::stream::read::Decoder::new(chained) {
+            Ok(d) => Box::new(d),
+            Err(e) => {
+                scan.warn(WarningKind::Image, Some(label), format!("corrupt zstd layer: {e}"));
+                return result;
+            }
+        },
+        _ => Box::new(chained),
+    };
+    let mut tar = tar::Archive::new(&mut decoded);
+    let entries = match tar.entries() {
+        Ok(e) => e,
+        Err(e) => {
+            scan.warn(WarningKind::Image, Some(label), format!("unreadable layer: {e}"));
+            return result;
+        }
+    };
+    for entry in entries {
+        let mut entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                scan.warn(
+                    WarningKind::Image,
+                    Some(label),
+                    format!("corrupt or truncated layer, rest of it skipped: {e}"),
+                );
+                break;
+            }
+        };
+        let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let path = normalize(&raw).trim_end_matches('/').to_string();
+        if path.split('/').any(|c| c == "..") {
+            scan.warn(
+                WarningKind::Image,
+                Some(&format!("{label}!{raw}")),
+                "entry name escapes the layer root ('..'); scanned in memory only",
+            );
+        }
+        let (dir, file) = match path.rsplit_once('/') {
+            Some((d, f)) => (d.to_string(), f.to_string()),
+            None => (String::new(), path.clone()),
+        };
+        if file == ".wh..wh..opq" {
+            result.index.opaque.insert(dir);
+            continue;
+        }
+        if let Some(target) = file.strip_prefix(".wh.") {
+            let target = if dir.is_empty() {
+                target.to_string()
+            } else {
+                format!("{dir}/{target}")
+            };
+            result.index.whiteouts.insert(target);
+            continue;
+        }
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        result.index.files.insert(path.clone());
+        let size = entry.size();
+        if size > limits.max_member_size {
+            scan.skip();
+            scan.warn(
+                WarningKind::Image,
+                Some(&format!("{label}!{path}")),
+                format!("file of {size} bytes exceeds the size limit; skipped"),
+            );
+            continue;
+        }
+        let mut bytes = Vec::with_capacity(size.min(1 << 20) as usize);
+        if let Err(e) = entry.read_to_end(&mut bytes) {
+            scan.warn(
+                WarningKind::Image,
+                Some(&format!("{label}!{path}")),
+                format!("cannot read: {e}"),
+            );
+            if bytes.is_empty() {
+                continue;
+            }
+        }
+        let placeholder = Arc::new(Origin::File { path: path.clone() });
+        match archive::detect(&bytes) {
+            Some(kind) => {
+                let mut nested: Vec<(String, Vec<Finding>)> = Vec::new();
+                let mut emit = |member: &[u8], name: &str| {
+                    let found = scan.find(member, Arc::new(Origin::File { path: name.to_string() }));
+                    if !found.is_empty() {
+                        nested.push((name.to_string(), found));
+                    }
+                };
+                archive::scan_archive(scan, &bytes, kind, &path, limits, &mut emit);
+                result.findings.extend(nested);
+            }
+            None => {
+                let found = scan.find(&bytes, placeholder);
+                if !found.is_empty() {
+                    result.findings.push((path, found));
+                }
+            }
+        }
+    }
+    result
+}
+
+fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> usize {
+    let mut n = 0;
+    while n < buf.len() {
+        match reader.read(&mut buf[n..]) {
+            Ok(0) | Err(_) => break,
+            Ok(k) => n += k,
+        }
+    }
+    n
+}
+
+/// Scans the image config's Env, Cmd, Entrypoint, Labels and history.
+fn scan_config(scan: &dyn Feed, image: &ImageRef) -> Vec<Finding> {
+    let Some(config) = &image.config else { return Vec::new() };
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let inner = config.get("config").or_else(|| config.get("container_config"));
+    if let Some(inner) = inner {
+        for (i, env) in inner
+            .get("Env")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            if let Some(s) = env.as_str() {
+                fields.push((format!("Env[{i}]"), s.to_string()));
+            }
+        }
+        for key in ["Cmd", "Entrypoint"] {
+            if let Some(list) = inner.get(key).and_then(Value::as_array) {
+                let words: Vec<&str> = list.iter().filter_map(Value::as_str).collect();
+                fields.push((key.to_string(), words.join(" ")));
+            }
+        }
+        if let Some(labels) = inner.get("Labels").and_then(Value::as_object) {
+            for (k, v) in labels {
+                fields.push((format!("Labels.{k}"), format!("{k}={}", v.as_str().unwrap_or_default())));
+            }
+        }
+    }
+    for (i, step) in config
+        .get("history")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if let Some(created_by) = step.get("created_by").and_then(Value::as_str) {
+            fields.push((format!("history[{i}].created_by"), created_by.to_string()));
+        }
+    }
+    let mut out = Vec::new();
+    for (field, text) in fields {
+        let origin = Arc::new(Origin::ImageConfig {
+            name: format!("{}!config:{field}", image.name),
+            image: image.name.clone(),
+            field,
+        });
+        out.extend(scan.find(text.as_bytes(), origin));
+    }
+    out
+}
+
+/// Scans the image(s) at `source`.
+pub fn scan_image(scan: &dyn Feed, source: &Path, options: &ImageOptions) -> Result<ImageStats, ImageError> {
+    let (store, docs) = Store::open(source)?;
+    scan_store(scan, &store, &docs, source, options)
+}
+
+/// Pulls and scans an image from a registry, streaming every blob.
+pub fn scan_registry_image(
+    scan: &dyn Feed,
+    client: RegistryClient,
+    options: &ImageOptions,
+) -> Result<ImageStats, ImageError> {
+    let label = PathBuf::from(client.image().to_string());
+    let (store, docs) = open_registry(client)?;
+    scan_store(scan, &store, &docs, &label, options)
+}
+
+fn scan_store(
+    scan: &dyn Feed,
+    store: &Store,
+    docs: &Documents,
+    source: &Path,
+    options: &ImageOptions,
+) -> Result<ImageStats, ImageError> {
+    let images = images(scan, store, docs, source, options.platform.as_deref())?;
+    // Layers to read, by their path in the source; each distinct one once.
+    let mut wanted: HashMap<String, String> = HashMap::new();
+    for image in &images {
+        for (path, digest) in &image.layers {
+            wanted.entry(path.clone()).or_insert_with(|| digest.clone());
+        }
+    }
+    let mut scanned: HashMap<String, LayerScan> = HashMap::new();
+    let limits = &options.limits;
+    match store {
+        Store::Registry(client) => {
+            for (path, digest) in &wanted {
+                let label = format!("layer {digest}");
+                match client.blob(digest) {
+                    Ok(mut reader) => {
+                        scanned.insert(path.clone(), scan_layer(scan, &mut reader, &label, limits));
+                    }
+                    Err(e) => scan.warn(WarningKind::Image, Some(&label), format!("cannot pull layer: {e}")),
+                }
+            }
+        }
+        Store::Dir(root) => {
+            for (path, digest) in &wanted {
+                let label = format!("layer {digest}");
+                match File::open(root.join(path)) {
+                    Ok(mut file) => {
+                        scanned.insert(path.clone(), scan_layer(scan, &mut file, &label, limits));
+                    }
+                    Err(e) => scan.warn(
+                        WarningKind::Image,
+                        Some(&label),
+                        format!("layer blob {path} is missing: {e}"),
+                    ),
+                }
+            }
+        }
+        Store::Tar(file) => {
+            let reader = open_maybe_gzip(file).map_err(|source| ImageError::Io {
+                path: file.clone(),
+                source,
+            })?;
+            let mut archive = tar::Archive::new(reader);
+            let entries = archive.entries().map_err(|source| ImageError::Io {
+                path: file.clone(),
+                source,
+            })?;
+            for entry in entries {
+                let mut entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        scan.warn(
+                            WarningKind::Image,
+                            Some(&file.display().to_string()),
+                            format!("truncated image archive: {e}"),
+                        );
+                        break;
+                    }
+                };
+                let name = normalize(&String::from_utf8_lossy(&entry.path_bytes()));
+                if let Some(digest) = wanted.get(&name) {
+                    if scanned.contains_key(&name) {
+                        continue;
+                    }
+                    let label = format!("layer {digest}");
+                    let layer = scan_layer(scan, &mut entry, &label, limits);
+                    scanned.insert(name, layer);
+                }
+            }
+            for (path, digest) in &wanted {
+                if !scanned.contains_key(path) {
+                    scan.warn(
+                        WarningKind::Image,
+                        Some(&format!("layer {digest}")),
+                        format!("layer blob {path} is missing from the archive"),
+                    );
+                }
+            }
+        }
+    }
+    // Report: per image, layers bottom-up, with visibility in that image;
+    // a layer shared by several images is reported with the first.
+    let mut reported: HashSet<String> = HashSet::new();
+    let mut pending: HashMap<String, Vec<(String, Vec<Finding>)>> = scanned
+        .iter_mut()
+        .map(|(path, layer)| (path.clone(), std::mem::take(&mut layer.findings)))
+        .collect();
+    for image in &images {
+        let created_by = image.created_by();
+        let empty = LayerIndex::default();
+        let indexes: Vec<&LayerIndex> = image
+            .layers
+            .iter()
+            .map(|(p, _)| scanned.get(p).map_or(&empty, |l| &l.index))
+            .collect();
+        for (i, (path, digest)) in image.layers.iter().enumerate() {
+            if !reported.insert(path.clone()) {
+                continue;
+            }
+            let Some(layer_findings) = pending.remove(path) else {
+                continue;
+            };
+            for (file, findings) in layer_findings {
+                let top_file = file.split('!').next().unwrap_or(&file).to_string();
+                let deleted = hidden_by(&indexes, i, &top_file);
+                let origin = Arc::new(Origin::ImageLayer {
+                    path: file.clone(),
+                    image: image.name.clone(),
+                    layer_index: i,
+                    layer_digest: digest.clone(),
+                    created_by: created_by[i].clone(),
+                    visible: deleted.is_none(),
+                    hidden_by_layer: deleted,
+                });
+                let findings: Vec<Finding> = findings
+                    .into_iter()
+                    .map(|mut f| {
+                        f.origin = Arc::clone(&origin);
+                        f
+                    })
+                    .collect();
+                scan.report(findings);
+            }
+        }
+        if !image.config_name.is_empty() && reported.insert(format!("config:{}", image.config_name)) {
+            scan.report(scan_config(scan, image));
+        }
+    }
+    Ok(ImageStats {
+        images: images.len(),
+        layers: scanned.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whiteouts_and_overwrites_hide_lower_files() {
+        let mut top = LayerIndex::default();
+        top.whiteouts.insert("app/.env".into());
+        let mut mid = LayerIndex::default();
+        mid.opaque.insert("etc".into());
+        let bottom = LayerIndex::default();
+        let mut over = LayerIndex::default();
+        over.files.insert("root/.aws/credentials".into());
+        let layers = [&bottom, &mid, &top, &over];
+        assert_eq!(hidden_by(&layers, 0, "app/.env"), Some(2));
+        assert_eq!(hidden_by(&layers, 0, "etc/passwd"), Some(1));
+        assert_eq!(hidden_by(&layers, 0, "root/.aws/credentials"), Some(3));
+        assert_eq!(hidden_by(&layers, 0, "srv/app.py"), None);
+        assert_eq!(hidden_by(&layers, 2, "etc/passwd"), None);
+    }
+}

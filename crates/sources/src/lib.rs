@@ -1,0 +1,38 @@
+//! Sources turn an input into blobs for the scanner: a directory tree
+//! (archives opened), standard input, git history, staged changes and
+//! commit ranges, container images and registries. Sources know nothing of
+//! rules, the engine or reporters; they hand bytes and an
+//! [`keyhound_findings::Origin`] to a [`Feed`].
+//!
+//! See ARCHITECTURE.md at the repository root for where this crate sits.
+
+pub mod archive;
+pub mod dir;
+mod feed;
+pub mod git;
+pub mod image;
+pub mod registry;
+pub mod stdin;
+
+pub use feed::Feed;
+
+/// A whole input could not be used (as opposed to a per-file warning).
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// A root given on the command line does not exist or cannot be read.
+    #[error("{path}: {message}")]
+    Unreadable {
+        /// The root.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// Reading the stream failed.
+    #[error("reading {name}: {source}")]
+    Stream {
+        /// Stream name.
+        name: String,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+}

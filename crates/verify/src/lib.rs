@@ -1,0 +1,41 @@
+//! Liveness verification: ask each found secret's own provider whether it
+//! still works (`--verify`), and revoke it where the provider has an API.
+//!
+//! Verifiers are declarative ([`spec`]): one templated read-only request per
+//! rule and the answers that mean live or invalid; anything else is
+//! unknown. [`http`] enforces where a secret may go; [`check`] builds
+//! requests and classifies answers; [`run`] verifies a run's unique secrets
+//! with bounded concurrency and a cache; [`sink`] plugs that in front of any
+//! reporter.
+
+pub mod aws;
+pub mod cache;
+pub mod check;
+pub mod http;
+pub mod revocation;
+pub mod run;
+pub mod sink;
+pub mod spec;
+pub mod template;
+
+pub use keyhound_findings::{Status, Verification, VerifyStats};
+
+/// Why a secret could not be checked.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// A template named a value that was not found near the secret.
+    #[error("no {0} found near the secret")]
+    Missing(String),
+    /// A template or request could not be built.
+    #[error("cannot build the request: {0}")]
+    Template(String),
+    /// The request would break the safety rules (foreign host, plain http).
+    #[error("refused: {0}")]
+    Unsafe(String),
+    /// No HTTP answer (connection, TLS, timeout).
+    #[error("network error: {0}")]
+    Network(String),
+    /// The rule's verifier is malformed.
+    #[error("invalid verifier: {0}")]
+    Spec(String),
+}

@@ -1,0 +1,424 @@
+//! Revocation: from a findings file (keyhound's own JSON, JSONL or SARIF,
+//! so a CI artefact can drive it) to a plan grouped by provider, and the
+//! provider API calls that kill keys, each recorded in an append-only audit
+//! log that holds fingerprints, never secrets.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use keyhound_findings::{redact, Secret};
+use keyhound_findings::{Status, Verification};
+use keyhound_rules::Rule;
+
+use crate::check;
+use crate::run::Verifier;
+use crate::spec::RuleSpecs;
+
+/// Why a findings file or audit log could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeError {
+    /// The file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The file is not keyhound JSON, JSONL or SARIF.
+    #[error("{path}: not a keyhound findings file (JSON, JSONL or SARIF): {message}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong.
+        message: String,
+    },
+}
+
+/// One finding read back from a report.
+#[derive(Debug, Clone)]
+pub struct Reported {
+    /// Rule id.
+    pub rule_id: String,
+    /// Fingerprint.
+    pub fingerprint: String,
+    /// The secret, when the report was written with `--show-secrets`.
+    pub secret: Option<Secret>,
+    /// The secret as the report showed it (redacted or not).
+    pub shown: String,
+    /// Where it was found.
+    pub path: String,
+    /// Commit author date (git reports), RFC 3339.
+    pub date: Option<String>,
+    /// Commit author.
+    pub author: Option<String>,
+    /// The verification status the report carried (`--verify`).
+    pub status: Option<String>,
+}
+
+fn reported_from_view(v: &Value) -> Option<Reported> {
+    let redacted = v.get("redacted").and_then(Value::as_bool).unwrap_or(true);
+    let shown = v.get("secret").and_then(Value::as_str).unwrap_or("").to_string();
+    let origin = v.get("origin");
+    let field = |name: &str| {
+        origin
+            .and_then(|o| o.get(name))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    Some(Reported {
+        rule_id: v.get("rule_id")?.as_str()?.to_string(),
+        fingerprint: v.get("fingerprint")?.as_str()?.to_string(),
+        secret: (!redacted && !shown.is_empty()).then(|| Secret::new(shown.clone())),
+        shown,
+        path: v
+            .get("path")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| field("path"))
+            .unwrap_or_default(),
+        date: field("date"),
+        author: match (field("author"), field("email")) {
+            (Some(a), Some(e)) => Some(format!("{a} <{e}>")),
+            (a, _) => a,
+        },
+        status: v
+            .pointer("/verification/status")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    })
+}
+
+fn reported_from_sarif(result: &Value) -> Option<Reported> {
+    let props = result.get("properties")?;
+    let mut view = serde_json::Map::new();
+    view.insert("rule_id".into(), result.get("ruleId")?.clone());
+    let fingerprint = result
+        .pointer("/partialFingerprints/keyhound~1v1")
+        .or_else(|| props.get("fingerprint"))?
+        .clone();
+    view.insert("fingerprint".into(), fingerprint);
+    for key in ["secret", "redacted", "origin", "verification"] {
+        if let Some(v) = props.get(key) {
+            view.insert(key.into(), v.clone());
+        }
+    }
+    if let Some(uri) = result
+        .pointer("/locations/0/physicalLocation/artifactLocation/uri")
+        .and_then(Value::as_str)
+    {
+        view.insert("path".into(), Value::String(uri.to_string()));
+    }
+    reported_from_view(&Value::Object(view))
+}
+
+/// Reads a findings file written by keyhound.
+pub fn load_findings(path: &Path) -> Result<Vec<Reported>, RevokeError> {
+    let text = std::fs::read_to_string(path).map_err(|source| RevokeError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let format = |message: String| RevokeError::Format {
+        path: path.to_path_buf(),
+        message,
+    };
+    let items: Vec<Option<Reported>> = match serde_json::from_str::<Value>(&text) {
+        Ok(doc) if doc.get("runs").is_some() => doc["runs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|run| run["results"].as_array().cloned().unwrap_or_default())
+            .map(|r| reported_from_sarif(&r))
+            .collect(),
+        Ok(doc) if doc.get("findings").is_some() => doc["findings"]
+            .as_array()
+            .ok_or_else(|| format("`findings` is not a list".into()))?
+            .iter()
+            .map(reported_from_view)
+            .collect(),
+        Ok(doc) if doc.get("fingerprint").is_some() => vec![reported_from_view(&doc)],
+        Ok(_) => return Err(format("no `runs`, `findings` or finding lines".into())),
+        Err(_) => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .enumerate()
+            .map(|(i, line)| {
+                serde_json::from_str::<Value>(line)
+                    .map_err(|e| format(format!("line {}: {e}", i + 1)))
+                    .map(|v| reported_from_view(&v))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let bad = items.iter().filter(|i| i.is_none()).count();
+    if bad > 0 {
+        return Err(format(format!("{bad} finding(s) lack a rule id or fingerprint")));
+    }
+    Ok(items.into_iter().flatten().collect())
+}
+
+/// One secret in the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanItem {
+    /// Fingerprint.
+    pub fingerprint: String,
+    /// Rule id.
+    pub rule_id: String,
+    /// Rule name.
+    pub name: String,
+    /// Provider.
+    pub provider: String,
+    /// The secret, redacted.
+    pub secret: String,
+    /// Where it was found (distinct paths).
+    pub locations: Vec<String>,
+    /// Earliest commit date among its locations (git reports).
+    pub first_seen: Option<String>,
+    /// Its author: the probable owner.
+    pub owner: Option<String>,
+    /// The window to audit in the provider's logs: first seen → now.
+    pub exposure_days: Option<i64>,
+    /// Where to revoke or rotate it by hand.
+    pub revoke_url: Option<String>,
+    /// How.
+    pub steps: Option<String>,
+    /// Whether the provider has a revocation API keyhound can call.
+    pub api: bool,
+    /// Whether the report holds the full secret (`--show-secrets`), which
+    /// an API revocation needs.
+    pub secret_available: bool,
+    /// Whether keyhound can check afterwards that the key is dead.
+    pub verifiable: bool,
+    /// Liveness as the report recorded it (`live`, `invalid`, `unknown`),
+    /// when the scan ran with `--verify`: live keys come first.
+    pub status: Option<String>,
+    #[serde(skip)]
+    secret_value: Option<Secret>,
+    #[serde(skip)]
+    rule: Option<Arc<Rule>>,
+}
+
+impl PlanItem {
+    /// Whether `--execute` will call the provider for this secret.
+    pub fn executable(&self) -> bool {
+        self.api && self.secret_available
+    }
+}
+
+fn days_since(date: &str) -> Option<i64> {
+    let then = keyhound_findings::time::parse_seconds(date)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs() as i64;
+    Some((now - then).max(0) / 86_400)
+}
+
+/// Groups reported findings by secret, attaching each rule's guidance.
+pub fn plan(findings: &[Reported], rules: &[Arc<Rule>]) -> Vec<PlanItem> {
+    let by_id: BTreeMap<&str, &Arc<Rule>> = rules.iter().map(|r| (r.id(), r)).collect();
+    let specs = RuleSpecs::new(rules);
+    let mut groups: BTreeMap<&str, Vec<&Reported>> = BTreeMap::new();
+    for f in findings {
+        groups.entry(&f.fingerprint).or_default().push(f);
+    }
+    let mut items: Vec<PlanItem> = groups
+        .into_values()
+        .map(|group| {
+            let f = group[0];
+            let rule = by_id.get(f.rule_id.as_str()).map(|r| Arc::clone(r));
+            let spec = rule.as_ref().map(|r| &r.spec);
+            let mut locations: Vec<String> = group.iter().map(|g| g.path.clone()).collect();
+            locations.sort();
+            locations.dedup();
+            let earliest = group
+                .iter()
+                .filter_map(|g| g.date.as_ref().map(|d| (keyhound_findings::time::parse_seconds(d), g)))
+                .min_by_key(|(t, _)| *t)
+                .map(|(_, g)| *g);
+            let secret_value = group.iter().find_map(|g| g.secret.clone());
+            PlanItem {
+                fingerprint: f.fingerprint.clone(),
+                rule_id: f.rule_id.clone(),
+                name: spec.map_or_else(|| f.rule_id.clone(), |s| s.name.clone()),
+                provider: spec
+                    .and_then(|s| s.provider.clone())
+                    .unwrap_or_else(|| "unknown provider".into()),
+                secret: secret_value
+                    .as_ref()
+                    .map_or_else(|| f.shown.clone(), |s| redact(s.expose())),
+                locations,
+                first_seen: earliest.and_then(|g| g.date.clone()),
+                owner: earliest.and_then(|g| g.author.clone()),
+                exposure_days: earliest.and_then(|g| g.date.as_deref()).and_then(days_since),
+                revoke_url: spec.and_then(|s| s.revoke.as_ref()).map(|r| r.url.clone()),
+                steps: spec.and_then(|s| s.revoke.as_ref()).map(|r| r.steps.clone()),
+                api: rule
+                    .as_ref()
+                    .is_some_and(|r| matches!(specs.revoker(r.id()), Ok(Some(_)))),
+                secret_available: secret_value.is_some(),
+                verifiable: rule
+                    .as_ref()
+                    .is_some_and(|r| matches!(specs.verifier(r.id()), Ok(Some(_)))),
+                status: group.iter().find_map(|g| g.status.clone()),
+                secret_value,
+                rule,
+            }
+        })
+        .collect();
+    let not_live = |i: &PlanItem| i.status.as_deref() != Some("live");
+    items.sort_by(|a, b| {
+        (not_live(a), &a.provider, &a.rule_id, &a.fingerprint).cmp(&(
+            not_live(b),
+            &b.provider,
+            &b.rule_id,
+            &b.fingerprint,
+        ))
+    });
+    items
+}
+
+/// What happened to one secret under `--execute`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// Fingerprint.
+    pub fingerprint: String,
+    /// `revoked` (provider accepted), `refused` (provider said no),
+    /// `error` (no answer), or `skipped` (no API or no full secret).
+    pub revocation: &'static str,
+    /// HTTP status of the revocation call.
+    pub http_status: Option<u16>,
+    /// Details (errors, why skipped).
+    pub detail: Option<String>,
+    /// The re-check afterwards.
+    pub after: Option<Verification>,
+}
+
+impl Outcome {
+    /// `confirmed dead`, `STILL LIVE`, `unconfirmed` or `not revoked`.
+    pub fn verdict(&self) -> &'static str {
+        match (self.revocation, self.after.as_ref().map(|v| v.status)) {
+            (_, Some(Status::Live)) => "STILL LIVE",
+            ("revoked", Some(Status::Invalid)) => "confirmed dead",
+            ("revoked", _) => "revoked, unconfirmed",
+            _ => "not revoked",
+        }
+    }
+}
+
+/// An append-only JSON-lines audit log.
+pub struct AuditLog {
+    path: PathBuf,
+    file: Option<std::fs::File>,
+}
+
+impl AuditLog {
+    /// Opens `path` for appending (`None`: no log).
+    pub fn open(path: Option<&Path>) -> Result<AuditLog, RevokeError> {
+        let file = match path {
+            Some(p) => Some(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)
+                    .map_err(|source| RevokeError::Io {
+                        path: p.to_path_buf(),
+                        source,
+                    })?,
+            ),
+            None => None,
+        };
+        Ok(AuditLog {
+            path: path.map(Path::to_path_buf).unwrap_or_default(),
+            file,
+        })
+    }
+
+    /// Appends one event (a timestamp is added).
+    pub fn record(&mut self, mut event: serde_json::Map<String, Value>) -> Result<(), RevokeError> {
+        let Some(file) = self.file.as_mut() else { return Ok(()) };
+        event.insert("time".into(), Value::String(keyhound_findings::time::now_rfc3339()));
+        let mut line = serde_json::to_vec(&Value::Object(event)).unwrap_or_default();
+        line.push(b'\n');
+        file.write_all(&line)
+            .and_then(|()| file.flush())
+            .map_err(|source| RevokeError::Io {
+                path: self.path.clone(),
+                source,
+            })
+    }
+}
+
+fn event(item: &PlanItem, action: &str) -> serde_json::Map<String, Value> {
+    let mut e = serde_json::Map::new();
+    e.insert("action".into(), action.into());
+    e.insert("fingerprint".into(), item.fingerprint.clone().into());
+    e.insert("rule_id".into(), item.rule_id.clone().into());
+    e.insert("provider".into(), item.provider.clone().into());
+    e
+}
+
+/// Revokes one secret through its provider's API, re-verifies it, and
+/// records both steps in `log`.
+pub fn execute(item: &PlanItem, verifier: &Verifier, log: &mut AuditLog) -> Result<Outcome, RevokeError> {
+    let mut outcome = Outcome {
+        fingerprint: item.fingerprint.clone(),
+        revocation: "skipped",
+        http_status: None,
+        detail: None,
+        after: None,
+    };
+    let (Some(rule), Some(secret)) = (&item.rule, &item.secret_value) else {
+        outcome.detail = Some(if item.secret_available {
+            "unknown rule".into()
+        } else {
+            "the report holds only the redacted secret (rescan with --show-secrets)".into()
+        });
+        let mut e = event(item, "revoke");
+        e.insert("outcome".into(), "skipped".into());
+        e.insert("detail".into(), outcome.detail.clone().into());
+        log.record(e)?;
+        return Ok(outcome);
+    };
+    let values = BTreeMap::from([("secret".to_string(), secret.expose().to_string())]);
+    match verifier.specs().revoker(rule.id()) {
+        Ok(Some(revoker)) => match check::revoke(verifier.client(), revoker, &values) {
+            Ok((accepted, status)) => {
+                outcome.revocation = if accepted { "revoked" } else { "refused" };
+                outcome.http_status = Some(status);
+            }
+            Err(e) => {
+                outcome.revocation = "error";
+                outcome.detail = Some(e.to_string());
+            }
+        },
+        _ => outcome.detail = Some("the provider has no revocation API: follow the manual steps".into()),
+    }
+    let mut e = event(item, "revoke");
+    e.insert("outcome".into(), outcome.revocation.into());
+    if let Some(s) = outcome.http_status {
+        e.insert("http_status".into(), s.into());
+    }
+    if let Some(d) = &outcome.detail {
+        e.insert("detail".into(), d.clone().into());
+    }
+    log.record(e)?;
+    if item.verifiable {
+        let after = verifier.verify_now(rule, &values);
+        let mut e = event(item, "verify");
+        e.insert("status".into(), after.status.as_str().into());
+        if let Some(r) = &after.reason {
+            e.insert("reason".into(), r.clone().into());
+        }
+        log.record(e)?;
+        outcome.after = Some(after);
+    }
+    let mut e = event(item, "result");
+    e.insert("verdict".into(), outcome.verdict().into());
+    log.record(e)?;
+    Ok(outcome)
+}

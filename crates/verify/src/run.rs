@@ -1,0 +1,171 @@
+//! Verifying a run's secrets: one request per unique secret (and companion
+//! values), answers from the cache where fresh, the rest on a bounded pool
+//! of worker threads sharing one rate-limited client.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+use keyhound_findings::Verification;
+use keyhound_rules::Rule;
+
+use crate::cache::VerifyCache;
+use crate::check;
+use crate::http::{Client, HttpOptions};
+use crate::spec::RuleSpecs;
+
+/// How verification runs.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// HTTP client settings (timeout, rate, retries, overrides).
+    pub http: HttpOptions,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// `--verify-cache FILE`.
+    pub cache: Option<PathBuf>,
+    /// How long a cached answer stays good.
+    pub cache_ttl: Duration,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            http: HttpOptions::default(),
+            concurrency: 8,
+            cache: None,
+            cache_ttl: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+/// One secret to verify.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Identity of the request: see [`job_key`].
+    pub key: String,
+    /// The rule whose verifier applies.
+    pub rule: Arc<Rule>,
+    /// `secret` and every other named value.
+    pub values: BTreeMap<String, String>,
+}
+
+/// A verification's identity: the fingerprint, plus a hash of the companion
+/// values when there are any (the same secret beside two different key ids
+/// is two questions).
+pub fn job_key(fingerprint: &str, companions: &BTreeMap<String, String>) -> String {
+    if companions.is_empty() {
+        return fingerprint.to_string();
+    }
+    let mut h = Sha256::new();
+    for (k, v) in companions {
+        h.update(k.as_bytes());
+        h.update([0]);
+        h.update(v.as_bytes());
+        h.update([0]);
+    }
+    let digest = h.finalize();
+    let tail: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{fingerprint}+{tail}")
+}
+
+/// The verifier of a run.
+pub struct Verifier {
+    client: Client,
+    specs: RuleSpecs,
+    concurrency: usize,
+    cache: Option<Mutex<VerifyCache>>,
+}
+
+impl Verifier {
+    /// Sets up the client for `rules` and loads the cache; returns warnings
+    /// to show.
+    pub fn new(options: &VerifyOptions, rules: &[Arc<Rule>]) -> (Verifier, Vec<String>) {
+        let mut warnings = Vec::new();
+        let cache = options.cache.as_ref().map(|path| {
+            let (cache, warning) = VerifyCache::open(path, options.cache_ttl);
+            warnings.extend(warning);
+            Mutex::new(cache)
+        });
+        let verifier = Verifier {
+            client: Client::new(options.http.clone()),
+            specs: RuleSpecs::new(rules),
+            concurrency: options.concurrency.max(1),
+            cache,
+        };
+        (verifier, warnings)
+    }
+
+    /// The HTTP client (revocation shares it, and its safety rules).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The rules' verifiers and revocation APIs, compiled on first use.
+    pub fn specs(&self) -> &RuleSpecs {
+        &self.specs
+    }
+
+    /// Verifies one secret now, bypassing the cache (re-checks after a
+    /// revocation must ask the provider).
+    pub fn verify_now(&self, rule: &Rule, values: &BTreeMap<String, String>) -> Verification {
+        match self.specs.verifier(rule.id()) {
+            Ok(Some(v)) => check::verify(&self.client, v, values),
+            Ok(None) => Verification::unknown("the rule has no verifier", None),
+            Err(e) => Verification::unknown(format!("invalid verifier: {e}"), None),
+        }
+    }
+
+    /// Verifies every job once (jobs sharing a key are asked once), using
+    /// the cache where it is fresh. Returns outcomes by key.
+    pub fn verify_all(&self, jobs: Vec<Job>) -> HashMap<String, Verification> {
+        let mut results = HashMap::new();
+        let mut queue = VecDeque::new();
+        let mut seen = std::collections::HashSet::new();
+        for job in jobs {
+            if !seen.insert(job.key.clone()) {
+                continue;
+            }
+            let cached = self
+                .cache
+                .as_ref()
+                .and_then(|c| c.lock().unwrap_or_else(|e| e.into_inner()).get(&job.key));
+            match cached {
+                Some(v) => {
+                    results.insert(job.key, v);
+                }
+                None => queue.push_back(job),
+            }
+        }
+        let workers = self.concurrency.min(queue.len());
+        let queue = Mutex::new(queue);
+        let done = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|| loop {
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
+                    let Some(job) = next else { break };
+                    let outcome = self.verify_now(&job.rule, &job.values);
+                    done.lock().unwrap_or_else(|e| e.into_inner()).push((job.key, outcome));
+                });
+            }
+        });
+        for (key, outcome) in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            if let Some(cache) = &self.cache {
+                cache.lock().unwrap_or_else(|e| e.into_inner()).put(&key, &outcome);
+            }
+            results.insert(key, outcome);
+        }
+        results
+    }
+
+    /// Writes the cache back, if there is one.
+    pub fn save_cache(&self) -> std::io::Result<()> {
+        match &self.cache {
+            Some(c) => c.lock().unwrap_or_else(|e| e.into_inner()).save(),
+            None => Ok(()),
+        }
+    }
+}

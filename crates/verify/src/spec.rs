@@ -1,0 +1,361 @@
+//! Compiling a rule's verifier and revocation API (plain data in the rules
+//! crate) into what the verifier runs: matchers with their regexes, the
+//! `needs` searches, the request checked against the safety rules. Each is
+//! compiled on first use and once per run ([`RuleSpecs`]).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock};
+
+use keyhound_rules::verify_spec::{Matcher, RequestSpec, RevokeApi, VerifyKind, VerifySpec};
+use keyhound_rules::Rule;
+
+/// Why a verifier or revocation spec was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    /// The method could change something at the provider.
+    #[error("method {method} is not one of {allowed}")]
+    Method {
+        /// The method as written.
+        method: String,
+        /// The methods allowed here.
+        allowed: String,
+    },
+    /// A secret only ever travels over https.
+    #[error("url {0:?} must start with https://")]
+    NotHttps(String),
+    /// A templated host must be pinned by host patterns.
+    #[error("a templated host needs `hosts` patterns")]
+    UnpinnedHost,
+    /// The URL names no host (or hides one behind user info).
+    #[error("url {0:?} has no plain host")]
+    NoHost(String),
+    /// A template names neither a pattern group nor a `needs` value.
+    #[error("template {{{{{name}}}}} names nothing (known: {known})")]
+    UnknownName {
+        /// The name.
+        name: String,
+        /// The names that exist.
+        known: String,
+    },
+    /// An `account` selector is of no known form.
+    #[error("account field {name}: selector {selector:?} must be a JSON pointer (/a/b), header:NAME or xml:TAG")]
+    AccountSelector {
+        /// The field.
+        name: String,
+        /// The selector as written.
+        selector: String,
+    },
+    /// An http verifier without its request.
+    #[error("an http verifier needs [rules.verify.request]")]
+    MissingRequest,
+    /// `aws-sts` signs its own request.
+    #[error("aws-sts builds its own request; drop the request")]
+    AwsRequest,
+    /// `aws-sts` needs the access key id beside the secret.
+    #[error("aws-sts needs [rules.verify.needs.id] (the access key id)")]
+    AwsWithoutId,
+    /// Nothing would ever mean live.
+    #[error("a verifier needs at least one `live` matcher")]
+    NoLive,
+    /// Nothing would ever mean revoked.
+    #[error("a revocation API needs at least one `revoked` matcher")]
+    NoRevoked,
+    /// A matcher's statuses are not HTTP statuses.
+    #[error("{what}: statuses must be HTTP statuses, got {statuses:?}")]
+    Status {
+        /// Which matcher list.
+        what: String,
+        /// The statuses as written.
+        statuses: Vec<u16>,
+    },
+    /// A regex does not compile.
+    #[error("{what}: bad regex {pattern:?}")]
+    Regex {
+        /// Where it is (`live`, `needs.id`, `when`).
+        what: String,
+        /// The regex as written.
+        pattern: String,
+        /// The compiler's error.
+        #[source]
+        source: regex::Error,
+    },
+}
+
+/// Methods a verifier may use: none of them changes anything at a
+/// well-behaved provider (POST only for RPC-style "who am I" calls).
+const VERIFY_METHODS: &[&str] = &["GET", "HEAD", "POST"];
+/// Methods a revocation may use.
+const REVOKE_METHODS: &[&str] = &["GET", "POST", "DELETE"];
+
+/// A matcher with its body regex compiled.
+#[derive(Debug, Clone)]
+pub struct CompiledMatcher {
+    /// Statuses.
+    pub status: Vec<u16>,
+    /// Body regex.
+    pub body: Option<regex::Regex>,
+}
+
+impl CompiledMatcher {
+    /// Whether an answer fits.
+    pub fn matches(&self, status: u16, body: &str) -> bool {
+        self.status.contains(&status) && self.body.as_ref().map_or(true, |re| re.is_match(body))
+    }
+}
+
+/// A `needs` entry ready to search.
+#[derive(Debug, Clone)]
+pub struct CompiledNeed {
+    /// Template name.
+    pub name: String,
+    /// The regex.
+    pub regex: regex::bytes::Regex,
+    /// Bytes searched before and after the secret.
+    pub window: usize,
+}
+
+/// A verify table checked and compiled once per run.
+#[derive(Debug, Clone)]
+pub struct CompiledVerify {
+    /// The table as written.
+    pub spec: VerifySpec,
+    /// `live` matchers.
+    pub live: Vec<CompiledMatcher>,
+    /// `invalid` matchers.
+    pub invalid: Vec<CompiledMatcher>,
+    /// `needs` searches.
+    pub needs: Vec<CompiledNeed>,
+    /// The `when` regex.
+    pub when: Option<regex::Regex>,
+}
+
+impl CompiledVerify {
+    /// Whether this verifier applies to `secret`.
+    pub fn applies_to(&self, secret: &str) -> bool {
+        self.when.as_ref().map_or(true, |re| re.is_match(secret))
+    }
+}
+
+/// A revocation API checked and compiled.
+#[derive(Debug, Clone)]
+pub struct CompiledRevoke {
+    /// The table as written.
+    pub spec: RevokeApi,
+    /// `revoked` matchers.
+    pub revoked: Vec<CompiledMatcher>,
+}
+
+fn compile_matchers(list: &[Matcher], what: &str) -> Result<Vec<CompiledMatcher>, SpecError> {
+    list.iter()
+        .map(|m| {
+            if m.status.is_empty() || m.status.iter().any(|s| !(100..600).contains(s)) {
+                return Err(SpecError::Status {
+                    what: what.to_string(),
+                    statuses: m.status.clone(),
+                });
+            }
+            let body = match &m.body {
+                Some(p) => Some(regex::Regex::new(p).map_err(|source| SpecError::Regex {
+                    what: format!("{what} body"),
+                    pattern: p.clone(),
+                    source,
+                })?),
+                None => None,
+            };
+            Ok(CompiledMatcher {
+                status: m.status.clone(),
+                body,
+            })
+        })
+        .collect()
+}
+
+/// Checks a request: method, https URL, hosts, known template names.
+fn check_request(request: &RequestSpec, methods: &[&str], names: &[String]) -> Result<(), SpecError> {
+    if !methods.contains(&request.method.as_str()) {
+        return Err(SpecError::Method {
+            method: request.method.clone(),
+            allowed: methods.join(", "),
+        });
+    }
+    let Some(rest) = request.url.strip_prefix("https://") else {
+        return Err(SpecError::NotHttps(request.url.clone()));
+    };
+    let authority = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
+    if authority.contains("{{") {
+        if request.hosts.is_empty() {
+            return Err(SpecError::UnpinnedHost);
+        }
+    } else if authority.is_empty() || authority.contains('@') {
+        return Err(SpecError::NoHost(request.url.clone()));
+    }
+    let mut texts: Vec<&str> = vec![&request.url];
+    texts.extend(request.headers.values().map(String::as_str));
+    texts.extend(request.body.as_deref());
+    if let Some(b) = &request.basic {
+        texts.push(&b.username);
+        texts.push(&b.password);
+    }
+    for text in texts {
+        for name in super::template::names(text) {
+            if !names.iter().any(|n| n == name) {
+                return Err(SpecError::UnknownName {
+                    name: name.to_string(),
+                    known: names.join(", "),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_account(account: &BTreeMap<String, String>) -> Result<(), SpecError> {
+    for (name, selector) in account {
+        if !(selector.starts_with('/') || selector.starts_with("header:") || selector.starts_with("xml:")) {
+            return Err(SpecError::AccountSelector {
+                name: name.clone(),
+                selector: selector.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Validates a verify table against its rule's pattern groups and
+/// compiles its regexes.
+pub fn compile_verify(spec: &VerifySpec, pattern_groups: &[String]) -> Result<CompiledVerify, SpecError> {
+    let mut names: Vec<String> = pattern_groups.to_vec();
+    names.extend(spec.needs.keys().cloned());
+    match (spec.kind, &spec.request) {
+        (VerifyKind::Http, None) => return Err(SpecError::MissingRequest),
+        (VerifyKind::Http, Some(request)) => check_request(request, VERIFY_METHODS, &names)?,
+        (VerifyKind::AwsSts, Some(_)) => return Err(SpecError::AwsRequest),
+        (VerifyKind::AwsSts, None) if !spec.needs.contains_key("id") => return Err(SpecError::AwsWithoutId),
+        (VerifyKind::AwsSts, None) => {}
+    }
+    if spec.live.is_empty() {
+        return Err(SpecError::NoLive);
+    }
+    check_account(&spec.account)?;
+    let needs = spec
+        .needs
+        .iter()
+        .map(|(name, need)| {
+            let regex = keyhound_rules::compile(&need.pattern).map_err(|source| SpecError::Regex {
+                what: format!("needs.{name}"),
+                pattern: need.pattern.clone(),
+                source,
+            })?;
+            Ok(CompiledNeed {
+                name: name.clone(),
+                regex,
+                window: need.window.unwrap_or(1024),
+            })
+        })
+        .collect::<Result<Vec<_>, SpecError>>()?;
+    let when = match &spec.when {
+        Some(p) => Some(regex::Regex::new(p).map_err(|source| SpecError::Regex {
+            what: "when".into(),
+            pattern: p.clone(),
+            source,
+        })?),
+        None => None,
+    };
+    Ok(CompiledVerify {
+        when,
+        spec: spec.clone(),
+        live: compile_matchers(&spec.live, "live")?,
+        invalid: compile_matchers(&spec.invalid, "invalid")?,
+        needs,
+    })
+}
+
+/// Validates and compiles a revocation API.
+pub fn compile_revoke(api: &RevokeApi, pattern_groups: &[String]) -> Result<CompiledRevoke, SpecError> {
+    check_request(&api.request, REVOKE_METHODS, pattern_groups)?;
+    if api.revoked.is_empty() {
+        return Err(SpecError::NoRevoked);
+    }
+    Ok(CompiledRevoke {
+        spec: api.clone(),
+        revoked: compile_matchers(&api.revoked, "revoked")?,
+    })
+}
+
+/// One rule's verifier and revocation API, compiled on first use.
+#[derive(Debug)]
+struct Compiled {
+    rule: Arc<Rule>,
+    verify: OnceLock<Result<Option<CompiledVerify>, SpecError>>,
+    revoke: OnceLock<Result<Option<CompiledRevoke>, SpecError>>,
+}
+
+/// Every rule's verifier and revocation API by rule id, each compiled the
+/// first time it is asked for: a run that finds three providers' keys
+/// compiles three verifiers.
+#[derive(Debug, Default)]
+pub struct RuleSpecs {
+    by_id: HashMap<String, Compiled>,
+}
+
+impl RuleSpecs {
+    /// The specs of `rules`; nothing is compiled yet.
+    pub fn new(rules: &[Arc<Rule>]) -> RuleSpecs {
+        let by_id = rules
+            .iter()
+            .map(|rule| {
+                let compiled = Compiled {
+                    rule: Arc::clone(rule),
+                    verify: OnceLock::new(),
+                    revoke: OnceLock::new(),
+                };
+                (rule.id().to_string(), compiled)
+            })
+            .collect();
+        RuleSpecs { by_id }
+    }
+
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Arc<Rule>> {
+        self.by_id.get(id).map(|c| &c.rule)
+    }
+
+    /// The rule's verifier: `Ok(None)` when it has none (or the id is
+    /// unknown), `Err` when its spec is malformed.
+    pub fn verifier(&self, id: &str) -> Result<Option<&CompiledVerify>, &SpecError> {
+        let Some(c) = self.by_id.get(id) else {
+            return Ok(None);
+        };
+        c.verify
+            .get_or_init(|| compile_verifier(&c.rule))
+            .as_ref()
+            .map(Option::as_ref)
+    }
+
+    /// The rule's revocation API, as [`RuleSpecs::verifier`].
+    pub fn revoker(&self, id: &str) -> Result<Option<&CompiledRevoke>, &SpecError> {
+        let Some(c) = self.by_id.get(id) else {
+            return Ok(None);
+        };
+        c.revoke
+            .get_or_init(|| compile_revoker(&c.rule))
+            .as_ref()
+            .map(Option::as_ref)
+    }
+}
+
+/// Compiles `rule`'s verifier, if it has one.
+pub fn compile_verifier(rule: &Rule) -> Result<Option<CompiledVerify>, SpecError> {
+    match &rule.spec.verify {
+        None => Ok(None),
+        Some(spec) => compile_verify(spec, &rule.group_names()).map(Some),
+    }
+}
+
+/// Compiles `rule`'s revocation API, if it has one.
+pub fn compile_revoker(rule: &Rule) -> Result<Option<CompiledRevoke>, SpecError> {
+    match rule.spec.revoke.as_ref().and_then(|r| r.api.as_ref()) {
+        None => Ok(None),
+        Some(api) => compile_revoke(api, &rule.group_names()).map(Some),
+    }
+}
