@@ -277,13 +277,27 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(250 << attempt.min(6))
 }
 
+/// Ceiling on a parsed `Retry-After`. Any value at or above it is far
+/// longer than a sane [`HttpOptions::max_retry_wait`], so the request gives
+/// up instead of waiting; the ceiling only keeps huge values (`1e20`, a
+/// 30-digit integer) from overflowing [`Duration`].
+const RETRY_AFTER_CEILING: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// `Retry-After` in seconds (the HTTP-date form is treated as absent).
 fn retry_after(response: &Response) -> Option<Duration> {
-    response
-        .header("retry-after")
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64)
+    response.header("retry-after").and_then(parse_retry_after)
+}
+
+/// Parses a `Retry-After` value as non-negative, finite seconds, capped at
+/// [`RETRY_AFTER_CEILING`]. Anything else (negative, `NaN`, `inf`, an
+/// HTTP-date, garbage) is `None`: treated as absent. Never panics.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let seconds = value.trim().parse::<f64>().ok()?;
+    if !seconds.is_finite() || seconds < 0.0 {
+        return None;
+    }
+    let capped = seconds.min(RETRY_AFTER_CEILING.as_secs_f64());
+    Duration::try_from_secs_f64(capped).ok()
 }
 
 /// Splits `scheme://authority/rest` (rest keeps its leading `/`, `?`).
@@ -365,6 +379,43 @@ mod tests {
         assert!(client
             .resolve("https://api.github.com@evil.example/", &allowed)
             .is_err());
+    }
+
+    #[test]
+    fn retry_after_never_panics_and_stays_bounded() {
+        let response = |value: &str| Response {
+            status: 429,
+            headers: vec![("retry-after".to_string(), value.to_string())],
+            body: Vec::new(),
+        };
+        let cases: &[(&str, Option<Duration>)] = &[
+            ("2", Some(Duration::from_secs(2))),
+            (" 1.5 ", Some(Duration::from_millis(1500))),
+            ("0", Some(Duration::ZERO)),
+            ("-0", Some(Duration::ZERO)),
+            ("1e20", Some(RETRY_AFTER_CEILING)),
+            ("18446744073709551616", Some(RETRY_AFTER_CEILING)),
+            ("999999999999999999999999999999", Some(RETRY_AFTER_CEILING)),
+            ("1e308", Some(RETRY_AFTER_CEILING)),
+            ("1e400", None),
+            ("-5", None),
+            ("-1e20", None),
+            ("NaN", None),
+            ("nan", None),
+            ("inf", None),
+            ("-inf", None),
+            ("infinity", None),
+            ("garbage", None),
+            ("", None),
+            ("Wed, 21 Oct 2015 07:28:00 GMT", None),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(parse_retry_after(value), *expected, "Retry-After: {value:?}");
+            assert_eq!(retry_after(&response(value)), *expected, "Retry-After: {value:?}");
+        }
+        // A capped value is still longer than the longest wait honoured, so
+        // the client gives up rather than sleeping for it.
+        assert!(RETRY_AFTER_CEILING > HttpOptions::default().max_retry_wait);
     }
 
     #[test]
