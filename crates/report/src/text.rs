@@ -46,17 +46,21 @@ fn severity_color(s: Severity) -> &'static str {
     }
 }
 
+/// The first `chars` characters of `text`, cut at a char boundary: ids and
+/// digests come from manifests and images, which may hold anything.
+fn shorten(text: &str, chars: usize) -> &str {
+    match text.char_indices().nth(chars) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
 /// `commit author <email> date [still in HEAD] [+N other commit/path]`.
 fn git_provenance(f: &Finding) -> String {
     let Some(c) = f.origin.commit_info() else {
         return String::new();
     };
-    let mut p = format!(
-        "  {}  {}  {}",
-        &c.commit[..c.commit.len().min(12)],
-        c.identity(),
-        c.date
-    );
+    let mut p = format!("  {}  {}  {}", shorten(c.commit, 12), c.identity(), c.date);
     match f.present_in_head {
         Some(true) => p.push_str("  [still in HEAD]"),
         Some(false) => p.push_str("  [not in HEAD]"),
@@ -117,7 +121,7 @@ impl Sink for TextSink {
                     ..
                 } => {
                     let digest = layer_digest.trim_start_matches("sha256:");
-                    let mut p = format!("  {image} layer {layer_index} ({})", &digest[..digest.len().min(12)]);
+                    let mut p = format!("  {image} layer {layer_index} ({})", shorten(digest, 12));
                     if let Some(step) = created_by {
                         let step: String = step.chars().take(60).collect();
                         p.push_str(&format!("  created by `{step}`"));
@@ -189,4 +193,93 @@ pub fn summary_line(s: &Summary, verdict: &str) -> String {
         line.push_str(&format!(", {} accepted by policy", s.accepted));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::finding::Secret;
+
+    /// A writer whose bytes the test can read back.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn finding(origin: Origin) -> Finding {
+        Finding {
+            rule_id: "test-rule".into(),
+            rule_name: "Test rule".into(),
+            severity: Severity::High,
+            origin: Arc::new(origin),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 9,
+            offset: 0,
+            present_in_head: None,
+            removed: None,
+            decoded: Vec::new(),
+            length: 8,
+            secret: Secret::new("s3cr3t-value".into()),
+            snippet: "token".into(),
+            fingerprint: "00".into(),
+            entropy: 0.0,
+            verification: None,
+            verify_values: Default::default(),
+        }
+    }
+
+    #[test]
+    fn multibyte_digests_and_commit_ids_are_shortened_on_char_boundaries() {
+        // Byte 12 of each falls inside a two-byte character.
+        let digest = format!("sha256:a{}", "\u{e9}".repeat(20));
+        let commit = format!("0{}", "\u{e9}".repeat(20));
+        let layer = finding(Origin::ImageLayer {
+            path: "etc/app.env".into(),
+            image: "acme/app:1.0".into(),
+            layer_index: 0,
+            layer_digest: digest,
+            created_by: None,
+            visible: true,
+            hidden_by_layer: None,
+        });
+        let blob = finding(Origin::GitBlob {
+            path: "a.env".into(),
+            commit,
+            author: "A".into(),
+            email: "a@example.com".into(),
+            date: "2024-01-01".into(),
+            blob: "b".into(),
+            other_locations: 0,
+        });
+        let out = Shared::default();
+        let options = ReportOptions {
+            show_secrets: false,
+            color: false,
+            base_dir: None,
+            rules: Vec::new(),
+            vcs: None,
+            author: None,
+        };
+        let sink = TextSink::new(Box::new(out.clone()), options);
+        sink.blob_findings(vec![layer, blob]);
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        let eleven = "\u{e9}".repeat(11);
+        assert!(text.contains(&format!("acme/app:1.0 layer 0 (a{eleven})")), "{text}");
+        assert!(text.contains(&format!("  0{eleven}  A <a@example.com>")), "{text}");
+        assert_eq!(shorten("abc", 12), "abc");
+        assert_eq!(shorten("", 12), "");
+    }
 }
