@@ -655,3 +655,77 @@ fn inventory_lists_each_secret_once_with_owner_exposure_removal_and_liveness() {
     assert_eq!(rows[1]["verification"]["status"], "invalid");
     assert_eq!(emulator.requests().len(), 2, "one request per distinct secret");
 }
+
+/// Depth of the crafted tree: far past what the filesystem (PATH_MAX) or a
+/// default `git` (core.maxTreeDepth 2048) lets anyone check out.
+const DEEP: usize = 3000;
+
+#[test]
+fn very_deep_trees_are_walked_without_recursion() {
+    use std::io::Write;
+    let repo = Repo::new();
+    let key = token(90);
+    let deep_dir = vec!["d"; DEEP].join("/");
+    let secret_path = format!("{deep_dir}/deep.env");
+    // Siblings before and after the subtree at several depths, so the walk
+    // order is checked against git's own (depth-first, in tree order).
+    let mut files = vec![(secret_path.clone(), format!("TOKEN={key}\n"))];
+    for level in [0, 1, 10, DEEP / 2, DEEP] {
+        let dir = vec!["d"; level].join("/");
+        let slash = if dir.is_empty() { "" } else { "/" };
+        files.push((format!("{dir}{slash}a{level}.txt"), format!("before {level}\n")));
+        files.push((format!("{dir}{slash}z{level}.txt"), format!("after {level}\n")));
+    }
+    // fast-import writes the trees directly: no checkout, no path limits.
+    let mut stream = String::from(
+        "commit refs/heads/main\ncommitter Alice Example <alice@example.com> 1704103200 +0000\ndata 4\ndeep\n",
+    );
+    for (path, content) in &files {
+        stream.push_str(&format!("M 100644 inline {path}\ndata {}\n{content}\n", content.len()));
+    }
+    let mut child = repo
+        .cmd("git", &repo.path)
+        .args(["-c", "core.maxTreeDepth=100000", "fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success(), "git fast-import failed");
+    let listed = repo.git(&["-c", "core.maxTreeDepth=100000", "ls-tree", "-r", "--name-only", "HEAD"]);
+    let git_order: Vec<&str> = listed.lines().collect();
+    assert_eq!(git_order.len(), files.len());
+
+    // The library walks it on a thread whose stack a recursive walk of
+    // 3000 levels would overflow, in exactly git's order.
+    let path = repo.path.clone();
+    let walked = std::thread::Builder::new()
+        .stack_size(128 * 1024)
+        .spawn(move || {
+            let repo = keyhound::sources::git::open(&path).unwrap();
+            let head = repo.head_tree_id().unwrap().detach();
+            let flat = keyhound::sources::git::tree::flatten(&repo, head).unwrap();
+            let mut changes = Vec::new();
+            keyhound::sources::git::tree::diff_trees(&repo, Some(head), None, &mut changes).unwrap();
+            let flat: Vec<String> = flat.into_iter().map(|(p, _)| p.to_string()).collect();
+            let deleted: Vec<String> = changes
+                .into_iter()
+                .filter(|c| c.new.is_none() && c.old.is_some())
+                .map(|c| c.path.to_string())
+                .collect();
+            (flat, deleted)
+        })
+        .unwrap()
+        .join()
+        .expect("the tree walk must not overflow a small stack");
+    assert_eq!(walked.0, git_order, "additions in git's order");
+    assert_eq!(walked.1, git_order, "deletions in git's order");
+
+    // End to end: the history audit finds the secret at the bottom.
+    let out = repo.keyhound(&["git", ".", "-f", "jsonl", "--show-secrets"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let findings = jsonl(&out);
+    let hits = by_secret(&findings, &key);
+    assert_eq!(hits.len(), 1, "{}", stdout(&out));
+    assert_eq!(hits[0]["path"], secret_path.as_str());
+    assert_eq!(hits[0]["present_in_head"], true);
+}

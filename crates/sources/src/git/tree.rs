@@ -1,6 +1,7 @@
-//! Tree walking on raw git objects: a recursive diff that prunes identical
+//! Tree walking on raw git objects: a depth-first diff that prunes identical
 //! subtrees by id (so a commit touching one file reads a handful of trees,
-//! not the whole checkout), path lookup, and flattening.
+//! not the whole checkout), path lookup, and flattening. Nothing here
+//! recurses, so tree depth is bounded by memory, not by a thread's stack.
 
 use std::cmp::Ordering;
 
@@ -65,25 +66,74 @@ fn tree_order(a: &EntryRef<'_>, b: &EntryRef<'_>) -> Ordering {
     a_key.cmp(b_key)
 }
 
+/// Work left for [`diff_trees`], kept on an explicit stack (a crafted,
+/// very deep tree must not overflow a worker thread's stack the way
+/// recursion would). Popped in output order.
+enum Step {
+    /// A file-level change, ready to report.
+    Change(Change),
+    /// Two subtrees at `prefix` still to compare (either may be absent).
+    Trees {
+        prefix: BString,
+        old: Option<ObjectId>,
+        new: Option<ObjectId>,
+    },
+}
+
 /// Appends to `out` every blob added, modified or deleted between `old` and
 /// `new` (either may be absent: a root commit, a deleted directory).
+///
+/// Depth-first in git's tree order — a subtree's changes come at the
+/// subtree's place among its siblings — without recursion: each level's
+/// steps go onto a stack in reverse, so the next one popped is the next in
+/// order.
 pub fn diff_trees(
     repo: &gix::Repository,
     old: Option<ObjectId>,
     new: Option<ObjectId>,
     out: &mut Vec<Change>,
 ) -> Result<(), GitError> {
-    diff_at(repo, b"", old, new, out)
+    let mut stack = vec![Step::Trees {
+        prefix: BString::default(),
+        old,
+        new,
+    }];
+    let mut level = Vec::new();
+    let mut rest = Vec::new();
+    while let Some(step) = stack.pop() {
+        match step {
+            Step::Change(change) => out.push(change),
+            Step::Trees { prefix, old, new } => {
+                diff_level(repo, &prefix, old, new, &mut level)?;
+                // Changes before the level's first subtree can be emitted
+                // now; the rest waits on the stack behind that subtree.
+                let mut steps = level.drain(..);
+                for step in steps.by_ref() {
+                    match step {
+                        Step::Change(change) => out.push(change),
+                        subtree => {
+                            rest.push(subtree);
+                            break;
+                        }
+                    }
+                }
+                rest.extend(steps);
+                stack.extend(rest.drain(..).rev());
+            }
+        }
+    }
+    Ok(())
 }
 
-/// A merge-join of two sorted trees: identical subtrees are skipped by id,
-/// so a commit touching one file reads only the trees on that file's path.
-fn diff_at(
+/// One level of the diff: a merge-join of two sorted trees. Identical
+/// subtrees are skipped by id, so a commit touching one file reads only the
+/// trees on that file's path; differing subtrees become [`Step::Trees`].
+fn diff_level(
     repo: &gix::Repository,
     prefix: &[u8],
     old: Option<ObjectId>,
     new: Option<ObjectId>,
-    out: &mut Vec<Change>,
+    steps: &mut Vec<Step>,
 ) -> Result<(), GitError> {
     if old == new {
         return Ok(());
@@ -99,31 +149,29 @@ fn diff_at(
         };
         match order {
             Ordering::Less => {
-                removed(repo, prefix, &before[i], out)?;
+                steps.extend(removed(prefix, &before[i]));
                 i += 1;
             }
             Ordering::Greater => {
-                added(repo, prefix, &after[j], out)?;
+                steps.extend(added(prefix, &after[j]));
                 j += 1;
             }
             Ordering::Equal => {
                 let (a, b) = (&before[i], &after[j]);
                 if a.oid != b.oid {
                     if b.mode.is_tree() {
-                        diff_at(
-                            repo,
-                            &join(prefix, b.filename),
-                            Some(a.oid.to_owned()),
-                            Some(b.oid.to_owned()),
-                            out,
-                        )?;
+                        steps.push(Step::Trees {
+                            prefix: join(prefix, b.filename),
+                            old: Some(a.oid.to_owned()),
+                            new: Some(b.oid.to_owned()),
+                        });
                     } else if b.mode.is_blob() {
                         let old_blob = a.mode.is_blob().then(|| a.oid.to_owned());
-                        out.push(Change {
+                        steps.push(Step::Change(Change {
                             path: join(prefix, b.filename),
                             old: old_blob,
                             new: Some(b.oid.to_owned()),
-                        });
+                        }));
                     }
                 }
                 i += 1;
@@ -134,33 +182,39 @@ fn diff_at(
     Ok(())
 }
 
-fn added(repo: &gix::Repository, prefix: &[u8], e: &EntryRef<'_>, out: &mut Vec<Change>) -> Result<(), GitError> {
+fn added(prefix: &[u8], e: &EntryRef<'_>) -> Option<Step> {
     if e.mode.is_tree() {
-        diff_at(repo, &join(prefix, e.filename), None, Some(e.oid.to_owned()), out)
+        Some(Step::Trees {
+            prefix: join(prefix, e.filename),
+            old: None,
+            new: Some(e.oid.to_owned()),
+        })
     } else {
-        if e.mode.is_blob() {
-            out.push(Change {
+        e.mode.is_blob().then(|| {
+            Step::Change(Change {
                 path: join(prefix, e.filename),
                 old: None,
                 new: Some(e.oid.to_owned()),
-            });
-        }
-        Ok(())
+            })
+        })
     }
 }
 
-fn removed(repo: &gix::Repository, prefix: &[u8], e: &EntryRef<'_>, out: &mut Vec<Change>) -> Result<(), GitError> {
+fn removed(prefix: &[u8], e: &EntryRef<'_>) -> Option<Step> {
     if e.mode.is_tree() {
-        diff_at(repo, &join(prefix, e.filename), Some(e.oid.to_owned()), None, out)
+        Some(Step::Trees {
+            prefix: join(prefix, e.filename),
+            old: Some(e.oid.to_owned()),
+            new: None,
+        })
     } else {
-        if e.mode.is_blob() {
-            out.push(Change {
+        e.mode.is_blob().then(|| {
+            Step::Change(Change {
                 path: join(prefix, e.filename),
                 old: Some(e.oid.to_owned()),
                 new: None,
-            });
-        }
-        Ok(())
+            })
+        })
     }
 }
 
