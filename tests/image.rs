@@ -765,3 +765,108 @@ fn registry_bearer_tokens_with_flag_and_docker_config_credentials() {
         "a token was fetched per run"
     );
 }
+
+#[test]
+fn manifest_paths_leaving_the_image_are_warned_about_and_never_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(77);
+    let (outside_layer_token, outside_config_token, outside_manifest_token, inside_token) = (
+        github_token(&mut rng, "ghp_"),
+        github_token(&mut rng, "ghp_"),
+        github_token(&mut rng, "ghp_"),
+        github_token(&mut rng, "ghp_"),
+    );
+    // Secret-bearing files next to the images, outside them.
+    let outside = dir.path().join("outside");
+    let outside_layer = layer_tar(&[Item::File(
+        "etc/leak.env",
+        format!("T={outside_layer_token}\n").into_bytes(),
+    )]);
+    write(&outside, "layer.tar", &outside_layer);
+    let outside_config = json!({"config": {"Env": [format!("GITHUB_TOKEN={outside_config_token}")]}});
+    write(&outside, "config.json", serde_json::to_vec(&outside_config).unwrap());
+    let inside = layer_tar(&[Item::File("app/.env", format!("T={inside_token}\n").into_bytes())]);
+    let absolute_layer = outside.join("layer.tar").display().to_string();
+
+    // A docker-save directory whose manifest climbs out and names absolute paths.
+    let manifest = json!([{
+        "Config": "../outside/config.json",
+        "RepoTags": ["acme/evil:1"],
+        "Layers": ["good/layer.tar", "../outside/layer.tar", absolute_layer]
+    }]);
+    let docker = dir.path().join("docker");
+    write(&docker, "manifest.json", serde_json::to_vec(&manifest).unwrap());
+    write(&docker, "good/layer.tar", &inside);
+    let (code, findings, err) = scan(dir.path(), "docker", &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("\"../outside/config.json\" climbs out of the image"),
+        "{err}"
+    );
+    assert!(
+        err.contains("\"../outside/layer.tar\" climbs out of the image"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{absolute_layer:?} is an absolute path")),
+        "{err}"
+    );
+    one(&findings, &inside_token);
+    assert_eq!(findings.len(), 1, "nothing outside the image is read: {findings:#?}");
+
+    // An OCI layout whose index and manifest digests climb out of blobs/.
+    let oci = dir.path().join("oci");
+    let evil_manifest = json!({
+        "schemaVersion": 2,
+        "config": {"digest": "sha256:../../../outside/config.json"},
+        "layers": [{"digest": digest(&inside)}]
+    });
+    write(&outside, "manifest.json", serde_json::to_vec(&evil_manifest).unwrap());
+    write(
+        &outside,
+        "manifest-layer.tar",
+        layer_tar(&[Item::File(
+            "x.env",
+            format!("T={outside_manifest_token}\n").into_bytes(),
+        )]),
+    );
+    let manifest = serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "config": {"digest": "sha256:../../../outside/config.json"},
+        "layers": [
+            {"digest": digest(&inside)},
+            {"digest": "sha256:../../../outside/manifest-layer.tar"},
+            {"digest": absolute_layer},
+        ]
+    }))
+    .unwrap();
+    let index = json!({"schemaVersion": 2, "manifests": [
+        {"digest": "sha256:../../../outside/manifest.json", "annotations": {"org.opencontainers.image.ref.name": "evil:1"}},
+        {"digest": digest(&manifest), "annotations": {"org.opencontainers.image.ref.name": "acme/app:1"}}
+    ]});
+    write(&oci, "oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#);
+    write(&oci, "index.json", serde_json::to_vec(&index).unwrap());
+    write(&oci, &format!("blobs/sha256/{}", &digest(&manifest)[7..]), &manifest);
+    write(&oci, &format!("blobs/sha256/{}", &digest(&inside)[7..]), &inside);
+    let (code, findings, err) = scan(dir.path(), "oci", &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("manifest \"blobs/sha256/../../../outside/manifest.json\" climbs out of the image"),
+        "{err}"
+    );
+    assert!(
+        err.contains("image config \"blobs/sha256/../../../outside/config.json\" climbs out"),
+        "{err}"
+    );
+    assert!(
+        err.contains("blobs/sha256/../../../outside/manifest-layer.tar"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{absolute_layer:?} is an absolute path")),
+        "{err}"
+    );
+    let hit = one(&findings, &inside_token);
+    assert_eq!(hit["origin"]["layer_index"], 0);
+    assert_eq!(findings.len(), 1, "nothing outside the image is read: {findings:#?}");
+}

@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -46,6 +46,30 @@ pub enum ImageError {
         /// The platform asked for.
         platform: String,
     },
+}
+
+/// A path named by a manifest or index (`Config`, `Layers`, a digest's
+/// blob path) that would leave the image: warned about, never opened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnsafePath {
+    /// An absolute path (joined onto the image root it would replace it).
+    #[error("{0:?} is an absolute path; not opened")]
+    Absolute(String),
+    /// A `..` component climbs out of the image root.
+    #[error("{0:?} climbs out of the image with '..'; not opened")]
+    ParentDir(String),
+}
+
+/// Checks that `name`, joined onto the image root, stays inside it.
+fn contained(name: &str) -> Result<(), UnsafePath> {
+    for component in Path::new(name).components() {
+        match component {
+            Component::Prefix(_) | Component::RootDir => return Err(UnsafePath::Absolute(name.to_string())),
+            Component::ParentDir => return Err(UnsafePath::ParentDir(name.to_string())),
+            Component::CurDir | Component::Normal(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// How to scan an image.
@@ -199,20 +223,37 @@ impl ImageRef {
     }
 }
 
-fn read_doc(store: &Store, docs: &Documents, name: &str) -> Option<Vec<u8>> {
+/// A document of the image by its path inside the source; `Err` (and
+/// nothing opened) when the path would leave the image.
+fn read_doc(store: &Store, docs: &Documents, name: &str) -> Result<Option<Vec<u8>>, UnsafePath> {
+    contained(name)?;
     if let Some(bytes) = docs.get(name) {
-        return Some(bytes.clone());
+        return Ok(Some(bytes.clone()));
     }
-    match store {
+    Ok(match store {
         Store::Dir(root) => {
             let path = root.join(name);
-            let size = std::fs::metadata(&path).ok()?.len();
-            (size <= MAX_DOCUMENT).then(|| std::fs::read(path).ok()).flatten()
+            std::fs::metadata(&path)
+                .ok()
+                .filter(|m| m.len() <= MAX_DOCUMENT)
+                .and_then(|_| std::fs::read(path).ok())
         }
         Store::Tar(_) => None,
-        Store::Registry(client) => {
-            let digest = name.strip_prefix("blobs/")?.replacen('/', ":", 1);
+        Store::Registry(client) => name.strip_prefix("blobs/").and_then(|blob| {
+            let digest = blob.replacen('/', ":", 1);
             client.small_blob(&digest).or_else(|_| client.manifest(&digest)).ok()
+        }),
+    })
+}
+
+/// An image config by the path its manifest gives; a path leaving the image
+/// is a warning and is never opened.
+fn read_config(scan: &Scan<'_>, store: &Store, docs: &Documents, name: &str) -> Option<Value> {
+    match read_doc(store, docs, name) {
+        Ok(bytes) => bytes.and_then(|b| parse(&b)),
+        Err(e) => {
+            scan.warn(None, format!("image config {e}"));
+            None
         }
     }
 }
@@ -238,7 +279,7 @@ fn images(
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string();
-            let config = read_doc(store, docs, &config_name).and_then(|b| parse(&b));
+            let config = read_config(scan, store, docs, &config_name);
             let name = entry
                 .get("RepoTags")
                 .and_then(Value::as_array)
@@ -265,7 +306,13 @@ fn images(
                             } else {
                                 diff_ids.get(i).cloned().unwrap_or_else(|| path.to_string())
                             };
-                            (normalize(path), digest)
+                            // A path leaving the image stays as given, so
+                            // the layer walk refuses it by name.
+                            let path = match contained(path) {
+                                Ok(()) => normalize(path),
+                                Err(_) => path.to_string(),
+                            };
+                            (path, digest)
                         })
                         .collect()
                 })
@@ -352,7 +399,14 @@ fn walk_index(
         if this_platform.as_deref() == Some("unknown/unknown") {
             continue; // attestation manifests, not images
         }
-        let Some(doc) = read_doc(store, docs, &blob_path(digest)).and_then(|b| parse(&b)) else {
+        let doc = match read_doc(store, docs, &blob_path(digest)) {
+            Ok(bytes) => bytes.and_then(|b| parse(&b)),
+            Err(e) => {
+                scan.warn(None, format!("manifest {e}"));
+                continue;
+            }
+        };
+        let Some(doc) = doc else {
             scan.warn(
                 WarningKind::Image,
                 Some(&blob_path(digest)),
@@ -369,7 +423,7 @@ fn walk_index(
             .and_then(Value::as_str)
             .unwrap_or_default();
         let config_name = blob_path(config_digest);
-        let config = read_doc(store, docs, &config_name).and_then(|b| parse(&b));
+        let config = read_config(scan, store, docs, &config_name);
         let layers = doc
             .get("layers")
             .and_then(Value::as_array)
@@ -629,8 +683,15 @@ fn scan_store(
     let images = images(scan, store, docs, source, options.platform.as_deref())?;
     // Layers to read, by their path in the source; each distinct one once.
     let mut wanted: HashMap<String, String> = HashMap::new();
+    let mut refused: HashSet<&str> = HashSet::new();
     for image in &images {
         for (path, digest) in &image.layers {
+            if let Err(e) = contained(path) {
+                if refused.insert(path) {
+                    scan.warn(Some(&format!("layer {digest}")), format!("layer {e}"));
+                }
+                continue;
+            }
             wanted.entry(path.clone()).or_insert_with(|| digest.clone());
         }
     }
@@ -763,6 +824,28 @@ fn scan_store(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_leaving_the_image_are_refused() {
+        for ok in [
+            "manifest.json",
+            "./abc/layer.tar",
+            "blobs/sha256/abc",
+            "a/./b",
+            "..a/b..",
+            "",
+        ] {
+            assert_eq!(contained(ok), Ok(()), "{ok}");
+        }
+        for absolute in ["/etc/passwd", "//etc/passwd", "/"] {
+            assert_eq!(contained(absolute), Err(UnsafePath::Absolute(absolute.into())));
+        }
+        for climbing in ["..", "../../etc/passwd", "blobs/sha256/../../../x", "a/../b", "./.."] {
+            assert_eq!(contained(climbing), Err(UnsafePath::ParentDir(climbing.into())));
+        }
+        assert!(contained(&blob_path("sha256:../../../etc/passwd")).is_err());
+        assert!(contained(&blob_path("/etc/passwd")).is_err());
+    }
 
     #[test]
     fn whiteouts_and_overwrites_hide_lower_files() {
