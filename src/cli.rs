@@ -280,7 +280,8 @@ pub struct ScanArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Print every warning as it happens (default: each kind of warning
-    /// once at the end, with its count and first paths).
+    /// once at the end, with its count and first paths), and each host
+    /// registry credentials are sent to (`keyhound image` from a registry).
     #[arg(long, short = 'v', conflicts_with = "quiet")]
     pub verbose: bool,
     /// Colour text output.

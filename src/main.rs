@@ -583,6 +583,7 @@ fn run_image(args: ImageArgs, mode: Mode) -> Result<u8> {
         insecure: args.insecure_registry,
         username: args.registry_username.clone(),
         password: args.registry_password.clone(),
+        on_credentials: args.scan.verbose.then_some(tell_credentials as fn(&str)),
     };
     execute(&args.scan, &prepared, reporting, |scan| {
         let stats = match remote {
@@ -599,6 +600,11 @@ fn run_image(args: ImageArgs, mode: Mode) -> Result<u8> {
         }
         Ok(())
     })
+}
+
+/// `--verbose`: which host registry credentials go to.
+fn tell_credentials(host: &str) {
+    eprintln!("keyhound: sending registry credentials to {host}");
 }
 
 fn vcs_info(repo: &gix::Repository) -> VcsInfo {

@@ -737,6 +737,27 @@ fn registry_bearer_tokens_with_flag_and_docker_config_credentials() {
     );
     assert_eq!(code, 1, "{err}");
     check_fixture(&f, &findings);
+    assert!(!err.contains("sending registry credentials"), "{err}");
+    // --verbose says which host received them.
+    let (code, _, err) = scan(
+        dir.path(),
+        &reference,
+        &[
+            "--insecure-registry",
+            "--registry-username",
+            "ci",
+            "--registry-password",
+            "s3cret",
+            "--verbose",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "sending registry credentials to 127.0.0.1:{port} (token realm)"
+        )),
+        "{err}"
+    );
     // Credentials from ~/.docker/config.json.
     use base64::Engine;
     let auth = base64::engine::general_purpose::STANDARD.encode("ci:s3cret");

@@ -104,7 +104,7 @@ enum Store {
     /// A tar archive (docker save or OCI layout), possibly gzip-compressed.
     Tar(PathBuf),
     /// A registry repository.
-    Registry(RegistryClient),
+    Registry(Box<RegistryClient>),
 }
 
 impl Store {
@@ -163,7 +163,7 @@ fn open_registry(client: RegistryClient) -> Result<(Store, Documents), ImageErro
     let mut docs = Documents::new();
     docs.insert(blob_path(&digest), bytes);
     docs.insert("index.json".to_string(), serde_json::to_vec(&index).unwrap_or_default());
-    Ok((Store::Registry(client), docs))
+    Ok((Store::Registry(Box::new(client)), docs))
 }
 
 fn open_maybe_gzip(path: &Path) -> std::io::Result<Box<dyn Read>> {

@@ -4,6 +4,7 @@
 //! Bearer realm=…` dance, with or without credentials) and basic auth are
 //! supported; credentials come from flags or `~/.docker/config.json`.
 
+use std::collections::HashSet;
 use std::io::Read;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -32,6 +33,18 @@ pub enum RegistryError {
         url: String,
         /// The status code.
         status: u16,
+    },
+    /// A bearer-token realm over plain http would receive the credentials.
+    #[error("refusing to send registry credentials to token realm {realm}: it is not https (--insecure-registry allows plain http)")]
+    InsecureRealm {
+        /// The realm the registry named.
+        realm: String,
+    },
+    /// The bearer-token realm is not an http(s) URL with a host.
+    #[error("registry token realm {realm:?} is not an http(s) URL")]
+    BadRealm {
+        /// The realm the registry named.
+        realm: String,
     },
 }
 
@@ -87,6 +100,9 @@ pub struct RegistryOptions {
     pub username: Option<String>,
     /// Password or token.
     pub password: Option<String>,
+    /// Told the host (and why) each time credentials are about to be sent
+    /// to it, once per host and purpose (`--verbose`).
+    pub on_credentials: Option<fn(&str)>,
 }
 
 /// A client for one repository.
@@ -96,6 +112,9 @@ pub struct RegistryClient {
     image: ImageReference,
     credentials: Option<(String, String)>,
     authorization: Mutex<Option<String>>,
+    insecure: bool,
+    on_credentials: Option<fn(&str)>,
+    told: Mutex<HashSet<String>>,
 }
 
 impl RegistryClient {
@@ -118,6 +137,23 @@ impl RegistryClient {
             image,
             credentials,
             authorization: Mutex::new(None),
+            insecure: options.insecure,
+            on_credentials: options.on_credentials,
+            told: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Tells the `on_credentials` hook, once per message.
+    fn tell(&self, message: String) {
+        if let Some(hook) = self.on_credentials {
+            if self
+                .told
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(message.clone())
+            {
+                hook(&message);
+            }
         }
     }
 
@@ -177,10 +213,12 @@ impl RegistryClient {
             .strip_prefix("Bearer ")
             .or_else(|| challenge.strip_prefix("bearer "))
         else {
-            return basic.ok_or_else(|| RegistryError::Status {
+            let basic = basic.ok_or_else(|| RegistryError::Status {
                 url: self.base.clone(),
                 status: 401,
-            });
+            })?;
+            self.tell(format!("{} (registry, basic auth)", self.image.host));
+            return Ok(basic);
         };
         let fields = parse_challenge(params);
         let realm = fields
@@ -200,6 +238,8 @@ impl RegistryClient {
         }
         let mut request = self.agent.get(&url);
         if let Some(basic) = &basic {
+            let host = credentials_realm_host(&realm, self.insecure)?;
+            self.tell(format!("{host} (token realm)"));
             request = request.header("Authorization", basic);
         }
         let http = |e: ureq::Error| RegistryError::Http {
@@ -264,6 +304,28 @@ impl RegistryClient {
                 message: e.to_string(),
             })?;
         Ok(out)
+    }
+}
+
+/// The host of a bearer-token realm that registry credentials may be sent
+/// to: only over https, or over plain http with `--insecure-registry`.
+/// Anything else is refused before a byte is sent.
+fn credentials_realm_host(realm: &str, insecure: bool) -> Result<String, RegistryError> {
+    let bad = || RegistryError::BadRealm {
+        realm: realm.to_string(),
+    };
+    let (scheme, authority, _) = crate::verify::http::split_url(realm).ok_or_else(bad)?;
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host.is_empty() {
+        return Err(bad());
+    }
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => Ok(host.to_string()),
+        "http" if insecure => Ok(host.to_string()),
+        "http" => Err(RegistryError::InsecureRealm {
+            realm: realm.to_string(),
+        }),
+        _ => Err(bad()),
     }
 }
 
@@ -340,6 +402,65 @@ mod tests {
         );
         assert!(ImageReference::parse("images/app.tar").is_none());
         assert!(ImageReference::parse("app.tar").is_none());
+    }
+
+    #[test]
+    fn credentials_go_to_a_realm_only_over_https_unless_insecure() {
+        let host = |realm: &str, insecure: bool| credentials_realm_host(realm, insecure);
+        assert_eq!(
+            host("https://auth.example.org/token", false).unwrap(),
+            "auth.example.org"
+        );
+        assert_eq!(
+            host("HTTPS://auth.example.org:8443/t?x=1", false).unwrap(),
+            "auth.example.org:8443"
+        );
+        assert_eq!(
+            host("https://user@auth.example.org/token", false).unwrap(),
+            "auth.example.org"
+        );
+        assert_eq!(host("http://127.0.0.1:5001/token", true).unwrap(), "127.0.0.1:5001");
+        assert!(matches!(
+            host("http://auth.example.org/token", false),
+            Err(RegistryError::InsecureRealm { .. })
+        ));
+        for bad in [
+            "",
+            "auth.example.org/token",
+            "ftp://auth.example.org/",
+            "https:///token",
+            "file:///etc/passwd",
+        ] {
+            assert!(
+                matches!(host(bad, true), Err(RegistryError::BadRealm { .. })),
+                "{bad:?}"
+            );
+        }
+        let message = host("http://auth.example.org/token", false).unwrap_err().to_string();
+        assert!(message.contains("--insecure-registry"), "{message}");
+    }
+
+    #[test]
+    fn an_http_realm_never_receives_credentials_without_insecure() {
+        // A realm that would accept a connection: nothing may reach it.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let options = RegistryOptions {
+            username: Some("ci".into()),
+            password: Some("s3cret".into()),
+            ..RegistryOptions::default()
+        };
+        let client = RegistryClient::new(
+            ImageReference::parse("registry.example.org/acme/app:1").unwrap(),
+            &options,
+        );
+        let challenge =
+            format!(r#"Bearer realm="http://127.0.0.1:{port}/token",service="x",scope="repository:acme/app:pull""#);
+        let err = client.authorize(&challenge).unwrap_err();
+        assert!(matches!(err, RegistryError::InsecureRealm { .. }), "{err}");
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(listener.accept().is_err(), "no connection was made to the realm");
     }
 
     #[test]
