@@ -97,6 +97,28 @@ type Documents = HashMap<String, Vec<u8>>;
 /// Largest JSON document read into memory (manifests, configs, indexes).
 const MAX_DOCUMENT: u64 = 16 << 20;
 
+/// Most memory the JSON-like entries of an image tar (manifests, configs,
+/// indexes: every document kept while the archive is walked) may take
+/// together; each is also capped by [`MAX_DOCUMENT`]. Entries past the
+/// budget are not read, with one warning, so an archive of many small JSON
+/// files cannot exhaust memory.
+const MAX_DOCUMENTS_TOTAL: u64 = 64 << 20;
+
+/// JSON-like entries of an image tar left unread because the documents
+/// already kept filled the memory budget ([`MAX_DOCUMENTS_TOTAL`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{skipped} JSON-like tar entries ({bytes} bytes, the first {first:?}) not read: the image's documents exceed the {budget}-byte memory budget")]
+pub struct DocumentBudgetExceeded {
+    /// Entries not read.
+    pub skipped: usize,
+    /// Their total size.
+    pub bytes: u64,
+    /// The first one skipped.
+    pub first: String,
+    /// The budget.
+    pub budget: u64,
+}
+
 /// Where the image's files live.
 enum Store {
     /// An OCI layout directory.
@@ -108,7 +130,9 @@ enum Store {
 }
 
 impl Store {
-    fn open(path: &Path) -> Result<(Store, Documents), ImageError> {
+    /// Opens the source; the documents of a tar are kept within `budget`
+    /// bytes (what did not fit is returned, for a warning).
+    fn open(path: &Path, budget: u64) -> Result<(Store, Documents, Option<DocumentBudgetExceeded>), ImageError> {
         let io = |source| ImageError::Io {
             path: path.to_path_buf(),
             source,
@@ -120,28 +144,56 @@ impl Store {
                     docs.insert(name.to_string(), bytes);
                 }
             }
-            return Ok((Store::Dir(path.to_path_buf()), docs));
+            return Ok((Store::Dir(path.to_path_buf()), docs, None));
         }
-        let mut docs = Documents::new();
         let reader = open_maybe_gzip(path).map_err(io)?;
-        let mut archive = tar::Archive::new(reader);
-        let entries = archive.entries().map_err(io)?;
-        for entry in entries {
-            let Ok(mut entry) = entry else { break };
-            let name = normalize(&String::from_utf8_lossy(&entry.path_bytes()));
-            let small = entry.size() <= MAX_DOCUMENT;
-            let interesting = name.ends_with(".json") || name == "oci-layout" || name.starts_with("blobs/");
-            if small && interesting && entry.header().entry_type().is_file() {
-                let mut bytes = Vec::new();
-                if entry.read_to_end(&mut bytes).is_ok()
-                    && (name == "oci-layout" || bytes.first() == Some(&b'{') || bytes.first() == Some(&b'['))
-                {
-                    docs.insert(name, bytes);
-                }
+        let (docs, over_budget) = read_tar_documents(reader, budget).map_err(io)?;
+        Ok((Store::Tar(path.to_path_buf()), docs, over_budget))
+    }
+}
+
+/// The JSON-like entries of an image tar (and `oci-layout`), kept in memory
+/// while they fit in `budget` bytes together; each is read only once its
+/// first byte says JSON and its size says it fits.
+fn read_tar_documents(reader: impl Read, budget: u64) -> std::io::Result<(Documents, Option<DocumentBudgetExceeded>)> {
+    let mut docs = Documents::new();
+    let mut kept: u64 = 0;
+    let mut over_budget: Option<DocumentBudgetExceeded> = None;
+    let mut archive = tar::Archive::new(reader);
+    for entry in archive.entries()? {
+        let Ok(mut entry) = entry else { break };
+        let name = normalize(&String::from_utf8_lossy(&entry.path_bytes()));
+        let size = entry.size();
+        let interesting = name.ends_with(".json") || name == "oci-layout" || name.starts_with("blobs/");
+        if size > MAX_DOCUMENT || !interesting || !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let mut first = [0u8; 1];
+        let n = read_full(&mut entry, &mut first);
+        if name != "oci-layout" && !(n == 1 && (first[0] == b'{' || first[0] == b'[')) {
+            continue;
+        }
+        if kept.saturating_add(size) > budget {
+            let skipped = over_budget.get_or_insert_with(|| DocumentBudgetExceeded {
+                skipped: 0,
+                bytes: 0,
+                first: name.clone(),
+                budget,
+            });
+            skipped.skipped += 1;
+            skipped.bytes += size;
+            continue;
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        bytes.extend_from_slice(&first[..n]);
+        if entry.read_to_end(&mut bytes).is_ok() {
+            kept += bytes.len() as u64;
+            if let Some(replaced) = docs.insert(name, bytes) {
+                kept -= replaced.len() as u64;
             }
         }
-        Ok((Store::Tar(path.to_path_buf()), docs))
     }
+    Ok((docs, over_budget))
 }
 
 /// Reads the image's manifest (or index) from a registry and presents it
@@ -248,11 +300,11 @@ fn read_doc(store: &Store, docs: &Documents, name: &str) -> Result<Option<Vec<u8
 
 /// An image config by the path its manifest gives; a path leaving the image
 /// is a warning and is never opened.
-fn read_config(scan: &Scan<'_>, store: &Store, docs: &Documents, name: &str) -> Option<Value> {
+fn read_config(scan: &dyn Feed, store: &Store, docs: &Documents, name: &str) -> Option<Value> {
     match read_doc(store, docs, name) {
         Ok(bytes) => bytes.and_then(|b| parse(&b)),
         Err(e) => {
-            scan.warn(None, format!("image config {e}"));
+            scan.warn(WarningKind::Image, None, format!("image config {e}"));
             None
         }
     }
@@ -402,7 +454,7 @@ fn walk_index(
         let doc = match read_doc(store, docs, &blob_path(digest)) {
             Ok(bytes) => bytes.and_then(|b| parse(&b)),
             Err(e) => {
-                scan.warn(None, format!("manifest {e}"));
+                scan.warn(WarningKind::Image, None, format!("manifest {e}"));
                 continue;
             }
         };
@@ -658,7 +710,10 @@ fn scan_config(scan: &dyn Feed, image: &ImageRef) -> Vec<Finding> {
 
 /// Scans the image(s) at `source`.
 pub fn scan_image(scan: &dyn Feed, source: &Path, options: &ImageOptions) -> Result<ImageStats, ImageError> {
-    let (store, docs) = Store::open(source)?;
+    let (store, docs, over_budget) = Store::open(source, MAX_DOCUMENTS_TOTAL)?;
+    if let Some(over) = over_budget {
+        scan.warn(WarningKind::Image, Some(&source.display().to_string()), over);
+    }
     scan_store(scan, &store, &docs, source, options)
 }
 
@@ -688,7 +743,7 @@ fn scan_store(
         for (path, digest) in &image.layers {
             if let Err(e) = contained(path) {
                 if refused.insert(path) {
-                    scan.warn(Some(&format!("layer {digest}")), format!("layer {e}"));
+                    scan.warn(WarningKind::Image, Some(&format!("layer {digest}")), format!("layer {e}"));
                 }
                 continue;
             }
@@ -824,6 +879,60 @@ fn scan_store(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tar_documents_are_kept_within_a_total_budget() {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut add = |name: &str, data: &[u8]| {
+            let mut h = tar::Header::new_gnu();
+            h.set_mode(0o644);
+            h.set_size(data.len() as u64);
+            h.set_cksum();
+            b.append_data(&mut h, name, data).unwrap();
+        };
+        let doc = |i: usize| {
+            let mut d = format!("{{\"n\":{i},\"pad\":\"").into_bytes();
+            d.resize(998, b'x');
+            d.extend_from_slice(b"\"}");
+            d
+        };
+        add("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#);
+        // Layer-like blobs are not documents: they cost nothing.
+        for i in 0..5 {
+            add(&format!("blobs/sha256/layer{i}"), &[0x1f; 4000]);
+        }
+        for i in 0..50 {
+            add(&format!("blobs/sha256/doc{i:02}"), &doc(i));
+        }
+        add("manifest.json", &doc(99));
+        let tar = b.into_inner().unwrap();
+
+        let budget = 10_000;
+        let (docs, over) = read_tar_documents(std::io::Cursor::new(&tar), budget).unwrap();
+        let total: usize = docs.values().map(Vec::len).sum();
+        assert!(total as u64 <= budget, "{total} bytes kept");
+        // oci-layout (30 bytes) and nine 1000-byte documents fit.
+        assert_eq!(docs.len(), 10, "{:?}", docs.keys().collect::<Vec<_>>());
+        assert!(docs.contains_key("oci-layout") && docs.contains_key("blobs/sha256/doc08"));
+        assert!(!docs.contains_key("blobs/sha256/doc09") && !docs.contains_key("manifest.json"));
+        assert!(docs.keys().all(|k| !k.contains("layer")));
+        let over = over.expect("the budget was exceeded");
+        assert_eq!(
+            over,
+            DocumentBudgetExceeded {
+                skipped: 42,
+                bytes: 42_000,
+                first: "blobs/sha256/doc09".into(),
+                budget,
+            }
+        );
+        assert!(over.to_string().contains("10000-byte memory budget"), "{over}");
+
+        // Within the default budget everything is kept, with no warning.
+        let (docs, over) = read_tar_documents(std::io::Cursor::new(&tar), MAX_DOCUMENTS_TOTAL).unwrap();
+        assert_eq!((docs.len(), over), (52, None));
+        assert_eq!(docs["blobs/sha256/doc07"], doc(7));
+    }
 
     #[test]
     fn paths_leaving_the_image_are_refused() {

@@ -314,8 +314,11 @@ fn credentials_realm_host(realm: &str, insecure: bool) -> Result<String, Registr
     let bad = || RegistryError::BadRealm {
         realm: realm.to_string(),
     };
-    let (scheme, authority, _) = crate::verify::http::split_url(realm).ok_or_else(bad)?;
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let uri: ureq::http::Uri = realm.parse().map_err(|_| bad())?;
+    let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+        return Err(bad());
+    };
+    let host = authority.as_str().rsplit_once('@').map_or(authority.as_str(), |(_, h)| h);
     if host.is_empty() {
         return Err(bad());
     }
