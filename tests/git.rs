@@ -701,11 +701,11 @@ fn very_deep_trees_are_walked_without_recursion() {
     let walked = std::thread::Builder::new()
         .stack_size(128 * 1024)
         .spawn(move || {
-            let repo = keyhound::sources::git::open(&path).unwrap();
+            let repo = keyhound_sources::git::open(&path).unwrap();
             let head = repo.head_tree_id().unwrap().detach();
-            let flat = keyhound::sources::git::tree::flatten(&repo, head).unwrap();
+            let flat = keyhound_sources::git::tree::flatten(&repo, head).unwrap();
             let mut changes = Vec::new();
-            keyhound::sources::git::tree::diff_trees(&repo, Some(head), None, &mut changes).unwrap();
+            keyhound_sources::git::tree::diff_trees(&repo, Some(head), None, &mut changes).unwrap();
             let flat: Vec<String> = flat.into_iter().map(|(p, _)| p.to_string()).collect();
             let deleted: Vec<String> = changes
                 .into_iter()

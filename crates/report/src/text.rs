@@ -201,7 +201,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
-    use crate::finding::Secret;
+    use keyhound_findings::Secret;
 
     /// A writer whose bytes the test can read back.
     #[derive(Clone, Default)]

@@ -743,7 +743,11 @@ fn scan_store(
         for (path, digest) in &image.layers {
             if let Err(e) = contained(path) {
                 if refused.insert(path) {
-                    scan.warn(WarningKind::Image, Some(&format!("layer {digest}")), format!("layer {e}"));
+                    scan.warn(
+                        WarningKind::Image,
+                        Some(&format!("layer {digest}")),
+                        format!("layer {e}"),
+                    );
                 }
                 continue;
             }

@@ -318,7 +318,10 @@ fn credentials_realm_host(realm: &str, insecure: bool) -> Result<String, Registr
     let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
         return Err(bad());
     };
-    let host = authority.as_str().rsplit_once('@').map_or(authority.as_str(), |(_, h)| h);
+    let host = authority
+        .as_str()
+        .rsplit_once('@')
+        .map_or(authority.as_str(), |(_, h)| h);
     if host.is_empty() {
         return Err(bad());
     }
