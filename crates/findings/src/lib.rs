@@ -12,6 +12,7 @@
 pub mod baseline;
 mod finding;
 mod origin;
+mod provenance;
 mod secret;
 mod sink;
 pub mod time;
@@ -20,6 +21,7 @@ mod warning;
 
 pub use finding::Finding;
 pub use origin::{CommitInfo, Origin, Removal};
+pub use provenance::{HistoryIndex, HistoryPlace, Provenance, StreamPosition};
 pub use secret::{fingerprint, printable, redact, Secret};
 pub use sink::{Sink, Summary, MAX_KEPT_WARNINGS};
 pub use verification::{Status, Verification, VerifyStats};

@@ -28,7 +28,7 @@ use std::time::Instant;
 
 use keyhound_engine::filters::line_bounds;
 use keyhound_engine::{Candidate, Rejection, Scanner};
-use keyhound_findings::{Finding, Origin, Sink, Summary, Warning, WarningKind, MAX_KEPT_WARNINGS};
+use keyhound_findings::{Finding, Origin, Provenance, Sink, Summary, Warning, WarningKind, MAX_KEPT_WARNINGS};
 use keyhound_rules::Rule;
 use keyhound_sources::Feed;
 use keyhound_verify::spec::RuleSpecs;
@@ -148,7 +148,7 @@ impl<'a> ScanRun<'a> {
     /// findings were reported.
     pub fn scan_blob(&self, bytes: &[u8], origin: Arc<Origin>) -> usize {
         let findings = self.find(bytes, origin);
-        self.report(findings)
+        self.report(findings, &Provenance::none())
     }
 
     /// Scans one blob (counted as a file) and returns its findings without
@@ -225,9 +225,12 @@ impl<'a> ScanRun<'a> {
             .collect()
     }
 
-    /// Reports findings after the policy (accepted fingerprints) has had
-    /// its say; returns how many were reported.
-    pub fn report(&self, mut findings: Vec<Finding>) -> usize {
+    /// Reports one blob's findings, joined with what the source learnt of
+    /// the blob's place since (see [`Provenance`]), after the policy
+    /// (accepted fingerprints) has had its say; returns how many were
+    /// reported.
+    pub fn report(&self, findings: Vec<Finding>, provenance: &Provenance) -> usize {
+        let mut findings: Vec<Finding> = findings.into_iter().map(|f| provenance.join(f)).collect();
         let before = findings.len();
         findings.retain(|f| {
             let accepted = self.policy.is_accepted(&f.fingerprint);
@@ -334,8 +337,8 @@ impl Feed for ScanRun<'_> {
         ScanRun::count_stream_file(self)
     }
 
-    fn report(&self, findings: Vec<Finding>) -> usize {
-        ScanRun::report(self, findings)
+    fn report(&self, findings: Vec<Finding>, provenance: &Provenance) -> usize {
+        ScanRun::report(self, findings, provenance)
     }
 
     fn warning(&self, warning: Warning) {

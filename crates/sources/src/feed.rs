@@ -7,7 +7,7 @@ use std::fmt::Display;
 use std::path::Path;
 use std::sync::Arc;
 
-use keyhound_findings::{Finding, Origin, Warning, WarningKind};
+use keyhound_findings::{Finding, Origin, Provenance, Warning, WarningKind};
 
 /// The receiving end of a source. Called from any thread.
 pub trait Feed: Sync {
@@ -16,8 +16,9 @@ pub trait Feed: Sync {
     fn scan_blob(&self, bytes: &[u8], origin: Arc<Origin>) -> usize;
 
     /// Scans one blob (counted as a file) and returns its findings without
-    /// reporting them, for sources that decide which to report once more
-    /// is known (git history, added-line filters, image visibility).
+    /// reporting them, for sources that learn more about the blob's place
+    /// later (git history, image visibility) or pick which to report
+    /// (added-line filters): they hand them back to [`Feed::report`].
     fn find(&self, bytes: &[u8], origin: Arc<Origin>) -> Vec<Finding>;
 
     /// Scans a chunk of a stream: like [`Feed::find`] but not counted as a
@@ -27,9 +28,10 @@ pub trait Feed: Sync {
     /// Counts one streamed input as a file (its chunks are not files).
     fn count_stream_file(&self);
 
-    /// Reports findings (after the project's policy has had its say);
-    /// returns how many were reported.
-    fn report(&self, findings: Vec<Finding>) -> usize;
+    /// Reports one blob's findings with what the source learnt of the
+    /// blob's place since it was scanned, joined in by the scan (the
+    /// project's policy then has its say); returns how many were reported.
+    fn report(&self, findings: Vec<Finding>, provenance: &Provenance) -> usize;
 
     /// Records a problem with part of the input.
     fn warning(&self, warning: Warning);

@@ -19,7 +19,7 @@ use sha2::Digest;
 use super::archive::{self, ArchiveLimits};
 use super::registry::RegistryClient;
 use crate::feed::Feed;
-use keyhound_findings::{Finding, Origin, WarningKind};
+use keyhound_findings::{Finding, Origin, Provenance, WarningKind};
 
 /// Why an image could not be used at all.
 #[derive(Debug, thiserror::Error)]
@@ -860,18 +860,11 @@ fn scan_store(
                     visible: deleted.is_none(),
                     hidden_by_layer: deleted,
                 });
-                let findings: Vec<Finding> = findings
-                    .into_iter()
-                    .map(|mut f| {
-                        f.origin = Arc::clone(&origin);
-                        f
-                    })
-                    .collect();
-                scan.report(findings);
+                scan.report(findings, &Provenance::origin(origin));
             }
         }
         if !image.config_name.is_empty() && reported.insert(format!("config:{}", image.config_name)) {
-            scan.report(scan_config(scan, image));
+            scan.report(scan_config(scan, image), &Provenance::none());
         }
     }
     Ok(ImageStats {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::SourceError;
 use crate::feed::Feed;
-use keyhound_findings::Origin;
+use keyhound_findings::{Origin, Provenance, StreamPosition};
 
 /// Bytes scanned per chunk.
 pub const CHUNK: usize = 8 << 20;
@@ -46,12 +46,11 @@ pub fn scan_stream(
         let keep_from = if eof { buf.len() } else { carry_start(&buf, overlap) };
         let mut findings = scan.scan_chunk(&buf, &origin);
         findings.retain(|f| eof || f.offset < keep_from);
-        for f in &mut findings {
-            f.offset += base_offset;
-            f.line += base_line - 1;
-            f.end_line += base_line - 1;
-        }
-        scan.report(findings);
+        let position = StreamPosition {
+            offset: base_offset,
+            line: base_line,
+        };
+        scan.report(findings, &Provenance::stream(position));
         if eof {
             return Ok(());
         }

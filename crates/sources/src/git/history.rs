@@ -18,7 +18,7 @@ use super::cache::BlobCache;
 use super::tree::{self, Change};
 use super::{read_blob, read_commit, CommitMeta, GitError};
 use crate::feed::Feed;
-use keyhound_findings::{Finding, Origin, Removal, WarningKind};
+use keyhound_findings::{Finding, HistoryIndex, HistoryPlace, Origin, Provenance, Removal, WarningKind};
 
 /// What to audit.
 #[derive(Debug, Clone, Default)]
@@ -202,25 +202,30 @@ pub fn scan_history(
             }
         }
     }
-    for (_, mut findings) in results {
-        for f in &mut findings {
-            f.present_in_head = Some(head_fingerprints.contains(&f.fingerprint));
-            f.removed = removal.get(&f.fingerprint).map(|&idx| {
+    // History's facts, computed once and joined to every finding when it
+    // is reported.
+    let index = Arc::new(HistoryIndex {
+        in_head: head_fingerprints,
+        removed: removal
+            .into_iter()
+            .map(|(fingerprint, idx)| {
                 let c = &commits[idx as usize];
-                Removal {
+                let removal = Removal {
                     commit: c.id.to_string(),
                     author: c.author.clone(),
                     date: c.date.clone(),
-                }
-            });
-        }
-        scan.report(findings);
+                };
+                (fingerprint, removal)
+            })
+            .collect(),
+    });
+    let in_tree = Provenance::history(HistoryPlace::Tree(index));
+    for (_, findings) in results {
+        scan.report(findings, &in_tree);
     }
-    for mut findings in messages_found {
-        for f in &mut findings {
-            f.present_in_head = Some(false);
-        }
-        scan.report(findings);
+    let in_message = Provenance::history(HistoryPlace::Message);
+    for findings in messages_found {
+        scan.report(findings, &in_message);
     }
     if let Some(cache) = cache {
         cache.extend(clean.into_inner().unwrap_or_else(|e| e.into_inner()));

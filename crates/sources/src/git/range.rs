@@ -14,7 +14,7 @@ use super::lines::{added_against_all, AddedLines};
 use super::tree::{self, Change};
 use super::{read_blob, read_commit, CommitMeta, GitError};
 use crate::feed::Feed;
-use keyhound_findings::{Finding, Origin, WarningKind};
+use keyhound_findings::{Finding, Origin, Provenance, WarningKind};
 
 /// Parses `A..B` (B defaults to HEAD when empty) into (hidden, tips).
 pub fn parse_range(repo: &gix::Repository, range: &str) -> Result<(Vec<ObjectId>, Vec<ObjectId>), GitError> {
@@ -185,7 +185,7 @@ fn scan_commit(scan: &dyn Feed, repo: &gix::Repository, id: ObjectId, max_blob_s
         email: meta.email.clone(),
         date: meta.date.clone(),
     });
-    scan.report(scan.find(&message, origin));
+    scan.report(scan.find(&message, origin), &Provenance::none());
     Ok(())
 }
 
@@ -220,5 +220,5 @@ pub fn report_added(scan: &dyn Feed, data: &[u8], origin: Arc<Origin>, added: &A
     }
     let mut findings: Vec<Finding> = scan.find(data, origin);
     findings.retain(|f| added.touches(f.line, f.end_line));
-    scan.report(findings);
+    scan.report(findings, &Provenance::none());
 }
