@@ -29,7 +29,7 @@ pub enum HookError {
         backup: PathBuf,
     },
     /// File system error.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file.
         path: PathBuf,

@@ -68,7 +68,7 @@ impl Default for Baseline {
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
     /// Read or write failed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// File.
         path: PathBuf,
@@ -76,12 +76,13 @@ pub enum BaselineError {
         source: std::io::Error,
     },
     /// Not a keyhound baseline.
-    #[error("{path}: invalid baseline: {message}")]
+    #[error("{path}: invalid baseline")]
     Parse {
         /// File.
         path: PathBuf,
-        /// Parser message.
-        message: String,
+        /// The JSON parser's error.
+        #[source]
+        source: serde_json::Error,
     },
     /// The fingerprint given to `allow` is malformed.
     #[error("not a keyhound fingerprint (32 hex digits): {0:?}")]
@@ -95,9 +96,9 @@ impl Baseline {
             path: path.into(),
             source,
         })?;
-        serde_json::from_str(&text).map_err(|e| BaselineError::Parse {
+        serde_json::from_str(&text).map_err(|source| BaselineError::Parse {
             path: path.into(),
-            message: e.to_string(),
+            source,
         })
     }
 

@@ -25,4 +25,4 @@ pub use provenance::{HistoryIndex, HistoryPlace, Provenance, StreamPosition};
 pub use secret::{fingerprint, printable, redact, Secret};
 pub use sink::{Sink, Summary, MAX_KEPT_WARNINGS};
 pub use verification::{Status, Verification, VerifyStats};
-pub use warning::{Warning, WarningKind, WarningSummary};
+pub use warning::{error_chain, Warning, WarningKind, WarningSummary};

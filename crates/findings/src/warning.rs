@@ -85,6 +85,24 @@ impl fmt::Display for Warning {
     }
 }
 
+/// An error with its causes, `: `-separated, on one line: what a warning
+/// about a failed operation says ("object 3f0c…: inflating: corrupt deflate
+/// stream"), since a warning is text and the chain would otherwise be lost.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        // Some libraries repeat their cause in their own message.
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// Warnings of one kind, as the text summary shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WarningSummary {
@@ -122,6 +140,15 @@ impl WarningSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_chain_is_one_line_with_every_cause() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("object 3f0c")]
+        struct Outer(#[source] std::io::Error);
+        let e = Outer(std::io::Error::other("corrupt deflate stream"));
+        assert_eq!(error_chain(&e), "object 3f0c: corrupt deflate stream");
+    }
 
     #[test]
     fn a_summary_shows_each_kind_once_with_its_count_and_first_paths() {

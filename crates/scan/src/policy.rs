@@ -14,7 +14,7 @@ pub const CONFIG_FILE: &str = ".keyhound.toml";
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file exists but could not be read.
-    #[error("{path}: cannot read config: {source}")]
+    #[error("{path}: cannot read config")]
     Io {
         /// Config path.
         path: PathBuf,
@@ -22,22 +22,24 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// The file is not valid TOML or has unknown keys.
-    #[error("{path}: invalid config: {message}")]
+    #[error("{path}: invalid config")]
     Parse {
         /// Config path.
         path: PathBuf,
-        /// Parser message.
-        message: String,
+        /// The parser's error (with line and column).
+        #[source]
+        source: toml::de::Error,
     },
     /// A path glob does not parse.
-    #[error("{path}: bad glob {glob:?}: {message}")]
+    #[error("{path}: bad glob {glob:?}")]
     Glob {
         /// Config path.
         path: PathBuf,
         /// The glob.
         glob: String,
-        /// Parser message.
-        message: String,
+        /// The glob parser's error.
+        #[source]
+        source: globset::Error,
     },
 }
 
@@ -85,9 +87,9 @@ impl Config {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let mut config: Config = toml::from_str(&text).map_err(|source| ConfigError::Parse {
             path: path.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
+            source,
         })?;
         let dir = path.parent().unwrap_or(Path::new("."));
         for pack in &mut config.rules {
@@ -124,18 +126,18 @@ impl Policy {
         for glob in &config.exclude_paths {
             let pattern = glob.trim_start_matches("./").trim_end_matches('/');
             for variant in [pattern.to_string(), format!("{pattern}/**")] {
-                let compiled = Glob::new(&variant).map_err(|e| ConfigError::Glob {
+                let compiled = Glob::new(&variant).map_err(|source| ConfigError::Glob {
                     path: config_path.to_path_buf(),
                     glob: glob.clone(),
-                    message: e.to_string(),
+                    source,
                 })?;
                 builder.add(compiled);
             }
         }
-        let exclude = builder.build().map_err(|e| ConfigError::Glob {
+        let exclude = builder.build().map_err(|source| ConfigError::Glob {
             path: config_path.to_path_buf(),
             glob: String::new(),
-            message: e.to_string(),
+            source,
         })?;
         let accepted = config
             .accept

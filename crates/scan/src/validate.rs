@@ -22,14 +22,4 @@ pub fn check_rule(rule: &Rule) -> Result<(), RuleError> {
     Ok(())
 }
 
-/// An error with its causes, `: `-separated, as one line.
-pub fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
+pub use keyhound_findings::error_chain as chain;

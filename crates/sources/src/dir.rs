@@ -50,9 +50,9 @@ struct FileJob {
 /// cannot be used.
 pub fn scan_dirs(scan: &dyn Feed, options: &DirOptions) -> Result<(), SourceError> {
     for root in &options.roots {
-        let unreadable = |e: std::io::Error| SourceError::Unreadable {
+        let unreadable = |source: std::io::Error| SourceError::Unreadable {
             path: root.display().to_string(),
-            message: e.to_string(),
+            source,
         };
         let meta = std::fs::metadata(root).map_err(unreadable)?;
         if meta.is_dir() {

@@ -25,7 +25,7 @@ use keyhound_findings::{Finding, Origin, Provenance, WarningKind};
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {
     /// Not readable.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The source path.
         path: PathBuf,

@@ -20,15 +20,16 @@ pub use feed::Feed;
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     /// A root given on the command line does not exist or cannot be read.
-    #[error("{path}: {message}")]
+    #[error("{path}")]
     Unreadable {
         /// The root.
         path: String,
         /// Why.
-        message: String,
+        #[source]
+        source: std::io::Error,
     },
     /// Reading the stream failed.
-    #[error("reading {name}: {source}")]
+    #[error("reading {name}")]
     Stream {
         /// Stream name.
         name: String,

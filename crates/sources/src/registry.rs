@@ -19,12 +19,37 @@ const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, applicati
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
     /// Network or protocol failure.
-    #[error("{url}: {message}")]
+    #[error("{url}")]
     Http {
         /// The URL requested.
         url: String,
         /// What went wrong.
-        message: String,
+        #[source]
+        source: ureq::Error,
+    },
+    /// Reading a blob's bytes failed midway.
+    #[error("reading {url}")]
+    Read {
+        /// The URL or digest being read.
+        url: String,
+        /// What went wrong.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The token endpoint answered something that is not a token.
+    #[error("{url}: token response")]
+    TokenResponse {
+        /// The realm.
+        url: String,
+        /// Why it is not a token.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The token endpoint's JSON holds no `token` or `access_token`.
+    #[error("{url}: token response without a token")]
+    NoToken {
+        /// The realm.
+        url: String,
     },
     /// The registry refused or does not have the object.
     #[error("{url}: HTTP {status}")]
@@ -163,9 +188,9 @@ impl RegistryClient {
     }
 
     fn send(&self, url: &str, accept: Option<&str>) -> Result<ureq::http::Response<ureq::Body>, RegistryError> {
-        let http = |e: ureq::Error| RegistryError::Http {
+        let http = |source: ureq::Error| RegistryError::Http {
             url: url.to_string(),
-            message: e.to_string(),
+            source,
         };
         for attempt in 0..2 {
             let mut request = self.agent.get(url);
@@ -242,9 +267,9 @@ impl RegistryClient {
             self.tell(format!("{host} (token realm)"));
             request = request.header("Authorization", basic);
         }
-        let http = |e: ureq::Error| RegistryError::Http {
+        let http = |source: ureq::Error| RegistryError::Http {
             url: realm.clone(),
-            message: e.to_string(),
+            source,
         };
         let mut response = request.call().map_err(http)?;
         if !response.status().is_success() {
@@ -254,18 +279,15 @@ impl RegistryClient {
             });
         }
         let body: serde_json::Value = serde_json::from_slice(&response.body_mut().read_to_vec().map_err(http)?)
-            .map_err(|e| RegistryError::Http {
+            .map_err(|source| RegistryError::TokenResponse {
                 url: realm.clone(),
-                message: format!("token response: {e}"),
+                source,
             })?;
         let token = body
             .get("token")
             .or_else(|| body.get("access_token"))
             .and_then(|t| t.as_str())
-            .ok_or_else(|| RegistryError::Http {
-                url: realm,
-                message: "token response without a token".into(),
-            })?;
+            .ok_or_else(|| RegistryError::NoToken { url: realm })?;
         Ok(format!("Bearer {token}"))
     }
 
@@ -278,10 +300,7 @@ impl RegistryClient {
             .with_config()
             .limit(16 << 20)
             .read_to_vec()
-            .map_err(|e| RegistryError::Http {
-                url,
-                message: e.to_string(),
-            })
+            .map_err(|source| RegistryError::Http { url, source })
     }
 
     /// A blob, streamed.
@@ -299,9 +318,9 @@ impl RegistryClient {
         self.blob(digest)?
             .take(16 << 20)
             .read_to_end(&mut out)
-            .map_err(|e| RegistryError::Http {
+            .map_err(|source| RegistryError::Read {
                 url: digest.to_string(),
-                message: e.to_string(),
+                source,
             })?;
         Ok(out)
     }

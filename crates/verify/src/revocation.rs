@@ -23,7 +23,7 @@ use crate::spec::RuleSpecs;
 #[derive(Debug, thiserror::Error)]
 pub enum RevokeError {
     /// The file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file.
         path: PathBuf,

@@ -18,7 +18,7 @@ use super::cache::BlobCache;
 use super::tree::{self, Change};
 use super::{read_blob, read_commit, CommitMeta, GitError};
 use crate::feed::Feed;
-use keyhound_findings::{Finding, HistoryIndex, HistoryPlace, Origin, Provenance, Removal, WarningKind};
+use keyhound_findings::{error_chain, Finding, HistoryIndex, HistoryPlace, Origin, Provenance, Removal, WarningKind};
 
 /// What to audit.
 #[derive(Debug, Clone, Default)]
@@ -86,7 +86,7 @@ pub fn scan_history(
             Err(e) => scan.warn(
                 WarningKind::Git,
                 Some(&id.to_string()),
-                format!("unreadable commit: {e}"),
+                format!("unreadable commit: {}", error_chain(&e)),
             ),
         }
     }
@@ -104,7 +104,7 @@ pub fn scan_history(
                     scan.warn(
                         WarningKind::Git,
                         Some(&commit.id.to_string()),
-                        format!("cannot diff commit: {e}"),
+                        format!("cannot diff commit: {}", error_chain(&e)),
                     );
                     Introduced::default()
                 });
@@ -346,7 +346,7 @@ fn scan_blob(
             scan.warn(
                 WarningKind::Git,
                 Some(&path),
-                format!("unreadable blob in commit {}: {e}", commit.id),
+                format!("unreadable blob in commit {}: {}", commit.id, error_chain(&e)),
             );
             return None;
         }

@@ -14,50 +14,89 @@ use std::path::{Path, PathBuf};
 use gix::bstr::ByteSlice;
 use gix::ObjectId;
 
-/// Problems reading a repository.
+/// The cause of a git error, kept whole so the user sees the chain
+/// ("object X: inflating: corrupt deflate stream").
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Problems reading a repository; each keeps gix's error as its source.
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
     /// The path is not a git repository (or cannot be opened as one).
-    #[error("{path}: not a git repository: {message}")]
+    #[error("{path}: not a git repository")]
     NotARepository {
         /// The path given.
         path: PathBuf,
         /// What gix said.
-        message: String,
+        #[source]
+        source: Cause,
     },
     /// A revision given on the command line does not resolve.
-    #[error("cannot resolve revision `{rev}`: {message}")]
+    #[error("cannot resolve revision `{rev}`")]
     BadRevision {
         /// The revision text.
         rev: String,
         /// What gix said.
-        message: String,
+        #[source]
+        source: Cause,
     },
+    /// A line of the pre-push hook's input is not `<ref> <sha> <ref> <sha>`.
+    #[error("unexpected pre-push input line: {0:?}")]
+    PushLine(String),
+    /// A range given on the command line has no `..`.
+    #[error("`{0}` is not a range: expected A..B")]
+    NotARange(String),
     /// An object is missing or corrupt.
-    #[error("object {id}: {message}")]
+    #[error("object {id}")]
     Object {
         /// The object id.
         id: ObjectId,
-        /// What went wrong.
-        message: String,
+        /// What went wrong reading or decoding it.
+        #[source]
+        source: Cause,
     },
-    /// Anything else gix reported (references, index, walk).
-    #[error("{0}")]
-    Other(String),
+    /// An object is not of the kind its referrer says.
+    #[error("object {id}: expected a {expected}, found a {found}")]
+    WrongKind {
+        /// The object id.
+        id: ObjectId,
+        /// What the referrer said it is.
+        expected: gix::objs::Kind,
+        /// What it is.
+        found: gix::objs::Kind,
+    },
+    /// Reading references, the index or the commit graph failed.
+    #[error("{what}")]
+    Repository {
+        /// What was being read.
+        what: &'static str,
+        /// What gix said.
+        #[source]
+        source: Cause,
+    },
 }
 
 impl GitError {
     /// A missing or corrupt object.
-    pub fn object(id: impl Into<ObjectId>, err: impl std::fmt::Display) -> GitError {
+    pub fn object(id: impl Into<ObjectId>, err: impl Into<Cause>) -> GitError {
         GitError::Object {
             id: id.into(),
-            message: err.to_string(),
+            source: err.into(),
         }
     }
 
-    /// Any other gix failure.
-    pub fn other(err: impl std::fmt::Display) -> GitError {
-        GitError::Other(err.to_string())
+    /// A failure while reading `what` (`.map_err(GitError::reading("the index"))`).
+    pub fn reading<E: Into<Cause>>(what: &'static str) -> impl FnOnce(E) -> GitError {
+        move |err| GitError::Repository {
+            what,
+            source: err.into(),
+        }
+    }
+
+    fn revision<E: Into<Cause>>(rev: &str) -> impl FnOnce(E) -> GitError + '_ {
+        move |err| GitError::BadRevision {
+            rev: rev.to_string(),
+            source: err.into(),
+        }
     }
 }
 
@@ -66,7 +105,7 @@ impl GitError {
 pub fn open(path: &Path) -> Result<gix::Repository, GitError> {
     let mut repo = gix::discover(path).map_err(|e| GitError::NotARepository {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        source: Box::new(e),
     })?;
     repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
     Ok(repo)
@@ -87,18 +126,9 @@ pub fn thread_repo(shared: &gix::ThreadSafeRepository) -> gix::Repository {
 pub fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, GitError> {
     let id = repo
         .rev_parse_single(rev.as_bytes().as_bstr())
-        .map_err(|e| GitError::BadRevision {
-            rev: rev.to_string(),
-            message: e.to_string(),
-        })?;
-    let object = id.object().map_err(|e| GitError::BadRevision {
-        rev: rev.to_string(),
-        message: e.to_string(),
-    })?;
-    let commit = object.peel_to_commit().map_err(|e| GitError::BadRevision {
-        rev: rev.to_string(),
-        message: e.to_string(),
-    })?;
+        .map_err(GitError::revision(rev))?;
+    let object = id.object().map_err(GitError::revision(rev))?;
+    let commit = object.peel_to_commit().map_err(GitError::revision(rev))?;
     Ok(commit.id)
 }
 
@@ -125,10 +155,11 @@ pub struct CommitMeta {
 pub fn read_commit(repo: &gix::Repository, id: ObjectId) -> Result<(CommitMeta, Vec<u8>), GitError> {
     let object = repo.find_object(id).map_err(|e| GitError::object(id, e))?;
     if object.kind != gix::objs::Kind::Commit {
-        return Err(GitError::object(
+        return Err(GitError::WrongKind {
             id,
-            format!("expected a commit, found a {}", object.kind),
-        ));
+            expected: gix::objs::Kind::Commit,
+            found: object.kind,
+        });
     }
     let commit =
         gix::objs::CommitRef::from_bytes(&object.data, repo.object_hash()).map_err(|e| GitError::object(id, e))?;
@@ -155,10 +186,11 @@ pub fn read_commit(repo: &gix::Repository, id: ObjectId) -> Result<(CommitMeta, 
 pub fn read_blob(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>, GitError> {
     let mut object = repo.find_object(id).map_err(|e| GitError::object(id, e))?;
     if object.kind != gix::objs::Kind::Blob {
-        return Err(GitError::object(
+        return Err(GitError::WrongKind {
             id,
-            format!("expected a blob, found a {}", object.kind),
-        ));
+            expected: gix::objs::Kind::Blob,
+            found: object.kind,
+        });
     }
     Ok(std::mem::take(&mut object.data))
 }
@@ -170,8 +202,8 @@ pub fn all_ref_tips(repo: &gix::Repository, warn: &dyn Fn(String)) -> Result<Vec
     if let Ok(head) = repo.head_id() {
         tips.push(head.detach());
     }
-    let platform = repo.references().map_err(GitError::other)?;
-    for reference in platform.all().map_err(GitError::other)? {
+    let platform = repo.references().map_err(GitError::reading("references"))?;
+    for reference in platform.all().map_err(GitError::reading("references"))? {
         let mut reference = match reference {
             Ok(r) => r,
             Err(e) => {
@@ -212,7 +244,7 @@ pub fn walk(
         .sorting(gix::revision::walk::Sorting::ByCommitTime(Default::default()))
         .with_hidden(hidden.iter().copied())
         .all()
-        .map_err(GitError::other)?;
+        .map_err(GitError::reading("the commit graph"))?;
     let mut ids = Vec::new();
     for info in walk {
         match info {

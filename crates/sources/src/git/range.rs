@@ -14,15 +14,12 @@ use super::lines::{added_against_all, AddedLines};
 use super::tree::{self, Change};
 use super::{read_blob, read_commit, CommitMeta, GitError};
 use crate::feed::Feed;
-use keyhound_findings::{Finding, Origin, Provenance, WarningKind};
+use keyhound_findings::{error_chain, Finding, Origin, Provenance, WarningKind};
 
 /// Parses `A..B` (B defaults to HEAD when empty) into (hidden, tips).
 pub fn parse_range(repo: &gix::Repository, range: &str) -> Result<(Vec<ObjectId>, Vec<ObjectId>), GitError> {
     let Some((base, tip)) = range.split_once("..") else {
-        return Err(GitError::BadRevision {
-            rev: range.to_string(),
-            message: "expected A..B".into(),
-        });
+        return Err(GitError::NotARange(range.to_string()));
     };
     let tip = if tip.is_empty() {
         "HEAD"
@@ -57,7 +54,7 @@ pub fn parse_push_updates(text: &str) -> Result<Vec<PushUpdate>, GitError> {
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
             let parts: Vec<&str> = line.split_whitespace().collect();
-            let bad = || GitError::Other(format!("unexpected pre-push input line: {line:?}"));
+            let bad = || GitError::PushLine(line.to_string());
             if parts.len() != 4 {
                 return Err(bad());
             }
@@ -99,9 +96,13 @@ pub fn pushed_commits(
 }
 
 fn remote_tracking_tips(repo: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
-    let platform = repo.references().map_err(GitError::other)?;
+    let platform = repo.references().map_err(GitError::reading("references"))?;
     let mut tips = Vec::new();
-    for reference in platform.remote_branches().map_err(GitError::other)?.flatten() {
+    for reference in platform
+        .remote_branches()
+        .map_err(GitError::reading("remote branches"))?
+        .flatten()
+    {
         let mut reference = reference;
         if let Ok(id) = reference.peel_to_id() {
             tips.push(id.detach());
@@ -123,7 +124,7 @@ pub fn scan_commits(
         || super::thread_repo(&shared),
         |repo, id| {
             if let Err(e) = scan_commit(scan, repo, *id, max_blob_size) {
-                scan.warn(WarningKind::Git, Some(&id.to_string()), e);
+                scan.warn(WarningKind::Git, Some(&id.to_string()), error_chain(&e));
             }
         },
     );

@@ -13,7 +13,7 @@ use super::range::{rename_source, report_added};
 use super::tree::{self, Change};
 use super::{read_blob, GitError};
 use crate::feed::Feed;
-use keyhound_findings::{Origin, WarningKind};
+use keyhound_findings::{error_chain, Origin, WarningKind};
 
 /// Scans the staged additions of `repo`; returns how many files changed.
 pub fn scan_staged(scan: &dyn Feed, repo: &gix::Repository, max_blob_size: u64) -> Result<usize, GitError> {
@@ -22,7 +22,7 @@ pub fn scan_staged(scan: &dyn Feed, repo: &gix::Repository, max_blob_size: u64) 
         Err(_) => HashMap::new(), // unborn branch: the first commit
     };
     let head_blobs: HashSet<ObjectId> = head.values().copied().collect();
-    let index = repo.index_or_empty().map_err(GitError::other)?;
+    let index = repo.index_or_empty().map_err(GitError::reading("the index"))?;
     let mut staged: Vec<(BString, ObjectId)> = Vec::new();
     let mut in_index: HashSet<&[u8]> = HashSet::new();
     for entry in index.entries() {
@@ -69,7 +69,7 @@ pub fn scan_staged(scan: &dyn Feed, repo: &gix::Repository, max_blob_size: u64) 
         let data = match read_blob(repo, id) {
             Ok(d) => d,
             Err(e) => {
-                scan.warn(WarningKind::Git, Some(&display), e);
+                scan.warn(WarningKind::Git, Some(&display), error_chain(&e));
                 continue;
             }
         };

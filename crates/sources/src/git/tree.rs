@@ -31,10 +31,11 @@ fn load_tree(repo: &gix::Repository, id: Option<ObjectId>) -> Result<Vec<u8>, Gi
         Some(id) => {
             let mut object = repo.find_object(id).map_err(|e| GitError::object(id, e))?;
             if object.kind != gix::objs::Kind::Tree {
-                return Err(GitError::object(
+                return Err(GitError::WrongKind {
                     id,
-                    format!("expected a tree, found a {}", object.kind),
-                ));
+                    expected: gix::objs::Kind::Tree,
+                    found: object.kind,
+                });
             }
             Ok(std::mem::take(&mut object.data))
         }
