@@ -11,35 +11,12 @@
 use std::io::{Cursor, Read};
 use std::sync::Arc;
 
+use keyhound_findings::{error_chain, Origin, WarningKind};
+
+use crate::container::{decompress, walk_tar, Budget, Walk};
 use crate::feed::Feed;
-use keyhound_findings::{Origin, WarningKind};
 
-/// Bomb limits, each configurable from the command line.
-#[derive(Debug, Clone)]
-pub struct ArchiveLimits {
-    /// How deep archives may nest (an archive in an archive is depth 2).
-    pub max_depth: usize,
-    /// Expanded bytes allowed per top-level archive.
-    pub max_total_bytes: u64,
-    /// Expanded bytes allowed per compressed byte (checked past 1 MiB).
-    pub max_ratio: u64,
-    /// Members allowed per top-level archive.
-    pub max_members: usize,
-    /// Largest single member scanned.
-    pub max_member_size: u64,
-}
-
-impl Default for ArchiveLimits {
-    fn default() -> Self {
-        ArchiveLimits {
-            max_depth: 4,
-            max_total_bytes: 1 << 30,
-            max_ratio: 250,
-            max_members: 100_000,
-            max_member_size: 100 << 20,
-        }
-    }
-}
+pub use crate::container::ArchiveLimits;
 
 /// Container formats recognised by content (magic bytes), not by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,55 +58,6 @@ pub fn report_as_files<'s>(scan: &'s dyn Feed) -> impl FnMut(&[u8], &str) + 's {
     }
 }
 
-/// Accounting for one top-level archive.
-struct Budget<'a> {
-    limits: &'a ArchiveLimits,
-    compressed: u64,
-    expanded: u64,
-    members: usize,
-    exhausted: bool,
-}
-
-impl Budget<'_> {
-    /// Charges `n` expanded bytes; false (with a warning) once a limit is hit.
-    fn charge(&mut self, scan: &dyn Feed, n: u64, display: &str) -> bool {
-        if self.exhausted {
-            return false;
-        }
-        self.expanded += n;
-        let ratio_hit =
-            self.expanded > (1 << 20) && self.expanded > self.compressed.saturating_mul(self.limits.max_ratio);
-        if self.expanded > self.limits.max_total_bytes || ratio_hit {
-            self.exhausted = true;
-            let why = if ratio_hit {
-                format!("expansion ratio above {}:1", self.limits.max_ratio)
-            } else {
-                format!("more than {} expanded bytes", self.limits.max_total_bytes)
-            };
-            scan.warn(
-                WarningKind::Archive,
-                Some(display),
-                format!("archive limit reached ({why}); the rest of this archive is skipped"),
-            );
-            return false;
-        }
-        true
-    }
-
-    fn member(&mut self, scan: &dyn Feed, display: &str) -> bool {
-        self.members += 1;
-        if self.members > self.limits.max_members && !self.exhausted {
-            self.exhausted = true;
-            scan.warn(
-                WarningKind::Archive,
-                Some(display),
-                format!("archive limit reached (more than {} members)", self.limits.max_members),
-            );
-        }
-        !self.exhausted
-    }
-}
-
 /// Scans `data` (already known to be an archive of `kind`) as the top-level
 /// archive `display`.
 ///
@@ -143,13 +71,7 @@ pub fn scan_archive(
     limits: &ArchiveLimits,
     emit: Emit<'_>,
 ) {
-    let mut budget = Budget {
-        limits,
-        compressed: data.len() as u64,
-        expanded: 0,
-        members: 0,
-        exhausted: false,
-    };
+    let mut budget = Budget::new(limits, data.len() as u64);
     if !scan_container(scan, data, kind, display, 1, &mut budget, emit) {
         emit(data, display);
     }
@@ -186,13 +108,13 @@ fn scan_stream(
 ) {
     match kind {
         ArchiveKind::Tar => scan_tar(scan, reader, display, depth, budget, emit),
-        ArchiveKind::Gzip => {
-            let mut decoder = flate2::read::MultiGzDecoder::new(reader);
-            scan_decompressed(scan, &mut decoder, display, depth, budget, emit);
-        }
-        ArchiveKind::Zstd => match zstd::stream::read::Decoder::new(reader) {
-            Ok(mut decoder) => scan_decompressed(scan, &mut decoder, display, depth, budget, emit),
-            Err(e) => scan.warn(WarningKind::Archive, Some(display), format!("corrupt zstd stream: {e}")),
+        ArchiveKind::Gzip | ArchiveKind::Zstd => match decompress(reader) {
+            Ok((_, mut decoded)) => scan_decompressed(scan, &mut decoded, display, depth, budget, emit),
+            Err(e) => scan.warn(
+                WarningKind::Archive,
+                Some(display),
+                format!("corrupt compressed stream: {e}"),
+            ),
         },
         ArchiveKind::Zip => {
             let mut data = Vec::new();
@@ -235,9 +157,19 @@ fn scan_decompressed(
         scan_tar(scan, &mut chained, display, depth, budget, emit);
         return;
     }
+    let inner = strip_compression_suffix(display);
+    let name = format!("{display}!{inner}");
+    // The size is unknown until it is decompressed: read no more than the
+    // budget has left (plus one byte, to tell "exactly" from "more").
     let mut data = head;
     let limit = budget.limits.max_member_size;
-    if let Err(e) = read_bounded(reader, limit, &mut data) {
+    let allowed = budget.remaining().saturating_add(1).min(limit);
+    let read = read_bounded(reader, allowed, &mut data);
+    if let Err(limit) = budget.charge(data.len() as u64) {
+        scan.warn(WarningKind::Archive, Some(&name), limit);
+        return;
+    }
+    if let Err(e) = read {
         scan.warn(
             WarningKind::Archive,
             Some(display),
@@ -247,8 +179,6 @@ fn scan_decompressed(
             return;
         }
     }
-    let inner = strip_compression_suffix(display);
-    let name = format!("{display}!{inner}");
     scan_member(scan, &data, &name, depth, budget, emit);
 }
 
@@ -275,11 +205,9 @@ fn read_bounded(reader: &mut dyn Read, limit: u64, out: &mut Vec<u8>) -> std::io
     Ok(())
 }
 
-/// A member's bytes: an archive again (if depth allows) or a blob to scan.
+/// A member's bytes (already charged to the budget): an archive again (if
+/// depth allows) or a blob to scan.
 fn scan_member(scan: &dyn Feed, data: &[u8], name: &str, depth: usize, budget: &mut Budget<'_>, emit: Emit<'_>) {
-    if !budget.charge(scan, data.len() as u64, name) {
-        return;
-    }
     if let Some(kind) = detect(data) {
         if depth >= budget.limits.max_depth {
             scan.warn(
@@ -334,7 +262,8 @@ fn scan_zip(
             .map(|n| n.into_owned())
             .unwrap_or_else(|_| format!("#{index}"));
         let name = format!("{display}!{member}");
-        if !budget.member(scan, &name) {
+        if let Err(limit) = budget.member() {
+            scan.warn(WarningKind::Archive, Some(&name), limit);
             return true;
         }
         if entry.size() > budget.limits.max_member_size {
@@ -346,13 +275,17 @@ fn scan_zip(
             );
             continue;
         }
+        if let Err(limit) = budget.charge(entry.size()) {
+            scan.warn(WarningKind::Archive, Some(&name), limit);
+            return true;
+        }
         let mut bytes = Vec::with_capacity(entry.size().min(1 << 20) as usize);
         if let Err(e) = read_bounded(&mut entry, budget.limits.max_member_size, &mut bytes) {
             scan.warn(WarningKind::Archive, Some(&name), format!("cannot read member: {e}"));
         }
         drop(entry);
         scan_member(scan, &bytes, &name, depth, budget, emit);
-        if budget.exhausted {
+        if budget.exhausted() {
             return true;
         }
     }
@@ -367,52 +300,41 @@ fn scan_tar(
     budget: &mut Budget<'_>,
     emit: Emit<'_>,
 ) {
-    let mut archive = tar::Archive::new(reader);
-    let entries = match archive.entries() {
-        Ok(entries) => entries,
-        Err(e) => {
-            scan.warn(WarningKind::Archive, Some(display), format!("corrupt tar archive: {e}"));
-            return;
+    let walked = walk_tar(reader, &mut |entry| {
+        if !entry.is_file {
+            return Walk::Continue;
         }
-    };
-    for entry in entries {
-        let mut entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                scan.warn(
-                    WarningKind::Archive,
-                    Some(display),
-                    format!("corrupt or truncated tar archive: {e}"),
-                );
-                return;
-            }
-        };
-        if !entry.header().entry_type().is_file() {
-            continue;
+        let name = format!("{display}!{}", entry.path.trim_start_matches("./"));
+        if let Err(limit) = budget.member() {
+            scan.warn(WarningKind::Archive, Some(&name), limit);
+            return Walk::Stop;
         }
-        let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        let name = format!("{display}!{}", path.trim_start_matches("./"));
-        if !budget.member(scan, &name) {
-            return;
-        }
-        let size = entry.size();
-        if size > budget.limits.max_member_size {
+        if entry.size > budget.limits.max_member_size {
             scan.skip();
             scan.warn(
                 WarningKind::Archive,
                 Some(&name),
-                format!("member of {size} bytes exceeds the member size limit"),
+                format!("member of {} bytes exceeds the member size limit", entry.size),
             );
-            continue;
+            return Walk::Continue;
         }
-        let mut bytes = Vec::with_capacity(size.min(1 << 20) as usize);
-        if let Err(e) = read_bounded(&mut entry, budget.limits.max_member_size, &mut bytes) {
+        if let Err(limit) = budget.charge(entry.size) {
+            scan.warn(WarningKind::Archive, Some(&name), limit);
+            return Walk::Stop;
+        }
+        let mut bytes = Vec::with_capacity(entry.size.min(1 << 20) as usize);
+        if let Err(e) = read_bounded(entry.data, budget.limits.max_member_size, &mut bytes) {
             scan.warn(WarningKind::Archive, Some(&name), format!("cannot read member: {e}"));
         }
         scan_member(scan, &bytes, &name, depth, budget, emit);
-        if budget.exhausted {
-            return;
+        if budget.exhausted() {
+            Walk::Stop
+        } else {
+            Walk::Continue
         }
+    });
+    if let Err(e) = walked {
+        scan.warn(WarningKind::Archive, Some(display), error_chain(&e));
     }
 }
 

@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -18,6 +18,7 @@ use sha2::Digest;
 
 use super::archive::{self, ArchiveLimits};
 use super::registry::RegistryClient;
+use crate::container::{decompress, walk_tar, TarError, Walk};
 use crate::feed::Feed;
 use keyhound_findings::{Finding, Origin, Provenance, WarningKind};
 
@@ -159,19 +160,18 @@ fn read_tar_documents(reader: impl Read, budget: u64) -> std::io::Result<(Docume
     let mut docs = Documents::new();
     let mut kept: u64 = 0;
     let mut over_budget: Option<DocumentBudgetExceeded> = None;
-    let mut archive = tar::Archive::new(reader);
-    for entry in archive.entries()? {
-        let Ok(mut entry) = entry else { break };
-        let name = normalize(&String::from_utf8_lossy(&entry.path_bytes()));
-        let size = entry.size();
+    let mut reader = reader;
+    let walked = walk_tar(&mut reader, &mut |entry| {
+        let name = normalize(&entry.path);
+        let size = entry.size;
         let interesting = name.ends_with(".json") || name == "oci-layout" || name.starts_with("blobs/");
-        if size > MAX_DOCUMENT || !interesting || !entry.header().entry_type().is_file() {
-            continue;
+        if size > MAX_DOCUMENT || !interesting || !entry.is_file {
+            return Walk::Continue;
         }
         let mut first = [0u8; 1];
-        let n = read_full(&mut entry, &mut first);
+        let n = read_full(entry.data, &mut first);
         if name != "oci-layout" && !(n == 1 && (first[0] == b'{' || first[0] == b'[')) {
-            continue;
+            return Walk::Continue;
         }
         if kept.saturating_add(size) > budget {
             let skipped = over_budget.get_or_insert_with(|| DocumentBudgetExceeded {
@@ -182,16 +182,22 @@ fn read_tar_documents(reader: impl Read, budget: u64) -> std::io::Result<(Docume
             });
             skipped.skipped += 1;
             skipped.bytes += size;
-            continue;
+            return Walk::Continue;
         }
         let mut bytes = Vec::with_capacity(size as usize);
         bytes.extend_from_slice(&first[..n]);
-        if entry.read_to_end(&mut bytes).is_ok() {
+        if entry.data.read_to_end(&mut bytes).is_ok() {
             kept += bytes.len() as u64;
             if let Some(replaced) = docs.insert(name, bytes) {
                 kept -= replaced.len() as u64;
             }
         }
+        Walk::Continue
+    });
+    // A tar that is not one at all is an error; one that breaks off keeps
+    // the documents read before the break (the layer walk warns about it).
+    if let Err(TarError::Unreadable(e)) = walked {
+        return Err(e);
     }
     Ok((docs, over_budget))
 }
@@ -219,16 +225,7 @@ fn open_registry(client: RegistryClient) -> Result<(Store, Documents), ImageErro
 }
 
 fn open_maybe_gzip(path: &Path) -> std::io::Result<Box<dyn Read>> {
-    let mut file = BufReader::new(File::open(path)?);
-    let mut magic = [0u8; 2];
-    let n = file.read(&mut magic)?;
-    let head = std::io::Cursor::new(magic[..n].to_vec());
-    let chained = head.chain(file);
-    if n == 2 && magic == [0x1f, 0x8b] {
-        Ok(Box::new(flate2::read::MultiGzDecoder::new(chained)))
-    } else {
-        Ok(Box::new(chained))
-    }
+    decompress(File::open(path)?).map(|(_, reader)| reader)
 }
 
 fn normalize(path: &str) -> String {
@@ -535,42 +532,19 @@ fn hidden_by(layers: &[&LayerIndex], from: usize, path: &str) -> Option<usize> {
 /// Walks a layer tar stream, scanning regular files and recording whiteouts.
 fn scan_layer(scan: &dyn Feed, reader: &mut dyn Read, label: &str, limits: &ArchiveLimits) -> LayerScan {
     let mut result = LayerScan::default();
-    let mut buffered = BufReader::new(reader);
-    let mut head = [0u8; 4];
-    let n = read_full(&mut buffered, &mut head);
-    let chained = std::io::Cursor::new(head[..n].to_vec()).chain(buffered);
-    let mut decoded: Box<dyn Read> = match archive::detect(&head[..n]) {
-        Some(archive::ArchiveKind::Gzip) => Box::new(flate2::read::MultiGzDecoder::new(chained)),
-        Some(archive::ArchiveKind::Zstd) => match zstd::stream::read::Decoder::new(chained) {
-            Ok(d) => Box::new(d),
-            Err(e) => {
-                scan.warn(WarningKind::Image, Some(label), format!("corrupt zstd layer: {e}"));
-                return result;
-            }
-        },
-        _ => Box::new(chained),
-    };
-    let mut tar = tar::Archive::new(&mut decoded);
-    let entries = match tar.entries() {
-        Ok(e) => e,
+    let mut decoded = match decompress(reader) {
+        Ok((_, decoded)) => decoded,
         Err(e) => {
-            scan.warn(WarningKind::Image, Some(label), format!("unreadable layer: {e}"));
+            scan.warn(
+                WarningKind::Image,
+                Some(label),
+                format!("corrupt compressed layer: {e}"),
+            );
             return result;
         }
     };
-    for entry in entries {
-        let mut entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                scan.warn(
-                    WarningKind::Image,
-                    Some(label),
-                    format!("corrupt or truncated layer, rest of it skipped: {e}"),
-                );
-                break;
-            }
-        };
-        let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+    let walked = walk_tar(&mut decoded, &mut |entry| {
+        let raw = entry.path;
         let path = normalize(&raw).trim_end_matches('/').to_string();
         if path.split('/').any(|c| c == "..") {
             scan.warn(
@@ -585,7 +559,7 @@ fn scan_layer(scan: &dyn Feed, reader: &mut dyn Read, label: &str, limits: &Arch
         };
         if file == ".wh..wh..opq" {
             result.index.opaque.insert(dir);
-            continue;
+            return Walk::Continue;
         }
         if let Some(target) = file.strip_prefix(".wh.") {
             let target = if dir.is_empty() {
@@ -594,13 +568,13 @@ fn scan_layer(scan: &dyn Feed, reader: &mut dyn Read, label: &str, limits: &Arch
                 format!("{dir}/{target}")
             };
             result.index.whiteouts.insert(target);
-            continue;
+            return Walk::Continue;
         }
-        if !entry.header().entry_type().is_file() {
-            continue;
+        if !entry.is_file {
+            return Walk::Continue;
         }
         result.index.files.insert(path.clone());
-        let size = entry.size();
+        let size = entry.size;
         if size > limits.max_member_size {
             scan.skip();
             scan.warn(
@@ -608,17 +582,17 @@ fn scan_layer(scan: &dyn Feed, reader: &mut dyn Read, label: &str, limits: &Arch
                 Some(&format!("{label}!{path}")),
                 format!("file of {size} bytes exceeds the size limit; skipped"),
             );
-            continue;
+            return Walk::Continue;
         }
         let mut bytes = Vec::with_capacity(size.min(1 << 20) as usize);
-        if let Err(e) = entry.read_to_end(&mut bytes) {
+        if let Err(e) = entry.data.read_to_end(&mut bytes) {
             scan.warn(
                 WarningKind::Image,
                 Some(&format!("{label}!{path}")),
                 format!("cannot read: {e}"),
             );
             if bytes.is_empty() {
-                continue;
+                return Walk::Continue;
             }
         }
         let placeholder = Arc::new(Origin::File { path: path.clone() });
@@ -641,6 +615,14 @@ fn scan_layer(scan: &dyn Feed, reader: &mut dyn Read, label: &str, limits: &Arch
                 }
             }
         }
+        Walk::Continue
+    });
+    if let Err(e) = walked {
+        let message = match e {
+            TarError::Unreadable(e) => format!("unreadable layer: {e}"),
+            TarError::Truncated(e) => format!("corrupt or truncated layer, rest of it skipped: {e}"),
+        };
+        scan.warn(WarningKind::Image, Some(label), message);
     }
     result
 }
@@ -788,32 +770,30 @@ fn scan_store(
                 path: file.clone(),
                 source,
             })?;
-            let mut archive = tar::Archive::new(reader);
-            let entries = archive.entries().map_err(|source| ImageError::Io {
-                path: file.clone(),
-                source,
-            })?;
-            for entry in entries {
-                let mut entry = match entry {
-                    Ok(e) => e,
-                    Err(e) => {
-                        scan.warn(
-                            WarningKind::Image,
-                            Some(&file.display().to_string()),
-                            format!("truncated image archive: {e}"),
-                        );
-                        break;
-                    }
-                };
-                let name = normalize(&String::from_utf8_lossy(&entry.path_bytes()));
+            let mut reader = reader;
+            let walked = walk_tar(&mut reader, &mut |entry| {
+                let name = normalize(&entry.path);
                 if let Some(digest) = wanted.get(&name) {
-                    if scanned.contains_key(&name) {
-                        continue;
+                    if let std::collections::hash_map::Entry::Vacant(slot) = scanned.entry(name) {
+                        let label = format!("layer {digest}");
+                        slot.insert(scan_layer(scan, entry.data, &label, limits));
                     }
-                    let label = format!("layer {digest}");
-                    let layer = scan_layer(scan, &mut entry, &label, limits);
-                    scanned.insert(name, layer);
                 }
+                Walk::Continue
+            });
+            match walked {
+                Ok(()) => {}
+                Err(TarError::Unreadable(source)) => {
+                    return Err(ImageError::Io {
+                        path: file.clone(),
+                        source,
+                    })
+                }
+                Err(TarError::Truncated(e)) => scan.warn(
+                    WarningKind::Image,
+                    Some(&file.display().to_string()),
+                    format!("truncated image archive: {e}"),
+                ),
             }
             for (path, digest) in &wanted {
                 if !scanned.contains_key(path) {

@@ -7,6 +7,7 @@
 //! See ARCHITECTURE.md at the repository root for where this crate sits.
 
 pub mod archive;
+pub mod container;
 pub mod dir;
 mod feed;
 pub mod git;
