@@ -1,5 +1,6 @@
-//! The `keyhound` binary: parse the command line, call the library, map the
-//! outcome to an exit code (0 clean, 1 findings, 2 error).
+//! The `keyhound` binary: parse the command line, wire the workspace's
+//! crates together, map the outcome to an exit code (0 clean, 1 findings,
+//! 2 error). ARCHITECTURE.md at the repository root maps the crates.
 
 mod cli;
 mod hook_installer;

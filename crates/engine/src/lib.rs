@@ -6,6 +6,8 @@
 //! and only on a bounded window around the hit. Regexes compile lazily, on
 //! the first hit of one of their keywords, so start-up costs one prefilter
 //! build.
+//!
+//! See ARCHITECTURE.md at the repository root for where this crate sits.
 
 mod byteset;
 pub mod checksum;

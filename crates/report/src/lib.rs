@@ -1,6 +1,8 @@
 //! Reporters: pure functions from findings to bytes, behind the [`Sink`]
 //! seam. Streaming formats (text, JSONL) write as findings arrive; whole
 //! documents (JSON, SARIF) collect and write at the end.
+//!
+//! See ARCHITECTURE.md at the repository root for where this crate sits.
 
 pub mod baseline;
 pub mod csv;

@@ -7,6 +7,8 @@
 //! requests and classifies answers; [`run`] verifies a run's unique secrets
 //! with bounded concurrency and a cache; [`sink`] plugs that in front of any
 //! reporter.
+//!
+//! See ARCHITECTURE.md at the repository root for where this crate sits.
 
 pub mod aws;
 pub mod cache;
