@@ -53,6 +53,10 @@ pub enum Command {
     /// SARIF), and with --execute revoke keys through provider APIs, then
     /// re-verify them.
     Revoke(RevokeArgs),
+    /// Re-check known secrets with their providers without rescanning:
+    /// one per line on standard input, or the secrets of a findings file
+    /// (never from the command line, which leaks into `ps` and history).
+    Validate(ValidateArgs),
 }
 
 /// `keyhound inventory`.
@@ -92,7 +96,33 @@ pub struct RevokeArgs {
     pub rules: RuleArgs,
     /// Verification settings, used to re-check keys after revoking.
     #[command(flatten)]
-    pub verify: VerifyArgs,
+    pub verify: VerifyKnobs,
+}
+
+/// `keyhound validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Read the secrets of this findings file (keyhound JSON, JSONL or
+    /// SARIF written with --show-secrets) instead of standard input.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// The rule every input line is a secret of (default: recognise each
+    /// line with the rules; a line may hold a secret with its companions,
+    /// such as an AWS key id beside its secret).
+    #[arg(long, value_name = "ID")]
+    pub rule: Option<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    /// Print the secrets in full (default: redacted to a short prefix).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Rule selection (extra packs whose rules may recognise the secrets).
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// How verification asks.
+    #[command(flatten)]
+    pub verify: VerifyKnobs,
 }
 
 /// `keyhound git`.
@@ -328,6 +358,15 @@ pub struct VerifyArgs {
     /// Exit 1 on any finding, or only on a live one.
     #[arg(long, value_enum, value_name = "WHAT", default_value_t = FailOn::Any)]
     pub fail_on: FailOn,
+    /// How verification asks.
+    #[command(flatten)]
+    pub knobs: VerifyKnobs,
+}
+
+/// How verification asks: where, how fast, how long, what it remembers
+/// (shared by scans under `--verify`, `validate` and `revoke`).
+#[derive(Debug, Args, Clone)]
+pub struct VerifyKnobs {
     /// Send a provider host's requests to another base URL (GitHub
     /// Enterprise, a gateway, a test server): HOST=BASE_URL, repeatable;
     /// HOST may be `*.domain`.
@@ -350,7 +389,7 @@ pub struct VerifyArgs {
     pub verify_rate: f64,
 }
 
-impl VerifyArgs {
+impl VerifyKnobs {
     /// The library's options.
     pub fn options(&self) -> keyhound_verify::run::VerifyOptions {
         keyhound_verify::run::VerifyOptions {

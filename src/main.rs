@@ -5,6 +5,7 @@
 mod cli;
 mod hook_installer;
 mod revoke_command;
+mod validate_command;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -77,6 +78,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Baseline(BaselineCommand::Create(source)) => run_source(source, Mode::CreateBaseline),
         Command::Inventory(args) => run_source(args.source, Mode::Inventory((args.max_age.as_secs() / 86_400) as i64)),
         Command::Revoke(args) => revoke_command::run(args),
+        Command::Validate(args) => validate_command::run(args),
     }
 }
 
@@ -379,14 +381,14 @@ fn execute(
         if args.verify.fail_on == FailOn::Live {
             bail!("--fail-on live needs --verify");
         }
-        if !args.verify.verify_override.is_empty() || args.verify.verify_cache.is_some() {
+        if !args.verify.knobs.verify_override.is_empty() || args.verify.knobs.verify_cache.is_some() {
             bail!("--verify-override and --verify-cache need --verify");
         }
     }
     let mut sink = make_sink(args, prepared, reporting)?;
     let verify_stats = Arc::new(Mutex::new(VerifyStats::default()));
     if args.verify.verify && prepared.mode != Mode::CreateBaseline {
-        let mut options = args.verify.options();
+        let mut options = args.verify.knobs.options();
         // Command-line overrides come first, so they win over the config's.
         options.http.overrides.extend(prepared.verify_overrides.iter().cloned());
         let (verifier, warnings) = Verifier::new(&options, prepared.scanner.rules());

@@ -882,3 +882,141 @@ fn a_config_planted_in_the_scanned_tree_cannot_redirect_found_keys() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("verify_overrides"), "{}", stderr(&out));
 }
+
+#[test]
+fn validate_rechecks_known_secrets_without_rescanning() {
+    let (dir, tokens) = acme_tree(3, 21);
+    let live = tokens[0].clone();
+    let emulator = Emulator::start(move |req| {
+        if token_of(req) == live {
+            Reply::new(200, r#"{"login":"acme-ops"}"#)
+        } else {
+            Reply::new(401, r#"{"error":"bad token"}"#)
+        }
+    });
+    let override_arg = format!("api.acme.test={}", emulator.base);
+    // Secrets on standard input: one as a file would hold it, one bare, one
+    // no rule knows. Nothing comes from the command line.
+    let input = format!("ACME_TOKEN={}\n{}\nnot-a-key-at-all\n", tokens[0], tokens[1]);
+    let args = [
+        "validate",
+        "--rules",
+        "pack",
+        "-f",
+        "json",
+        "--verify-override",
+        &override_arg,
+    ];
+    let out = run_stdin(dir.path(), &args, input.as_bytes());
+    assert_eq!(code(&out), 1, "a live key exits 1: {}", stderr(&out));
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let statuses: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["live", "invalid", "unrecognised"]);
+    assert_eq!(rows[0]["account"]["login"], "acme-ops");
+    assert_eq!(rows[0]["rule"], "acme-token");
+    assert_eq!(rows[1]["input"], "line 2");
+    assert_eq!(emulator.requests().len(), 2, "the unrecognised line is never sent");
+    for token in &tokens {
+        assert!(!stdout(&out).contains(token.as_str()), "secrets are redacted");
+    }
+
+    // --rule takes a line the rule's pattern would not find as its secret.
+    let upper = tokens[2].to_uppercase();
+    let out = run_stdin(
+        dir.path(),
+        &[
+            "validate",
+            "--rules",
+            "pack",
+            "--rule",
+            "acme-token",
+            "--verify-override",
+            &override_arg,
+        ],
+        format!("{upper}\n").as_bytes(),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("invalid"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("1 secret(s): 0 live, 1 invalid"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(token_of(&emulator.requests()[2]), upper);
+
+    // A findings file: its secrets are checked if it holds them in full.
+    let full = run_in(
+        dir.path(),
+        &[
+            "dir",
+            "src",
+            "--rules",
+            "pack",
+            "-f",
+            "json",
+            "--show-secrets",
+            "-o",
+            "full.json",
+        ],
+    );
+    assert_eq!(code(&full), 1, "{}", stderr(&full));
+    let out = run_in(
+        dir.path(),
+        &[
+            "validate",
+            "--rules",
+            "pack",
+            "--from",
+            "full.json",
+            "-f",
+            "json",
+            "--verify-override",
+            &override_arg,
+        ],
+    );
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let live_rows = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "live")
+        .count();
+    assert_eq!(live_rows, 1, "{rows}");
+    assert_eq!(rows.as_array().unwrap().len(), 3);
+    assert_eq!(emulator.requests().len(), 6);
+    // … and are not checked when it holds them redacted.
+    let redacted = run_in(
+        dir.path(),
+        &["dir", "src", "--rules", "pack", "-f", "json", "-o", "redacted.json"],
+    );
+    assert_eq!(code(&redacted), 1);
+    let out = run_in(
+        dir.path(),
+        &[
+            "validate",
+            "--rules",
+            "pack",
+            "--from",
+            "redacted.json",
+            "-f",
+            "json",
+            "--verify-override",
+            &override_arg,
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(
+        rows.as_array().unwrap().iter().all(|r| r["status"] == "redacted"),
+        "{rows}"
+    );
+    assert_eq!(emulator.requests().len(), 6, "nothing is sent for redacted secrets");
+    // No input is an error, not a silent success.
+    let out = run_stdin(dir.path(), &["validate", "--rules", "pack"], b"\n\n");
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}

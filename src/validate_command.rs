@@ -1,0 +1,358 @@
+//! `keyhound validate`: re-check known secrets with their own providers
+//! without rescanning anything. Secrets come one per line on standard input
+//! or from a findings file written with `--show-secrets`, never from the
+//! command line (which leaks into `ps` and shell history). Each line is
+//! recognised with the rules (so a line may hold a secret with its
+//! companions, as a file would), or taken as a secret of `--rule`. Every
+//! secret goes only to the hosts its rule names, as under `--verify`.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read, Write};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{bail, Context, Result};
+use keyhound_engine::Scanner;
+use keyhound_findings::{fingerprint, redact, Finding, Origin, Sink, Status, Summary, Verification};
+use keyhound_rules::{Rule, Selection};
+use keyhound_scan::policy::Policy;
+use keyhound_scan::{packs, ScanRun};
+use keyhound_verify::revocation;
+use keyhound_verify::run::{job_key, Job, Verifier};
+use serde::Serialize;
+
+use crate::cli::{ListFormat, ValidateArgs};
+
+/// One secret to re-check, or why a line gave none.
+enum Item {
+    /// A secret with the values its verifier needs.
+    Check {
+        /// Where it came from (`line 3`, or the finding's path).
+        input: String,
+        /// The job for the verifier.
+        job: Job,
+        /// Its fingerprint.
+        fingerprint: String,
+        /// The secret itself (printed redacted unless asked).
+        secret: String,
+    },
+    /// Nothing checkable: the reason is the row's status.
+    Skip {
+        input: String,
+        rule: Option<String>,
+        fingerprint: Option<String>,
+        status: &'static str,
+        reason: String,
+    },
+}
+
+/// A row of the output.
+#[derive(Debug, Serialize)]
+struct Row {
+    input: String,
+    rule: Option<String>,
+    fingerprint: Option<String>,
+    secret: Option<String>,
+    status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    account: BTreeMap<String, String>,
+}
+
+/// Findings collected from one line's scan.
+#[derive(Default)]
+struct Collect(Mutex<Vec<Finding>>);
+
+impl Sink for Collect {
+    fn blob_findings(&self, findings: Vec<Finding>) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend(findings);
+    }
+
+    fn finish(&self, _: &Summary) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs `keyhound validate`; exit 1 when a secret is live, 0 otherwise.
+pub fn run(args: ValidateArgs) -> Result<u8> {
+    let selection = Selection {
+        enable: args.rules.enable_rule.clone(),
+        disable: args.rules.disable_rule.clone(),
+    };
+    let rules = packs::shared(selection.apply(packs::load_all(&args.rules.rules)?)?);
+    let only = match &args.rule {
+        Some(id) => Some(
+            rules
+                .iter()
+                .find(|r| r.id() == id)
+                .cloned()
+                .with_context(|| format!("unknown rule id `{id}` (see `keyhound rules list`)"))?,
+        ),
+        None => None,
+    };
+    let (verifier, warnings) = Verifier::new(&args.verify.options(), &rules);
+    for w in warnings {
+        eprintln!("keyhound: warning: {w}");
+    }
+    let items = match &args.from {
+        Some(path) => from_findings(path, &rules, &verifier)?,
+        None => {
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                bail!("pipe the secrets on standard input, one per line, or pass --from FILE");
+            }
+            let mut text = String::new();
+            stdin
+                .lock()
+                .read_to_string(&mut text)
+                .context("reading standard input")?;
+            from_lines(&text, &rules, only.as_ref(), &verifier)?
+        }
+    };
+    if items.is_empty() {
+        bail!("no secrets to validate");
+    }
+    let jobs: Vec<Job> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Check { job, .. } => Some(job.clone()),
+            Item::Skip { .. } => None,
+        })
+        .collect();
+    let outcomes = verifier.verify_all(jobs);
+    if let Err(e) = verifier.save_cache() {
+        eprintln!("keyhound: warning: cannot save the verification cache: {e}");
+    }
+    let rows: Vec<Row> = items
+        .into_iter()
+        .map(|item| row(item, &outcomes, args.show_secrets))
+        .collect();
+    print(&rows, args.format)?;
+    Ok(u8::from(rows.iter().any(|r| r.status == Status::Live.as_str())))
+}
+
+/// The secrets of a findings file; redacted ones cannot be checked.
+fn from_findings(path: &std::path::Path, rules: &[Arc<Rule>], verifier: &Verifier) -> Result<Vec<Item>> {
+    let mut items = Vec::new();
+    for reported in revocation::load_findings(path)? {
+        let input = reported.path.clone();
+        let Some(rule) = rules.iter().find(|r| r.id() == reported.rule_id) else {
+            items.push(Item::Skip {
+                input,
+                rule: Some(reported.rule_id),
+                fingerprint: Some(reported.fingerprint),
+                status: "unknown-rule",
+                reason: "no loaded rule has this id (pass its pack with --rules)".into(),
+            });
+            continue;
+        };
+        let Some(secret) = reported.secret else {
+            items.push(Item::Skip {
+                input,
+                rule: Some(reported.rule_id),
+                fingerprint: Some(reported.fingerprint),
+                status: "redacted",
+                reason: "the file holds only the redacted secret (rescan with --show-secrets)".into(),
+            });
+            continue;
+        };
+        let values = BTreeMap::from([("secret".to_string(), secret.expose().to_string())]);
+        items.push(check_or_skip(
+            input,
+            rule,
+            values,
+            reported.fingerprint,
+            BTreeMap::new(),
+            verifier,
+        ));
+    }
+    Ok(items)
+}
+
+/// Each non-empty line: recognised by the rules (or by `--rule` alone), or
+/// with `--rule` and no match, the whole line as that rule's secret.
+fn from_lines(text: &str, rules: &[Arc<Rule>], only: Option<&Arc<Rule>>, verifier: &Verifier) -> Result<Vec<Item>> {
+    let scanner = Scanner::new(match only {
+        Some(rule) => vec![Arc::clone(rule)],
+        None => rules.to_vec(),
+    })?;
+    let policy = Policy::default();
+    let mut items = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let input = format!("line {}", index + 1);
+        let sink = Collect::default();
+        let scan = ScanRun::new(&scanner, &policy, &sink, true).with_verify_values();
+        scan.scan_blob(line.as_bytes(), Arc::new(Origin::Stdin { name: input.clone() }));
+        let found = std::mem::take(&mut *sink.0.lock().unwrap_or_else(|e| e.into_inner()));
+        if found.is_empty() {
+            match only {
+                Some(rule) => {
+                    let values = BTreeMap::from([("secret".to_string(), line.to_string())]);
+                    let fp = fingerprint(rule.id(), line);
+                    items.push(check_or_skip(input, rule, values, fp, BTreeMap::new(), verifier));
+                }
+                None => items.push(Item::Skip {
+                    input,
+                    rule: None,
+                    fingerprint: None,
+                    status: "unrecognised",
+                    reason: "no rule recognises it; pass --rule ID".into(),
+                }),
+            }
+            continue;
+        }
+        // The parts of a pair (an AWS key id beside its secret) are checked
+        // together, through the part whose rule has the verifier.
+        let checkable: Vec<&Finding> = found
+            .iter()
+            .filter(|f| matches!(verifier.specs().verifier(&f.rule_id), Ok(Some(v)) if v.applies_to(f.secret.expose())))
+            .collect();
+        let chosen: Vec<&Finding> = if checkable.is_empty() {
+            found.iter().collect()
+        } else {
+            checkable
+        };
+        for finding in chosen {
+            let Some(rule) = rules.iter().find(|r| r.id() == finding.rule_id) else {
+                continue;
+            };
+            let mut values = finding.verify_values.clone();
+            values.insert("secret".into(), finding.secret.expose().to_string());
+            items.push(check_or_skip(
+                input.clone(),
+                rule,
+                values,
+                finding.fingerprint.clone(),
+                finding.verify_values.clone(),
+                verifier,
+            ));
+        }
+    }
+    Ok(items)
+}
+
+/// A job when the rule has a verifier that applies to the secret, else the
+/// reason it cannot be checked.
+fn check_or_skip(
+    input: String,
+    rule: &Arc<Rule>,
+    values: BTreeMap<String, String>,
+    fingerprint: String,
+    companions: BTreeMap<String, String>,
+    verifier: &Verifier,
+) -> Item {
+    let secret = values.get("secret").cloned().unwrap_or_default();
+    let skip = |status: &'static str, reason: String| Item::Skip {
+        input: input.clone(),
+        rule: Some(rule.id().to_string()),
+        fingerprint: Some(fingerprint.clone()),
+        status,
+        reason,
+    };
+    match verifier.specs().verifier(rule.id()) {
+        Ok(Some(v)) if v.applies_to(&secret) => Item::Check {
+            job: Job {
+                key: job_key(&fingerprint, &companions),
+                rule: Arc::clone(rule),
+                values,
+            },
+            input,
+            fingerprint,
+            secret,
+        },
+        Ok(Some(_)) => skip(
+            "unverifiable",
+            "the rule's verifier does not apply to this form of key".into(),
+        ),
+        Ok(None) => skip("unverifiable", "the rule has no verifier".into()),
+        Err(e) => skip("unverifiable", format!("invalid verifier: {e}")),
+    }
+}
+
+fn row(item: Item, outcomes: &std::collections::HashMap<String, Verification>, show_secrets: bool) -> Row {
+    match item {
+        Item::Check {
+            input,
+            job,
+            fingerprint,
+            secret,
+        } => {
+            let outcome = outcomes
+                .get(&job.key)
+                .cloned()
+                .unwrap_or_else(|| Verification::unknown("no answer", None));
+            Row {
+                input,
+                rule: Some(job.rule.id().to_string()),
+                fingerprint: Some(fingerprint),
+                secret: Some(if show_secrets { secret } else { redact(&secret) }),
+                status: outcome.status.as_str().to_string(),
+                reason: outcome.reason,
+                account: outcome.account,
+            }
+        }
+        Item::Skip {
+            input,
+            rule,
+            fingerprint,
+            status,
+            reason,
+        } => Row {
+            input,
+            rule,
+            fingerprint,
+            secret: None,
+            status: status.to_string(),
+            reason: Some(reason),
+            account: BTreeMap::new(),
+        },
+    }
+}
+
+fn print(rows: &[Row], format: ListFormat) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, rows)?;
+            writeln!(out)?;
+        }
+        ListFormat::Text => {
+            for r in rows {
+                let account: Vec<String> = r.account.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let detail = match (&r.reason, account.is_empty()) {
+                    (_, false) => account.join(" "),
+                    (Some(reason), true) => reason.clone(),
+                    (None, true) => String::new(),
+                };
+                writeln!(
+                    out,
+                    "{:<10} {:<28} {:<12} {:<12} {}",
+                    r.input,
+                    r.rule.as_deref().unwrap_or("-"),
+                    r.secret.as_deref().unwrap_or("-"),
+                    if r.status == "live" {
+                        "LIVE".to_string()
+                    } else {
+                        r.status.clone()
+                    },
+                    detail
+                )?;
+            }
+            let count = |s: &str| rows.iter().filter(|r| r.status == s).count();
+            writeln!(
+                out,
+                "{} secret(s): {} live, {} invalid, {} unknown, {} not checked",
+                rows.len(),
+                count("live"),
+                count("invalid"),
+                count("unknown"),
+                rows.len() - count("live") - count("invalid") - count("unknown")
+            )?;
+        }
+    }
+    Ok(())
+}
