@@ -501,6 +501,10 @@ pub enum RulesCommand {
         /// Output format.
         #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+        /// Print counts instead of the rules: rules, providers, how many
+        /// can be verified and revoked, per pack.
+        #[arg(long)]
+        stats: bool,
     },
     /// Run every rule's positive and negative examples.
     Test {

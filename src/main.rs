@@ -71,7 +71,10 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Stdin(args) => run_stdin(args, Mode::Report),
         Command::Git(args) => run_git(args, Mode::Report),
         Command::Image(args) => run_image(args, Mode::Report),
-        Command::Rules(RulesCommand::List { rules, format }) => list_rules(&rules, format),
+        Command::Rules(RulesCommand::List { rules, format, stats }) => match stats {
+            true => rules_stats(&rules, format),
+            false => list_rules(&rules, format),
+        },
         Command::Rules(RulesCommand::Test { rules, no_builtin }) => test_rules(&rules, !no_builtin),
         Command::Hook(command) => run_hook(command),
         Command::Allow(args) => run_allow(args),
@@ -805,6 +808,114 @@ fn list_rules(args: &RuleArgs, format: ListFormat) -> Result<u8> {
                 )?;
             }
             writeln!(out, "{} rules", rules.len())?;
+        }
+    }
+    Ok(0)
+}
+
+/// Counts of one set of rules (a pack, or all of them).
+#[derive(Debug, Default, serde::Serialize)]
+struct RuleCounts {
+    /// Rules.
+    rules: usize,
+    /// Rules that run without `--enable-rule`.
+    enabled: usize,
+    /// Distinct providers.
+    providers: usize,
+    /// Rules with a verifier.
+    verifying_rules: usize,
+    /// Providers with at least one verifying rule.
+    verifying_providers: usize,
+    /// Rules with a revocation API.
+    revoking_rules: usize,
+    /// Providers with at least one rule with a revocation API.
+    revoking_providers: usize,
+    /// Rules with revocation guidance (a page and steps).
+    with_guidance: usize,
+}
+
+impl RuleCounts {
+    fn of<'a>(rules: impl Iterator<Item = &'a Rule> + Clone) -> RuleCounts {
+        use std::collections::BTreeSet;
+        let provider = |r: &Rule| r.spec.provider.clone().unwrap_or_else(|| r.id().to_string());
+        let verifies = |r: &&Rule| r.spec.verify.is_some();
+        let revokes = |r: &&Rule| r.spec.revoke.as_ref().is_some_and(|v| v.api.is_some());
+        let distinct = |it: &mut dyn Iterator<Item = &'a Rule>| it.map(&provider).collect::<BTreeSet<String>>().len();
+        RuleCounts {
+            rules: rules.clone().count(),
+            enabled: rules.clone().filter(|r| r.spec.enabled).count(),
+            providers: distinct(&mut rules.clone()),
+            verifying_rules: rules.clone().filter(verifies).count(),
+            verifying_providers: distinct(&mut rules.clone().filter(verifies)),
+            revoking_rules: rules.clone().filter(revokes).count(),
+            revoking_providers: distinct(&mut rules.clone().filter(revokes)),
+            with_guidance: rules.clone().filter(|r| r.spec.revoke.is_some()).count(),
+        }
+    }
+}
+
+/// `keyhound rules list --stats`: what the rule set covers, in numbers.
+fn rules_stats(args: &RuleArgs, format: ListFormat) -> Result<u8> {
+    // Every rule counts, those off by default too (listed as not enabled).
+    let mut rules = rules::builtin()?;
+    for path in &args.rules {
+        rules.extend(rules::parse_path(path)?);
+    }
+    rules::check_unique(&rules)?;
+    let mut packs: std::collections::BTreeMap<&str, Vec<&Rule>> = std::collections::BTreeMap::new();
+    for rule in &rules {
+        packs.entry(rule.source.as_str()).or_default().push(rule);
+    }
+    let total = RuleCounts::of(rules.iter());
+    let per_pack: Vec<(&str, RuleCounts)> = packs
+        .iter()
+        .map(|(pack, rules)| (*pack, RuleCounts::of(rules.iter().copied())))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    match format {
+        ListFormat::Json => {
+            let doc = serde_json::json!({
+                "total": total,
+                "packs": per_pack.iter().map(|(p, c)| (p.to_string(), c)).collect::<std::collections::BTreeMap<_, _>>(),
+            });
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+        ListFormat::Text => {
+            let width = packs.keys().map(|p| p.len()).max().unwrap_or(0).max(5);
+            writeln!(
+                out,
+                "{:width$}  {:>5}  {:>9}  {:>9}  {:>10}  {:>9}  {:>10}",
+                "pack", "rules", "providers", "verifying", "(providers)", "revoking", "(providers)"
+            )?;
+            let line = |out: &mut dyn Write, name: &str, c: &RuleCounts| {
+                writeln!(
+                    out,
+                    "{name:width$}  {:>5}  {:>9}  {:>9}  {:>10}  {:>9}  {:>10}",
+                    c.rules,
+                    c.providers,
+                    c.verifying_rules,
+                    c.verifying_providers,
+                    c.revoking_rules,
+                    c.revoking_providers
+                )
+            };
+            for (pack, counts) in &per_pack {
+                line(&mut out, pack, counts)?;
+            }
+            line(&mut out, "all", &total)?;
+            writeln!(
+                out,
+                "{} rules ({} on by default) for {} providers; {} verify ({} providers); {} revoke through an API ({} providers); {} carry revocation guidance",
+                total.rules,
+                total.enabled,
+                total.providers,
+                total.verifying_rules,
+                total.verifying_providers,
+                total.revoking_rules,
+                total.revoking_providers,
+                total.with_guidance
+            )?;
         }
     }
     Ok(0)

@@ -633,3 +633,34 @@ fn many_warnings_of_one_kind_are_summarised_once_and_kept_in_full() {
     assert!(warnings.iter().all(|w| w["kind"] == "archive"), "{warnings:?}");
     assert_eq!(doc["summary"]["warning_counts"]["archive"], 40);
 }
+
+#[test]
+fn rules_stats_count_what_the_packs_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), &["rules", "list", "--stats", "-f", "json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let stats: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    // The same numbers, counted from the packs themselves.
+    let all = rules::builtin().unwrap();
+    let verifying = all.iter().filter(|r| r.spec.verify.is_some()).count();
+    let revoking = all
+        .iter()
+        .filter(|r| r.spec.revoke.as_ref().is_some_and(|v| v.api.is_some()))
+        .count();
+    assert_eq!(stats["total"]["rules"], all.len());
+    assert_eq!(stats["total"]["verifying_rules"], verifying);
+    assert_eq!(stats["total"]["revoking_rules"], revoking);
+    let per_pack: u64 = stats["packs"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p["rules"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per_pack as usize, all.len());
+    let text = run_in(dir.path(), &["rules", "list", "--stats"]);
+    assert!(
+        stdout(&text).contains(&format!("{} rules", all.len())),
+        "{}",
+        stdout(&text)
+    );
+}
