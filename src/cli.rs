@@ -387,6 +387,10 @@ pub struct VerifyKnobs {
     /// Requests per second to any one provider host.
     #[arg(long, value_name = "N", default_value_t = 5.0)]
     pub verify_rate: f64,
+    /// Most requests the whole run may send, retries included; secrets
+    /// past it are reported `unknown` (default: no limit).
+    #[arg(long, value_name = "N")]
+    pub verify_max_requests: Option<u64>,
 }
 
 impl VerifyKnobs {
@@ -397,6 +401,7 @@ impl VerifyKnobs {
                 timeout: self.verify_timeout,
                 rate_per_host: self.verify_rate,
                 overrides: self.verify_override.clone(),
+                max_requests: self.verify_max_requests,
                 ..Default::default()
             },
             concurrency: self.verify_concurrency,

@@ -1020,3 +1020,32 @@ fn validate_rechecks_known_secrets_without_rescanning() {
     let out = run_stdin(dir.path(), &["validate", "--rules", "pack"], b"\n\n");
     assert_eq!(code(&out), 2, "{}", stderr(&out));
 }
+
+#[test]
+fn a_run_sends_no_more_requests_than_its_budget() {
+    let (dir, tokens) = acme_tree(5, 33);
+    let emulator = Emulator::start(|_| Reply::new(200, r#"{"login":"x"}"#));
+    let (code, doc, err) = verify_scan(dir.path(), &emulator, &["--verify-max-requests", "2"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(emulator.requests().len(), 2, "the budget is a hard limit");
+    let mut seen = statuses(&doc);
+    seen.sort();
+    assert_eq!(seen, ["live", "live", "unknown", "unknown", "unknown"]);
+    let budget_reasons = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["verification"]["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("--verify-max-requests 2"))
+        })
+        .count();
+    assert_eq!(budget_reasons, 3, "{doc}");
+    assert_eq!(tokens.len(), 5);
+    // Without a budget every distinct secret is asked about once.
+    let fresh = Emulator::start(|_| Reply::new(200, r#"{"login":"x"}"#));
+    let (_, doc, _) = verify_scan(dir.path(), &fresh, &[]);
+    assert_eq!(fresh.requests().len(), 5);
+    assert!(statuses(&doc).iter().all(|s| s == "live"));
+}

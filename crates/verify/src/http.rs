@@ -64,6 +64,9 @@ pub struct HttpOptions {
     pub max_retry_wait: Duration,
     /// Host redirections.
     pub overrides: Vec<Override>,
+    /// Most requests the whole run may send, retries included
+    /// (`--verify-max-requests`); `None` for no limit.
+    pub max_requests: Option<u64>,
 }
 
 impl Default for HttpOptions {
@@ -74,6 +77,7 @@ impl Default for HttpOptions {
             max_retries: 2,
             max_retry_wait: Duration::from_secs(30),
             overrides: Vec::new(),
+            max_requests: None,
         }
     }
 }
@@ -177,13 +181,16 @@ impl Client {
         let target = self.resolve(&request.url, &request.allowed_hosts)?;
         let host = split_url(&target).map(|(_, a, _)| a.to_string()).unwrap_or_default();
         let mut attempt = 0;
+        let mut last = None;
         loop {
+            if !self.reserve() {
+                return last.unwrap_or(Err(VerifyError::Budget(self.options.max_requests.unwrap_or(0))));
+            }
             self.wait_for_slot(&host);
             let mut headers = request.headers.clone();
             if let Some(sign) = signer {
                 sign(&target, &mut headers);
             }
-            self.sent.fetch_add(1, Ordering::Relaxed);
             let result = self.send_once(&request.method, &target, &headers, request.body.as_deref());
             let retry_in = match &result {
                 Err(_) => Some(backoff(attempt)),
@@ -199,9 +206,24 @@ impl Client {
                 Some(wait) if attempt < self.options.max_retries => {
                     std::thread::sleep(wait);
                     attempt += 1;
+                    last = Some(result);
                 }
                 _ => return result,
             }
+        }
+    }
+
+    /// Counts one request against the run's budget; false once it is spent.
+    fn reserve(&self) -> bool {
+        match self.options.max_requests {
+            None => {
+                self.sent.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            Some(max) => self
+                .sent
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| (n < max).then_some(n + 1))
+                .is_ok(),
         }
     }
 

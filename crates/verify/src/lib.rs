@@ -37,6 +37,9 @@ pub enum VerifyError {
     /// No HTTP answer (connection, TLS, timeout).
     #[error("network error: {0}")]
     Network(String),
+    /// The run's request budget is spent (`--verify-max-requests`).
+    #[error("the run's request budget (--verify-max-requests {0}) is spent")]
+    Budget(u64),
     /// The rule's verifier is malformed.
     #[error("invalid verifier: {0}")]
     Spec(String),
