@@ -130,19 +130,12 @@ fn config_trusted(scan: &ScanArgs, scanned_root: Option<&Path>) -> bool {
     }
 }
 
-/// A rule from an untrusted pack, without the parts that send its secret
-/// somewhere (its verifier and revocation API).
-fn without_network(rule: Rule) -> Result<(Rule, bool)> {
-    let mut spec = rule.spec.clone();
-    let had = spec.verify.is_some() || spec.revoke.as_ref().is_some_and(|r| r.api.is_some());
-    if !had {
-        return Ok((rule, false));
-    }
-    spec.verify = None;
-    if let Some(revoke) = spec.revoke.as_mut() {
-        revoke.api = None;
-    }
-    Ok((Rule::new(spec, &rule.source)?, true))
+/// Drops the parts of a rule from an untrusted pack that send its secret
+/// somewhere (its verifier and revocation API); true if it had any.
+fn disarm(rule: &mut Rule) -> bool {
+    let verify = rule.spec.verify.take();
+    let api = rule.spec.revoke.as_mut().and_then(|r| r.api.take());
+    verify.is_some() || api.is_some()
 }
 
 /// Loads config, rules, baseline and policy for a scan. `root` is where
@@ -177,8 +170,8 @@ fn prepare(scan: &ScanArgs, root: &Path, scanned_root: Option<&Path>, mode: Mode
                 all.push(rule);
                 continue;
             }
-            let (rule, had_network) = without_network(rule)?;
-            if had_network {
+            let mut rule = rule;
+            if disarm(&mut rule) {
                 disarmed.push(rule.id().to_string());
             }
             all.push(rule);
@@ -390,6 +383,7 @@ fn execute(
     }
     let mut sink = make_sink(args, prepared, reporting)?;
     let verify_stats = Arc::new(Mutex::new(VerifyStats::default()));
+    let mut verify_specs = None;
     if args.verify.verify && prepared.mode != Mode::CreateBaseline {
         let mut options = args.verify.knobs.options();
         // Command-line overrides come first, so they win over the config's.
@@ -398,6 +392,7 @@ fn execute(
         for w in warnings {
             eprintln!("keyhound: warning: {w}");
         }
+        verify_specs = Some(Arc::clone(verifier.specs()));
         sink = Box::new(VerifyingSink::new(
             sink,
             verifier,
@@ -415,8 +410,8 @@ fn execute(
     if args.report_unused_ignores {
         scan = scan.with_allowance_tracking();
     }
-    if args.verify.verify {
-        scan = scan.with_verify_values();
+    if let Some(specs) = verify_specs {
+        scan = scan.with_verify_values(specs);
     }
     if let Some(bar) = progress_bar(quiet) {
         scan = scan.with_progress(bar);
@@ -835,21 +830,30 @@ struct RuleCounts {
 }
 
 impl RuleCounts {
-    fn of<'a>(rules: impl Iterator<Item = &'a Rule> + Clone) -> RuleCounts {
-        use std::collections::BTreeSet;
-        let provider = |r: &Rule| r.spec.provider.clone().unwrap_or_else(|| r.id().to_string());
-        let verifies = |r: &&Rule| r.spec.verify.is_some();
-        let revokes = |r: &&Rule| r.spec.revoke.as_ref().is_some_and(|v| v.api.is_some());
-        let distinct = |it: &mut dyn Iterator<Item = &'a Rule>| it.map(&provider).collect::<BTreeSet<String>>().len();
+    fn of(rules: &[&Rule]) -> RuleCounts {
+        let verifies = |r: &Rule| r.spec.verify.is_some();
+        let revokes = |r: &Rule| r.spec.revoke.as_ref().is_some_and(|v| v.api.is_some());
+        // (rules, distinct providers) among those that `keep`.
+        let count = |keep: &dyn Fn(&Rule) -> bool| {
+            let kept: Vec<&Rule> = rules.iter().copied().filter(|r| keep(r)).collect();
+            let providers: std::collections::BTreeSet<String> = kept
+                .iter()
+                .map(|r| r.spec.provider.clone().unwrap_or_else(|| r.id().to_string()))
+                .collect();
+            (kept.len(), providers.len())
+        };
+        let (all, providers) = count(&|_| true);
+        let (verifying_rules, verifying_providers) = count(&verifies);
+        let (revoking_rules, revoking_providers) = count(&revokes);
         RuleCounts {
-            rules: rules.clone().count(),
-            enabled: rules.clone().filter(|r| r.spec.enabled).count(),
-            providers: distinct(&mut rules.clone()),
-            verifying_rules: rules.clone().filter(verifies).count(),
-            verifying_providers: distinct(&mut rules.clone().filter(verifies)),
-            revoking_rules: rules.clone().filter(revokes).count(),
-            revoking_providers: distinct(&mut rules.clone().filter(revokes)),
-            with_guidance: rules.clone().filter(|r| r.spec.revoke.is_some()).count(),
+            rules: all,
+            enabled: count(&|r| r.spec.enabled).0,
+            providers,
+            verifying_rules,
+            verifying_providers,
+            revoking_rules,
+            revoking_providers,
+            with_guidance: count(&|r| r.spec.revoke.is_some()).0,
         }
     }
 }
@@ -866,10 +870,10 @@ fn rules_stats(args: &RuleArgs, format: ListFormat) -> Result<u8> {
     for rule in &rules {
         packs.entry(rule.source.as_str()).or_default().push(rule);
     }
-    let total = RuleCounts::of(rules.iter());
+    let total = RuleCounts::of(&rules.iter().collect::<Vec<_>>());
     let per_pack: Vec<(&str, RuleCounts)> = packs
         .iter()
-        .map(|(pack, rules)| (*pack, RuleCounts::of(rules.iter().copied())))
+        .map(|(pack, rules)| (*pack, RuleCounts::of(rules)))
         .collect();
     let mut out = std::io::stdout().lock();
     match format {
@@ -931,7 +935,7 @@ fn test_rules(args: &RuleArgs, builtin: bool) -> Result<u8> {
     for rule in &rules {
         examples += rule.spec.examples.positive.len() + rule.spec.examples.negative.len();
         if let Err(err) = packs::check_rule(rule) {
-            println!("FAIL {}", packs::chain(&err));
+            println!("FAIL {}", keyhound_findings::error_chain(&err));
             failures += 1;
             continue;
         }

@@ -156,13 +156,12 @@ fn from_findings(path: &std::path::Path, rules: &[Arc<Rule>], verifier: &Verifie
             });
             continue;
         };
-        let values = BTreeMap::from([("secret".to_string(), secret.expose().to_string())]);
         items.push(check_or_skip(
             input,
             rule,
-            values,
+            secret.expose(),
             reported.fingerprint,
-            BTreeMap::new(),
+            &BTreeMap::new(),
             verifier,
         ));
     }
@@ -177,6 +176,8 @@ fn from_lines(text: &str, rules: &[Arc<Rule>], only: Option<&Arc<Rule>>, verifie
         None => rules.to_vec(),
     })?;
     let policy = Policy::default();
+    let sink = Collect::default();
+    let scan = ScanRun::new(&scanner, &policy, &sink, true).with_verify_values(Arc::clone(verifier.specs()));
     let mut items = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -184,16 +185,14 @@ fn from_lines(text: &str, rules: &[Arc<Rule>], only: Option<&Arc<Rule>>, verifie
             continue;
         }
         let input = format!("line {}", index + 1);
-        let sink = Collect::default();
-        let scan = ScanRun::new(&scanner, &policy, &sink, true).with_verify_values();
+        // One line at a time: what the sink holds now is this line's.
         scan.scan_blob(line.as_bytes(), Arc::new(Origin::Stdin { name: input.clone() }));
         let found = std::mem::take(&mut *sink.0.lock().unwrap_or_else(|e| e.into_inner()));
         if found.is_empty() {
             match only {
                 Some(rule) => {
-                    let values = BTreeMap::from([("secret".to_string(), line.to_string())]);
                     let fp = fingerprint(rule.id(), line);
-                    items.push(check_or_skip(input, rule, values, fp, BTreeMap::new(), verifier));
+                    items.push(check_or_skip(input, rule, line, fp, &BTreeMap::new(), verifier));
                 }
                 None => items.push(Item::Skip {
                     input,
@@ -220,14 +219,12 @@ fn from_lines(text: &str, rules: &[Arc<Rule>], only: Option<&Arc<Rule>>, verifie
             let Some(rule) = rules.iter().find(|r| r.id() == finding.rule_id) else {
                 continue;
             };
-            let mut values = finding.verify_values.clone();
-            values.insert("secret".into(), finding.secret.expose().to_string());
             items.push(check_or_skip(
                 input.clone(),
                 rule,
-                values,
+                finding.secret.expose(),
                 finding.fingerprint.clone(),
-                finding.verify_values.clone(),
+                &finding.verify_values,
                 verifier,
             ));
         }
@@ -235,17 +232,17 @@ fn from_lines(text: &str, rules: &[Arc<Rule>], only: Option<&Arc<Rule>>, verifie
     Ok(items)
 }
 
-/// A job when the rule has a verifier that applies to the secret, else the
-/// reason it cannot be checked.
+/// A job when the rule has a verifier that applies to `secret`, else the
+/// reason it cannot be checked. `companions` are the other values the
+/// verifier needs (found beside the secret).
 fn check_or_skip(
     input: String,
     rule: &Arc<Rule>,
-    values: BTreeMap<String, String>,
+    secret: &str,
     fingerprint: String,
-    companions: BTreeMap<String, String>,
+    companions: &BTreeMap<String, String>,
     verifier: &Verifier,
 ) -> Item {
-    let secret = values.get("secret").cloned().unwrap_or_default();
     let skip = |status: &'static str, reason: String| Item::Skip {
         input: input.clone(),
         rule: Some(rule.id().to_string()),
@@ -254,16 +251,20 @@ fn check_or_skip(
         reason,
     };
     match verifier.specs().verifier(rule.id()) {
-        Ok(Some(v)) if v.applies_to(&secret) => Item::Check {
-            job: Job {
-                key: job_key(&fingerprint, &companions),
-                rule: Arc::clone(rule),
-                values,
-            },
-            input,
-            fingerprint,
-            secret,
-        },
+        Ok(Some(v)) if v.applies_to(secret) => {
+            let mut values = companions.clone();
+            values.insert("secret".into(), secret.to_string());
+            Item::Check {
+                job: Job {
+                    key: job_key(&fingerprint, companions),
+                    rule: Arc::clone(rule),
+                    values,
+                },
+                input,
+                fingerprint,
+                secret: secret.to_string(),
+            }
+        }
         Ok(Some(_)) => skip(
             "unverifiable",
             "the rule's verifier does not apply to this form of key".into(),

@@ -60,7 +60,7 @@ pub struct ScanRun<'a> {
     cancel: Arc<AtomicBool>,
     started: Instant,
     track_allowances: bool,
-    verify_specs: Option<RuleSpecs>,
+    verify_specs: Option<Arc<RuleSpecs>>,
     used_accepts: Mutex<HashSet<String>>,
     unused_inline: Mutex<Vec<String>>,
 }
@@ -116,9 +116,11 @@ impl<'a> ScanRun<'a> {
         self
     }
 
-    /// Gathers the values verifiers need besides the secret (`--verify`).
-    pub fn with_verify_values(mut self) -> Self {
-        self.verify_specs = Some(RuleSpecs::new(self.scanner.rules()));
+    /// Gathers the values verifiers need besides the secret (`--verify`),
+    /// reading each rule's `needs` from `specs` (the verifier's own, so
+    /// nothing is compiled twice).
+    pub fn with_verify_values(mut self, specs: Arc<RuleSpecs>) -> Self {
+        self.verify_specs = Some(specs);
         self
     }
 

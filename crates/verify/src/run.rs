@@ -74,7 +74,7 @@ pub fn job_key(fingerprint: &str, companions: &BTreeMap<String, String>) -> Stri
 /// The verifier of a run.
 pub struct Verifier {
     client: Client,
-    specs: RuleSpecs,
+    specs: Arc<RuleSpecs>,
     concurrency: usize,
     cache: Option<Mutex<VerifyCache>>,
 }
@@ -91,7 +91,7 @@ impl Verifier {
         });
         let verifier = Verifier {
             client: Client::new(options.http.clone()),
-            specs: RuleSpecs::new(rules),
+            specs: Arc::new(RuleSpecs::new(rules)),
             concurrency: options.concurrency.max(1),
             cache,
         };
@@ -103,8 +103,10 @@ impl Verifier {
         &self.client
     }
 
-    /// The rules' verifiers and revocation APIs, compiled on first use.
-    pub fn specs(&self) -> &RuleSpecs {
+    /// The rules' verifiers and revocation APIs, compiled on first use;
+    /// shared with the scan, which gathers the values they need, so each
+    /// is compiled once per run.
+    pub fn specs(&self) -> &Arc<RuleSpecs> {
         &self.specs
     }
 
