@@ -6,7 +6,7 @@
 //! charged with a member's declared size *before* its bytes are read, so a
 //! member that would break a limit is never read whole.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 
 /// Bomb limits of an archive and everything nested in it, each
 /// configurable from the command line.
@@ -61,18 +61,34 @@ impl Compression {
 }
 
 /// `reader` decompressed as its first bytes say (plain streams pass
-/// through), with what was found. Fails only if a zstd frame header is
-/// unusable.
-pub fn decompress<'a>(reader: impl Read + 'a) -> std::io::Result<(Compression, Box<dyn Read + 'a>)> {
-    let mut buffered = BufReader::new(reader);
-    let head = buffered.fill_buf()?;
-    let compression = Compression::sniff(head);
+/// through), with what was found. The magic is read in full even from a
+/// stream that yields a byte at a time (a registry blob over HTTP). Fails
+/// only if a zstd frame header is unusable.
+pub fn decompress<'a>(mut reader: impl Read + 'a) -> std::io::Result<(Compression, Box<dyn Read + 'a>)> {
+    let mut magic = [0u8; 4];
+    let n = read_full(&mut reader, &mut magic);
+    let compression = Compression::sniff(&magic[..n]);
+    let whole = BufReader::new(std::io::Cursor::new(magic[..n].to_vec()).chain(reader));
     let decoded: Box<dyn Read + 'a> = match compression {
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(buffered)),
-        Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(buffered)?),
-        Compression::None => Box::new(buffered),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(whole)),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(whole)?),
+        Compression::None => Box::new(whole),
     };
     Ok((compression, decoded))
+}
+
+/// Fills `buf` as far as the stream allows (a short read is not the end);
+/// returns how many bytes were read. A read error ends it like the end of
+/// the stream: the caller sees a short head.
+pub fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> usize {
+    let mut n = 0;
+    while n < buf.len() {
+        match reader.read(&mut buf[n..]) {
+            Ok(0) | Err(_) => break,
+            Ok(k) => n += k,
+        }
+    }
+    n
 }
 
 /// One entry of a tar stream, handed to the walker's visitor.
@@ -259,6 +275,36 @@ mod tests {
             .unwrap();
             assert_eq!(names, [("a.txt".to_string(), "hello".to_string())]);
         }
+    }
+
+    /// A reader that yields one byte per call, as a network body may.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((&b, rest)), Some(slot)) => {
+                    *slot = b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn the_magic_is_sniffed_from_a_stream_that_trickles() {
+        let zst = zstd::encode_all(&tar_of(&[("a.txt", b"hello")])[..], 3).unwrap();
+        let (found, mut reader) = decompress(Trickle(&zst)).unwrap();
+        assert_eq!(found, Compression::Zstd);
+        let mut names = Vec::new();
+        walk_tar(&mut reader, &mut |entry| {
+            names.push(entry.path);
+            Walk::Continue
+        })
+        .unwrap();
+        assert_eq!(names, ["a.txt"]);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use sha2::Digest;
 
 use super::archive::{self, ArchiveLimits};
 use super::registry::RegistryClient;
-use crate::container::{decompress, walk_tar, TarError, Walk};
+use crate::container::{decompress, read_full, walk_tar, TarError, Walk};
 use crate::feed::Feed;
 use keyhound_findings::{Finding, Origin, Provenance, WarningKind};
 
@@ -625,17 +625,6 @@ fn scan_layer(scan: &dyn Feed, reader: &mut dyn Read, label: &str, limits: &Arch
         scan.warn(WarningKind::Image, Some(label), message);
     }
     result
-}
-
-fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> usize {
-    let mut n = 0;
-    while n < buf.len() {
-        match reader.read(&mut buf[n..]) {
-            Ok(0) | Err(_) => break,
-            Ok(k) => n += k,
-        }
-    }
-    n
 }
 
 /// Scans the image config's Env, Cmd, Entrypoint, Labels and history.
