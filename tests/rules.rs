@@ -11,7 +11,7 @@ fn builtin_packs_parse_compile_and_have_unique_ids() {
     let rules = rules::builtin().expect("built-in packs parse");
     rules::check_unique(&rules).expect("ids unique");
     for rule in &rules {
-        keyhound_scan::packs::check_rule(rule).unwrap_or_else(|e| panic!("{}", keyhound_scan::packs::chain(&e)));
+        keyhound_scan::packs::check_rule(rule).unwrap_or_else(|e| panic!("{}", keyhound_findings::error_chain(&e)));
     }
     assert!(rules.len() >= 250, "only {} built-in rules", rules.len());
 }

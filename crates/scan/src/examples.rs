@@ -43,7 +43,7 @@ pub fn test_rule(rule: &Rule) -> Vec<ExampleFailure> {
         Err(e) => return vec![fail(true, 0, e.to_string())],
     };
     if let Err(e) = crate::validate::check_rule(&solo) {
-        return vec![fail(true, 0, crate::validate::chain(&e))];
+        return vec![fail(true, 0, keyhound_findings::error_chain(&e))];
     }
     let scanner = match Scanner::new(vec![solo]) {
         Ok(s) => s,

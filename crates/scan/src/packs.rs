@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use keyhound_rules::{Rule, RuleError, RuleProblem};
 
-pub use crate::validate::{chain, check_rule};
+pub use crate::validate::check_rule;
 
 /// A failing example as an error of its rule.
 #[derive(Debug, thiserror::Error)]

@@ -21,5 +21,3 @@ pub fn check_rule(rule: &Rule) -> Result<(), RuleError> {
     })?;
     Ok(())
 }
-
-pub use keyhound_findings::error_chain as chain;
