@@ -88,6 +88,14 @@ pub struct RevokeArgs {
     /// Append every action and outcome to this JSON-lines file (never secrets).
     #[arg(long, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
+    /// Continue a plan executed before: skip every key whose revocation the
+    /// audit log already records as done (needs --audit-log).
+    #[arg(long, requires = "audit_log")]
+    pub resume: bool,
+    /// Revoke only keys of these providers (comma-separated, as the plan
+    /// names them, case-insensitive).
+    #[arg(long, value_name = "PROVIDERS", value_delimiter = ',')]
+    pub only: Vec<String>,
     /// Plan format.
     #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,

@@ -39,7 +39,26 @@ pub fn run(args: RevokeArgs) -> Result<u8> {
     if !args.execute {
         return Ok(0);
     }
-    let executable: Vec<&PlanItem> = items.iter().filter(|i| i.executable()).collect();
+    let only: Vec<String> = args.only.iter().map(|p| p.trim().to_ascii_lowercase()).collect();
+    let done = if args.resume {
+        revocation::finished(args.audit_log.as_deref().unwrap_or(std::path::Path::new("")))?
+    } else {
+        Default::default()
+    };
+    let mut resumed = 0;
+    let executable: Vec<&PlanItem> = items
+        .iter()
+        .filter(|i| i.executable())
+        .filter(|i| only.is_empty() || only.contains(&i.provider.to_ascii_lowercase()))
+        .filter(|i| {
+            let skip = done.contains(&i.fingerprint);
+            resumed += usize::from(skip);
+            !skip
+        })
+        .collect();
+    if resumed > 0 {
+        eprintln!("keyhound: {resumed} secret(s) already revoked according to the audit log; not repeated");
+    }
     let redacted = items.iter().filter(|i| i.api && !i.secret_available).count();
     if redacted > 0 {
         eprintln!(
@@ -64,7 +83,7 @@ pub fn run(args: RevokeArgs) -> Result<u8> {
     for item in executable {
         let outcome = revocation::execute(item, &verifier, &mut log)?;
         print_outcome(item, &outcome);
-        if outcome.verdict() == "STILL LIVE" || outcome.revocation != "revoked" {
+        if outcome.verdict() == "STILL LIVE" || !matches!(outcome.revocation, "revoked" | "already dead") {
             failing += 1;
         }
     }
@@ -149,6 +168,12 @@ fn write_plan(out: &mut impl Write, items: &[PlanItem], source: &str) -> std::io
                 (false, _) => "no revocation API: revoke by hand",
             };
             writeln!(out, "      {how}")?;
+            if let Some(request) = &item.request {
+                writeln!(out, "      request: {request}")?;
+            }
+            if let Some(env) = &item.admin_env {
+                writeln!(out, "      needs an administrator credential in ${env}")?;
+            }
         }
     }
     Ok(())

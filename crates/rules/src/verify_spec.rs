@@ -123,6 +123,13 @@ pub struct Need {
 }
 
 /// A provider's API that revokes the secret itself.
+///
+/// Besides `{{secret}}` and the rule's named groups, its templates may use
+/// values that only exist at revocation time: parts of the secret
+/// (`derive`: a SendGrid key's id is its middle segment), fields of a fresh
+/// verification (`from_verify`: Cloudflare's token id comes from
+/// `/user/tokens/verify`), and `{{admin}}`, an administrator credential
+/// read from the environment variable `admin_env` (never from argv).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeApi {
@@ -130,6 +137,23 @@ pub struct RevokeApi {
     pub request: RequestSpec,
     /// Answers that mean the provider accepted the revocation.
     pub revoked: Vec<Matcher>,
+    /// Answers that mean the key was already dead (revoked or expired
+    /// before this call): nothing left to do, reported as such.
+    #[serde(default)]
+    pub gone: Vec<Matcher>,
+    /// Values cut out of the secret: `name = "regex"` with a `value` group
+    /// (or else its first group).
+    #[serde(default)]
+    pub derive: BTreeMap<String, String>,
+    /// Account fields of the rule's verifier (`[rules.verify.account]`)
+    /// the request needs; the key is verified first, and a key that is no
+    /// longer live is not revoked again.
+    #[serde(default)]
+    pub from_verify: Vec<String>,
+    /// Environment variable holding an administrator credential for
+    /// `{{admin}}` (revoking a key with another key the user holds).
+    #[serde(default)]
+    pub admin_env: Option<String>,
 }
 
 fn default_true() -> bool {

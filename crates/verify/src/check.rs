@@ -212,17 +212,35 @@ fn xml_text(body: &str, tag: &str) -> Option<String> {
     Some(body[start..end].to_string())
 }
 
-/// Asks the provider to revoke the secret; `Ok(true)` when its answer
-/// matches the rule's `revoked` matchers.
+/// What a provider said to a revocation request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevokeAnswer {
+    /// It accepted: the key is revoked.
+    Revoked,
+    /// The key was already dead before this call.
+    Gone,
+    /// Anything else (no permission, unknown key, an error page).
+    Refused,
+}
+
+/// Asks the provider to revoke the secret and reads its answer with the
+/// rule's `revoked` and `gone` matchers.
 pub fn revoke(
     client: &Client,
     revoker: &CompiledRevoke,
     values: &BTreeMap<String, String>,
-) -> Result<(bool, u16), VerifyError> {
+) -> Result<(RevokeAnswer, u16), VerifyError> {
     let request = build_request(&revoker.spec.request, values)?;
     let response = client.send(&request, None)?;
     let body = String::from_utf8_lossy(&response.body);
-    Ok((first_match(&revoker.revoked, response.status, &body), response.status))
+    let answer = if first_match(&revoker.revoked, response.status, &body) {
+        RevokeAnswer::Revoked
+    } else if first_match(&revoker.gone, response.status, &body) {
+        RevokeAnswer::Gone
+    } else {
+        RevokeAnswer::Refused
+    };
+    Ok((answer, response.status))
 }
 
 #[cfg(test)]

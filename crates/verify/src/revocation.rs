@@ -15,9 +15,9 @@ use keyhound_findings::{redact, Secret};
 use keyhound_findings::{Status, Verification};
 use keyhound_rules::Rule;
 
-use crate::check;
+use crate::check::{self, RevokeAnswer};
 use crate::run::Verifier;
-use crate::spec::RuleSpecs;
+use crate::spec::{CompiledRevoke, RuleSpecs};
 
 /// Why a findings file or audit log could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -188,6 +188,12 @@ pub struct PlanItem {
     pub steps: Option<String>,
     /// Whether the provider has a revocation API keyhound can call.
     pub api: bool,
+    /// The revocation request as the rule writes it (`DELETE
+    /// https://…/{{id}}`): secrets stay placeholders.
+    pub request: Option<String>,
+    /// The environment variable that must hold an administrator
+    /// credential for the revocation.
+    pub admin_env: Option<String>,
     /// Whether the report holds the full secret (`--show-secrets`), which
     /// an API revocation needs.
     pub secret_available: bool,
@@ -241,6 +247,7 @@ pub fn plan(findings: &[Reported], rules: &[Arc<Rule>]) -> Vec<PlanItem> {
                 .min_by_key(|(t, _)| *t)
                 .map(|(_, g)| *g);
             let secret_value = group.iter().find_map(|g| g.secret.clone());
+            let revoker = rule.as_ref().and_then(|r| specs.revoker(r.id()).ok().flatten());
             PlanItem {
                 fingerprint: f.fingerprint.clone(),
                 rule_id: f.rule_id.clone(),
@@ -257,9 +264,9 @@ pub fn plan(findings: &[Reported], rules: &[Arc<Rule>]) -> Vec<PlanItem> {
                 exposure_days: earliest.and_then(|g| g.date.as_deref()).and_then(days_since),
                 revoke_url: spec.and_then(|s| s.revoke.as_ref()).map(|r| r.url.clone()),
                 steps: spec.and_then(|s| s.revoke.as_ref()).map(|r| r.steps.clone()),
-                api: rule
-                    .as_ref()
-                    .is_some_and(|r| matches!(specs.revoker(r.id()), Ok(Some(_)))),
+                api: revoker.is_some(),
+                request: revoker.map(|r| format!("{} {}", r.spec.request.method, r.spec.request.url)),
+                admin_env: revoker.and_then(|r| r.spec.admin_env.clone()),
                 secret_available: secret_value.is_some(),
                 verifiable: rule
                     .as_ref()
@@ -287,8 +294,9 @@ pub fn plan(findings: &[Reported], rules: &[Arc<Rule>]) -> Vec<PlanItem> {
 pub struct Outcome {
     /// Fingerprint.
     pub fingerprint: String,
-    /// `revoked` (provider accepted), `refused` (provider said no),
-    /// `error` (no answer), or `skipped` (no API or no full secret).
+    /// `revoked` (provider accepted), `already dead` (revoked or expired
+    /// before), `refused` (provider said no), `error` (no answer), or
+    /// `skipped` (no API, no full secret, no admin credential).
     pub revocation: &'static str,
     /// HTTP status of the revocation call.
     pub http_status: Option<u16>,
@@ -303,11 +311,48 @@ impl Outcome {
     pub fn verdict(&self) -> &'static str {
         match (self.revocation, self.after.as_ref().map(|v| v.status)) {
             (_, Some(Status::Live)) => "STILL LIVE",
-            ("revoked", Some(Status::Invalid)) => "confirmed dead",
+            ("revoked" | "already dead", Some(Status::Invalid)) => "confirmed dead",
             ("revoked", _) => "revoked, unconfirmed",
+            ("already dead", _) => "already dead, unconfirmed",
             _ => "not revoked",
         }
     }
+}
+
+/// Fingerprints whose revocation `log` records as finished (a `result`
+/// event whose verdict is not "not revoked" or "STILL LIVE"): what
+/// `revoke --resume` skips. A missing log finishes nothing.
+pub fn finished(log: &Path) -> Result<std::collections::BTreeSet<String>, RevokeError> {
+    let text = match std::fs::read_to_string(log) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Default::default()),
+        Err(source) => {
+            return Err(RevokeError::Io {
+                path: log.to_path_buf(),
+                source,
+            })
+        }
+    };
+    let mut done = std::collections::BTreeSet::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let event: Value = serde_json::from_str(line).map_err(|e| RevokeError::Format {
+            path: log.to_path_buf(),
+            message: format!("audit log line {}: {e}", i + 1),
+        })?;
+        let field = |name: &str| event.get(name).and_then(Value::as_str);
+        if field("action") != Some("result") {
+            continue;
+        }
+        let (Some(fp), Some(verdict)) = (field("fingerprint"), field("verdict")) else {
+            continue;
+        };
+        if matches!(verdict, "not revoked" | "STILL LIVE") {
+            done.remove(fp);
+        } else {
+            done.insert(fp.to_string());
+        }
+    }
+    Ok(done)
 }
 
 /// An append-only JSON-lines audit log.
@@ -362,6 +407,72 @@ fn event(item: &PlanItem, action: &str) -> serde_json::Map<String, Value> {
     e
 }
 
+/// Everything the revocation request needs beyond the secret: values cut
+/// from it, fields of a fresh verification, the administrator credential.
+/// `Ok(Err((outcome, detail)))` when the request cannot or need not be
+/// sent (the key is already dead, the admin variable is unset).
+#[allow(clippy::type_complexity)]
+fn revocation_values(
+    revoker: &CompiledRevoke,
+    rule: &Rule,
+    values: &BTreeMap<String, String>,
+    verifier: &Verifier,
+    log: &mut AuditLog,
+    item: &PlanItem,
+) -> Result<Result<BTreeMap<String, String>, (&'static str, String)>, RevokeError> {
+    let mut full = values.clone();
+    let secret = values.get("secret").map(String::as_str).unwrap_or("");
+    for (name, regex) in &revoker.derive {
+        let Some(caps) = regex.captures(secret) else {
+            return Ok(Err(("error", format!("the secret has no {name} part"))));
+        };
+        let value = caps.name("value").or_else(|| caps.get(1)).or_else(|| caps.get(0));
+        full.insert(name.clone(), value.map_or("", |m| m.as_str()).to_string());
+    }
+    if let Some(env) = &revoker.spec.admin_env {
+        match std::env::var(env) {
+            Ok(admin) if !admin.is_empty() => {
+                full.insert("admin".into(), admin);
+            }
+            _ => {
+                return Ok(Err((
+                    "skipped",
+                    format!("revoking this key needs an administrator credential in ${env}"),
+                )))
+            }
+        }
+    }
+    if !revoker.spec.from_verify.is_empty() {
+        let before = verifier.verify_now(rule, values);
+        let mut e = event(item, "verify");
+        e.insert("status".into(), before.status.as_str().into());
+        e.insert("purpose".into(), "revocation needs the key's account details".into());
+        log.record(e)?;
+        match before.status {
+            Status::Live => {}
+            Status::Invalid => return Ok(Err(("already dead", "the provider no longer accepts the key".into()))),
+            Status::Unknown => {
+                return Ok(Err((
+                    "error",
+                    format!(
+                        "could not read the key's details before revoking: {}",
+                        before.reason.unwrap_or_default()
+                    ),
+                )))
+            }
+        }
+        for field in &revoker.spec.from_verify {
+            match before.account.get(field) {
+                Some(v) => {
+                    full.insert(field.clone(), v.clone());
+                }
+                None => return Ok(Err(("error", format!("the provider's answer has no {field}")))),
+            }
+        }
+    }
+    Ok(Ok(full))
+}
+
 /// Revokes one secret through its provider's API, re-verifies it, and
 /// records both steps in `log`.
 pub fn execute(item: &PlanItem, verifier: &Verifier, log: &mut AuditLog) -> Result<Outcome, RevokeError> {
@@ -386,14 +497,24 @@ pub fn execute(item: &PlanItem, verifier: &Verifier, log: &mut AuditLog) -> Resu
     };
     let values = BTreeMap::from([("secret".to_string(), secret.expose().to_string())]);
     match verifier.specs().revoker(rule.id()) {
-        Ok(Some(revoker)) => match check::revoke(verifier.client(), revoker, &values) {
-            Ok((accepted, status)) => {
-                outcome.revocation = if accepted { "revoked" } else { "refused" };
-                outcome.http_status = Some(status);
-            }
-            Err(e) => {
-                outcome.revocation = "error";
-                outcome.detail = Some(e.to_string());
+        Ok(Some(revoker)) => match revocation_values(revoker, rule, &values, verifier, log, item)? {
+            Ok(full) => match check::revoke(verifier.client(), revoker, &full) {
+                Ok((answer, status)) => {
+                    outcome.revocation = match answer {
+                        RevokeAnswer::Revoked => "revoked",
+                        RevokeAnswer::Gone => "already dead",
+                        RevokeAnswer::Refused => "refused",
+                    };
+                    outcome.http_status = Some(status);
+                }
+                Err(e) => {
+                    outcome.revocation = "error";
+                    outcome.detail = Some(e.to_string());
+                }
+            },
+            Err((revocation, detail)) => {
+                outcome.revocation = revocation;
+                outcome.detail = Some(detail);
             }
         },
         _ => outcome.detail = Some("the provider has no revocation API: follow the manual steps".into()),

@@ -60,6 +60,12 @@ pub enum SpecError {
     /// Nothing would ever mean revoked.
     #[error("a revocation API needs at least one `revoked` matcher")]
     NoRevoked,
+    /// `from_verify` names a field the rule's verifier does not record.
+    #[error("from_verify: {0:?} is not an account field of the rule's verifier")]
+    FromVerify(String),
+    /// `admin_env` is not an environment variable name.
+    #[error("admin_env: {0:?} is not an environment variable name")]
+    AdminEnv(String),
     /// A matcher's statuses are not HTTP statuses.
     #[error("{what}: statuses must be HTTP statuses, got {statuses:?}")]
     Status {
@@ -143,6 +149,10 @@ pub struct CompiledRevoke {
     pub spec: RevokeApi,
     /// `revoked` matchers.
     pub revoked: Vec<CompiledMatcher>,
+    /// `gone` matchers (already dead).
+    pub gone: Vec<CompiledMatcher>,
+    /// `derive` regexes by value name.
+    pub derive: Vec<(String, regex::Regex)>,
 }
 
 fn compile_matchers(list: &[Matcher], what: &str) -> Result<Vec<CompiledMatcher>, SpecError> {
@@ -270,15 +280,49 @@ pub fn compile_verify(spec: &VerifySpec, pattern_groups: &[String]) -> Result<Co
     })
 }
 
-/// Validates and compiles a revocation API.
-pub fn compile_revoke(api: &RevokeApi, pattern_groups: &[String]) -> Result<CompiledRevoke, SpecError> {
-    check_request(&api.request, REVOKE_METHODS, pattern_groups)?;
+/// Validates and compiles a revocation API. `account_fields` are the
+/// fields the rule's verifier records (what `from_verify` may name).
+pub fn compile_revoke(
+    api: &RevokeApi,
+    pattern_groups: &[String],
+    account_fields: &[String],
+) -> Result<CompiledRevoke, SpecError> {
+    let mut names: Vec<String> = pattern_groups.to_vec();
+    names.extend(api.derive.keys().cloned());
+    for field in &api.from_verify {
+        if !account_fields.contains(field) {
+            return Err(SpecError::FromVerify(field.clone()));
+        }
+        names.push(field.clone());
+    }
+    if let Some(env) = &api.admin_env {
+        if env.is_empty() || !env.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(SpecError::AdminEnv(env.clone()));
+        }
+        names.push("admin".into());
+    }
+    check_request(&api.request, REVOKE_METHODS, &names)?;
     if api.revoked.is_empty() {
         return Err(SpecError::NoRevoked);
     }
+    let derive = api
+        .derive
+        .iter()
+        .map(|(name, pattern)| {
+            regex::Regex::new(pattern)
+                .map(|re| (name.clone(), re))
+                .map_err(|source| SpecError::Regex {
+                    what: format!("derive.{name}"),
+                    pattern: pattern.clone(),
+                    source,
+                })
+        })
+        .collect::<Result<_, _>>()?;
     Ok(CompiledRevoke {
         spec: api.clone(),
         revoked: compile_matchers(&api.revoked, "revoked")?,
+        gone: compile_matchers(&api.gone, "gone")?,
+        derive,
     })
 }
 
@@ -356,6 +400,14 @@ pub fn compile_verifier(rule: &Rule) -> Result<Option<CompiledVerify>, SpecError
 pub fn compile_revoker(rule: &Rule) -> Result<Option<CompiledRevoke>, SpecError> {
     match rule.spec.revoke.as_ref().and_then(|r| r.api.as_ref()) {
         None => Ok(None),
-        Some(api) => compile_revoke(api, &rule.group_names()).map(Some),
+        Some(api) => {
+            let fields: Vec<String> = rule
+                .spec
+                .verify
+                .as_ref()
+                .map(|v| v.account.keys().cloned().collect())
+                .unwrap_or_default();
+            compile_revoke(api, &rule.group_names(), &fields).map(Some)
+        }
     }
 }
