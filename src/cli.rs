@@ -57,6 +57,10 @@ pub enum Command {
     /// one per line on standard input, or the secrets of a findings file
     /// (never from the command line, which leaks into `ps` and history).
     Validate(ValidateArgs),
+    /// Map what known live secrets can do (identity, scopes, reachable
+    /// resources, admin/write/read, least-privilege flags) without
+    /// rescanning: `validate --access`, from stdin or a findings file.
+    Access(ValidateArgs),
 }
 
 /// `keyhound inventory`.
@@ -128,6 +132,10 @@ pub struct ValidateArgs {
     /// Rule selection (extra packs whose rules may recognise the secrets).
     #[command(flatten)]
     pub rules: RuleArgs,
+    /// Also map what each live secret can do (read-only calls to its
+    /// provider; `keyhound access` implies it).
+    #[arg(long)]
+    pub access: bool,
     /// How verification asks.
     #[command(flatten)]
     pub verify: VerifyKnobs,
@@ -360,8 +368,13 @@ pub struct VerifyArgs {
     /// secrets over HTTPS to the hosts their rule names; off by default).
     #[arg(long)]
     pub verify: bool,
+    /// Also ask each live secret's provider what it can do (identity,
+    /// scopes, reachable resources) with read-only calls, rank findings by
+    /// it and flag excess privilege; implies --verify.
+    #[arg(long)]
+    pub access: bool,
     /// Report only secrets verified live.
-    #[arg(long, requires = "verify")]
+    #[arg(long)]
     pub only_verified: bool,
     /// Exit 1 on any finding, or only on a live one.
     #[arg(long, value_enum, value_name = "WHAT", default_value_t = FailOn::Any)]
@@ -369,6 +382,13 @@ pub struct VerifyArgs {
     /// How verification asks.
     #[command(flatten)]
     pub knobs: VerifyKnobs,
+}
+
+impl VerifyArgs {
+    /// Whether the scan verifies (`--verify`, or `--access` which needs it).
+    pub fn enabled(&self) -> bool {
+        self.verify || self.access
+    }
 }
 
 /// How verification asks: where, how fast, how long, what it remembers
@@ -415,6 +435,7 @@ impl VerifyKnobs {
             concurrency: self.verify_concurrency,
             cache: self.verify_cache.clone(),
             cache_ttl: self.verify_cache_ttl,
+            access: false,
         }
     }
 }

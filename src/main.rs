@@ -82,6 +82,10 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Inventory(args) => run_source(args.source, Mode::Inventory((args.max_age.as_secs() / 86_400) as i64)),
         Command::Revoke(args) => revoke_command::run(args),
         Command::Validate(args) => validate_command::run(args),
+        Command::Access(mut args) => {
+            args.access = true;
+            validate_command::run(args)
+        }
     }
 }
 
@@ -131,11 +135,13 @@ fn config_trusted(scan: &ScanArgs, scanned_root: Option<&Path>) -> bool {
 }
 
 /// Drops the parts of a rule from an untrusted pack that send its secret
-/// somewhere (its verifier and revocation API); true if it had any.
+/// somewhere (its verifier, access map and revocation API); true if it
+/// had any.
 fn disarm(rule: &mut Rule) -> bool {
     let verify = rule.spec.verify.take();
+    let access = rule.spec.access.take();
     let api = rule.spec.revoke.as_mut().and_then(|r| r.api.take());
-    verify.is_some() || api.is_some()
+    verify.is_some() || access.is_some() || api.is_some()
 }
 
 /// Loads config, rules, baseline and policy for a scan. `root` is where
@@ -373,9 +379,12 @@ fn execute(
     }
     let quiet = args.quiet || args.hook.is_some();
     let verbose = args.verbose && !quiet;
-    if !args.verify.verify {
+    if !args.verify.enabled() {
         if args.verify.fail_on == FailOn::Live {
             bail!("--fail-on live needs --verify");
+        }
+        if args.verify.only_verified {
+            bail!("--only-verified needs --verify");
         }
         if !args.verify.knobs.verify_override.is_empty() || args.verify.knobs.verify_cache.is_some() {
             bail!("--verify-override and --verify-cache need --verify");
@@ -384,8 +393,9 @@ fn execute(
     let mut sink = make_sink(args, prepared, reporting)?;
     let verify_stats = Arc::new(Mutex::new(VerifyStats::default()));
     let mut verify_specs = None;
-    if args.verify.verify && prepared.mode != Mode::CreateBaseline {
+    if args.verify.enabled() && prepared.mode != Mode::CreateBaseline {
         let mut options = args.verify.knobs.options();
+        options.access = args.verify.access;
         // Command-line overrides come first, so they win over the config's.
         options.http.overrides.extend(prepared.verify_overrides.iter().cloned());
         let (verifier, warnings) = Verifier::new(&options, prepared.scanner.rules());
@@ -429,7 +439,7 @@ fn execute(
     if args.report_unused_ignores {
         report_unused(&scan, &prepared.policy);
     }
-    let verified = args.verify.verify && prepared.mode != Mode::CreateBaseline;
+    let verified = args.verify.enabled() && prepared.mode != Mode::CreateBaseline;
     let stats = verify_stats.lock().unwrap_or_else(|e| e.into_inner()).clone();
     if verified {
         summary.findings = stats.reported as u64;
@@ -827,6 +837,10 @@ struct RuleCounts {
     revoking_providers: usize,
     /// Rules with revocation guidance (a page and steps).
     with_guidance: usize,
+    /// Rules with an access map (`--access`).
+    access_rules: usize,
+    /// Providers with at least one access-mapped rule.
+    access_providers: usize,
 }
 
 impl RuleCounts {
@@ -845,7 +859,10 @@ impl RuleCounts {
         let (all, providers) = count(&|_| true);
         let (verifying_rules, verifying_providers) = count(&verifies);
         let (revoking_rules, revoking_providers) = count(&revokes);
+        let (access_rules, access_providers) = count(&|r: &Rule| r.spec.access.is_some());
         RuleCounts {
+            access_rules,
+            access_providers,
             rules: all,
             enabled: count(&|r| r.spec.enabled).0,
             providers,
@@ -889,19 +906,29 @@ fn rules_stats(args: &RuleArgs, format: ListFormat) -> Result<u8> {
             let width = packs.keys().map(|p| p.len()).max().unwrap_or(0).max(5);
             writeln!(
                 out,
-                "{:width$}  {:>5}  {:>9}  {:>9}  {:>10}  {:>9}  {:>10}",
-                "pack", "rules", "providers", "verifying", "(providers)", "revoking", "(providers)"
+                "{:width$}  {:>5}  {:>9}  {:>9}  {:>10}  {:>9}  {:>10}  {:>6}  {:>10}",
+                "pack",
+                "rules",
+                "providers",
+                "verifying",
+                "(providers)",
+                "revoking",
+                "(providers)",
+                "access",
+                "(providers)"
             )?;
             let line = |out: &mut dyn Write, name: &str, c: &RuleCounts| {
                 writeln!(
                     out,
-                    "{name:width$}  {:>5}  {:>9}  {:>9}  {:>10}  {:>9}  {:>10}",
+                    "{name:width$}  {:>5}  {:>9}  {:>9}  {:>10}  {:>9}  {:>10}  {:>6}  {:>10}",
                     c.rules,
                     c.providers,
                     c.verifying_rules,
                     c.verifying_providers,
                     c.revoking_rules,
-                    c.revoking_providers
+                    c.revoking_providers,
+                    c.access_rules,
+                    c.access_providers
                 )
             };
             for (pack, counts) in &per_pack {
@@ -910,12 +937,14 @@ fn rules_stats(args: &RuleArgs, format: ListFormat) -> Result<u8> {
             line(&mut out, "all", &total)?;
             writeln!(
                 out,
-                "{} rules ({} on by default) for {} providers; {} verify ({} providers); {} revoke through an API ({} providers); {} carry revocation guidance",
+                "{} rules ({} on by default) for {} providers; {} verify ({} providers); {} map access ({} providers); {} revoke through an API ({} providers); {} carry revocation guidance",
                 total.rules,
                 total.enabled,
                 total.providers,
                 total.verifying_rules,
                 total.verifying_providers,
+                total.access_rules,
+                total.access_providers,
                 total.revoking_rules,
                 total.revoking_providers,
                 total.with_guidance

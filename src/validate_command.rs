@@ -57,6 +57,8 @@ struct Row {
     reason: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     account: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access: Option<keyhound_findings::AccessMap>,
 }
 
 /// Findings collected from one line's scan.
@@ -90,7 +92,9 @@ pub fn run(args: ValidateArgs) -> Result<u8> {
         ),
         None => None,
     };
-    let (verifier, warnings) = Verifier::new(&args.verify.options(), &rules);
+    let mut options = args.verify.options();
+    options.access = args.access;
+    let (verifier, warnings) = Verifier::new(&options, &rules);
     for w in warnings {
         eprintln!("keyhound: warning: {w}");
     }
@@ -294,6 +298,7 @@ fn row(item: Item, outcomes: &std::collections::HashMap<String, Verification>, s
                 status: outcome.status.as_str().to_string(),
                 reason: outcome.reason,
                 account: outcome.account,
+                access: outcome.access,
             }
         }
         Item::Skip {
@@ -310,6 +315,7 @@ fn row(item: Item, outcomes: &std::collections::HashMap<String, Verification>, s
             status: status.to_string(),
             reason: Some(reason),
             account: BTreeMap::new(),
+            access: None,
         },
     }
 }
@@ -342,6 +348,9 @@ fn print(rows: &[Row], format: ListFormat) -> Result<()> {
                     },
                     detail
                 )?;
+                if let Some(map) = &r.access {
+                    write_access(&mut out, map, "           ")?;
+                }
             }
             let count = |s: &str| rows.iter().filter(|r| r.status == s).count();
             writeln!(
@@ -354,6 +363,16 @@ fn print(rows: &[Row], format: ListFormat) -> Result<()> {
                 rows.len() - count("live") - count("invalid") - count("unknown")
             )?;
         }
+    }
+    Ok(())
+}
+
+/// An access map as indented lines under its secret (shared with the scan
+/// reports' wording: level first, then identity, scopes, resources, excess).
+fn write_access(out: &mut impl Write, map: &keyhound_findings::AccessMap, indent: &str) -> std::io::Result<()> {
+    writeln!(out, "{indent}access: {}", map.summary())?;
+    for line in keyhound_report::text::access_lines(map) {
+        writeln!(out, "{indent}  {line}")?;
     }
     Ok(())
 }

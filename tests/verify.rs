@@ -67,8 +67,11 @@ impl Contract {
     }
 }
 
+/// A contracts file; files for other tests (access maps, revocation)
+/// have no `[[contract]]` entries.
 #[derive(Debug, Deserialize)]
 struct ContractFile {
+    #[serde(default)]
     contract: Vec<Contract>,
 }
 

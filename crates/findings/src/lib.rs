@@ -9,6 +9,7 @@
 //!
 //! See ARCHITECTURE.md at the repository root for where this crate sits.
 
+mod access;
 pub mod baseline;
 mod finding;
 mod origin;
@@ -19,6 +20,7 @@ pub mod time;
 mod verification;
 mod warning;
 
+pub use access::{AccessLevel, AccessMap, Excess, Resources};
 pub use finding::Finding;
 pub use origin::{CommitInfo, Origin, Removal};
 pub use provenance::{HistoryIndex, HistoryPlace, Provenance, StreamPosition};

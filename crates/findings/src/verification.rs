@@ -48,6 +48,9 @@ pub struct Verification {
     /// Whether this came from `--verify-cache` rather than a request now.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub cached: bool,
+    /// What the live key can do (`--access`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<crate::AccessMap>,
 }
 
 impl Verification {
@@ -60,7 +63,14 @@ impl Verification {
             http_status,
             checked_at: crate::time::now_rfc3339(),
             cached: false,
+            access: None,
         }
+    }
+
+    /// The key's access level: from its map when live and mapped; `None`
+    /// for keys that are not live.
+    pub fn access_level(&self) -> Option<crate::AccessLevel> {
+        (self.status == Status::Live).then(|| self.access.as_ref().map(|a| a.level).unwrap_or_default())
     }
 }
 
@@ -81,4 +91,7 @@ pub struct VerifyStats {
     pub reported: usize,
     /// HTTP requests sent, retries included.
     pub requests: u64,
+    /// Live secrets by access level (`--access`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub access: BTreeMap<String, usize>,
 }

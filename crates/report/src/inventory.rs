@@ -256,8 +256,17 @@ fn verified(row: &Row) -> String {
         .map_or_else(|| "-".to_string(), |v| v.status.as_str().to_string())
 }
 
+/// The access verdict of a live key (`admin`, `write`, `read`,
+/// `unknown`) and its scope count; empty for keys not mapped.
+fn access_cells(row: &Row) -> (String, String) {
+    match row.verification.as_ref().and_then(|v| v.access.as_ref()) {
+        Some(map) => (map.level.as_str().to_string(), map.scopes.len().to_string()),
+        None => (String::new(), String::new()),
+    }
+}
+
 const CSV_HEADER: &str = "fingerprint,rule_id,provider,severity,secret,first_seen,first_commit,owner,first_path,\
-last_seen,state,removed_in,removed_at,exposure_days,past_max_age,locations,verification,account";
+last_seen,state,removed_in,removed_at,exposure_days,past_max_age,locations,verification,account,access,scopes";
 
 fn csv_row(r: &Row) -> String {
     let account = r
@@ -293,6 +302,8 @@ fn csv_row(r: &Row) -> String {
             .map(|v| v.status.as_str().to_string())
             .unwrap_or_default(),
         account,
+        access_cells(r).0,
+        access_cells(r).1,
     ];
     fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",")
 }
@@ -308,9 +319,11 @@ fn table(rows: &[Row], max_age_days: i64) -> String {
         "AGE",
         "LOC",
         "VERIFIED",
+        "ACCESS",
+        "SCOPES",
         "ROTATE",
     ];
-    let cells: Vec<[String; 10]> = rows
+    let cells: Vec<[String; 12]> = rows
         .iter()
         .map(|r| {
             [
@@ -326,6 +339,12 @@ fn table(rows: &[Row], max_age_days: i64) -> String {
                 r.exposure_days.map_or("-".into(), |d| format!("{d}d")),
                 r.locations.to_string(),
                 verified(r),
+                Some(access_cells(r).0)
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or_else(|| "-".into()),
+                Some(access_cells(r).1)
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or_else(|| "-".into()),
                 if r.past_max_age { "yes".into() } else { "-".into() },
             ]
         })

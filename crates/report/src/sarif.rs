@@ -250,6 +250,17 @@ fn result(f: &Finding, rule_index: Option<usize>, base: Option<&Path>, show_secr
         Some(v) => format!(" Verification: {}.", v.status.as_str()),
         None => String::new(),
     };
+    let access = match f.verification.as_ref().and_then(|v| v.access.as_ref()) {
+        Some(map) => {
+            let mut text = format!(" Access: {}.", map.summary());
+            for e in &map.excess {
+                text.push_str(&format!(" Least privilege: {} ({}).", e.what, e.advice));
+            }
+            text
+        }
+        None => String::new(),
+    };
+    let verified = format!("{verified}{access}");
     let message = sarif::Message::builder()
         .text(format!(
             "{} found: {secret} (fingerprint {}).{verified} Revoke it, then remove it.",
@@ -310,6 +321,9 @@ fn result(f: &Finding, rule_index: Option<usize>, base: Option<&Path>, show_secr
         .is_some_and(|v| v.status == keyhound_findings::Status::Live);
     if let Some(v) = &f.verification {
         props.insert("verification".to_string(), serde_json::to_value(v).unwrap_or_default());
+        if let Some(level) = v.access_level() {
+            props.insert("access".to_string(), json!(level.as_str()));
+        }
     }
     let builder = sarif::Result::builder()
         .rule_id(f.rule_id.clone())

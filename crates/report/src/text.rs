@@ -6,9 +6,9 @@ use std::sync::Mutex;
 
 use crate::options::ReportOptions;
 use keyhound_findings::VerifyStats;
+use keyhound_findings::{AccessMap, Status, Verification};
 use keyhound_findings::{Finding, Origin};
 use keyhound_findings::{Sink, Summary};
-use keyhound_findings::{Status, Verification};
 use keyhound_rules::Severity;
 
 /// Streams findings grouped per file.
@@ -98,10 +98,53 @@ impl TextSink {
 
 /// The verification summary line.
 pub fn verify_line(s: &VerifyStats) -> String {
-    format!(
+    let mut line = format!(
         "verified: {} live, {} invalid, {} unknown, {} without a verifier ({} requests)",
         s.live, s.invalid, s.unknown, s.unverifiable, s.requests
-    )
+    );
+    if !s.access.is_empty() {
+        let levels: Vec<String> = ["admin", "write", "read", "unknown"]
+            .iter()
+            .filter_map(|l| s.access.get(*l).map(|n| format!("{n} {l}")))
+            .collect();
+        line.push_str(&format!("; access of live keys: {}", levels.join(", ")));
+    }
+    line
+}
+
+/// The details of an access map, one line each: identity, scopes,
+/// resources with samples, expiry, least-privilege flags, notes.
+pub fn access_lines(map: &AccessMap) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !map.identity.is_empty() {
+        let who: Vec<String> = map.identity.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        lines.push(format!("identity: {}", who.join(" ")));
+    }
+    if !map.scopes.is_empty() {
+        const SHOWN: usize = 12;
+        let more = map.scopes.len().saturating_sub(SHOWN);
+        let mut text = map.scopes[..map.scopes.len().min(SHOWN)].join(", ");
+        if more > 0 {
+            text.push_str(&format!(" (+{more} more)"));
+        }
+        lines.push(format!("scopes: {text}"));
+    }
+    for r in &map.resources {
+        if !r.sample.is_empty() {
+            let more = if (r.sample.len() as u64) < r.count { ", …" } else { "" };
+            lines.push(format!("{}: {}{more}", r.name, r.sample.join(", ")));
+        }
+    }
+    if let Some(expires) = &map.expires {
+        lines.push(format!("expires: {expires}"));
+    }
+    for e in &map.excess {
+        lines.push(format!("LEAST PRIVILEGE: {}: {}", e.what, e.advice));
+    }
+    for n in &map.notes {
+        lines.push(format!("note: {n}"));
+    }
+    lines
 }
 
 impl Sink for TextSink {
@@ -154,6 +197,17 @@ impl Sink for TextSink {
                 f.rule_name,
                 self.paint("2", &f.snippet),
             ));
+            if let Some(map) = f.verification.as_ref().and_then(|v| v.access.as_ref()) {
+                let color = match map.level {
+                    keyhound_findings::AccessLevel::Admin => "1;31",
+                    keyhound_findings::AccessLevel::Write => "31",
+                    _ => "33",
+                };
+                buf.push_str(&format!("    access: {}\n", self.paint(color, &map.summary())));
+                for line in access_lines(map) {
+                    buf.push_str(&format!("      {line}\n"));
+                }
+            }
         }
         buf.push('\n');
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());

@@ -13,6 +13,7 @@
 //!
 //! See ARCHITECTURE.md at the repository root for where this crate sits.
 
+pub mod access_spec;
 mod checksum;
 mod model;
 pub mod verify_spec;

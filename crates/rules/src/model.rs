@@ -138,6 +138,9 @@ pub struct RuleSpec {
     /// How `--verify` asks the provider whether a found secret is live.
     #[serde(default)]
     pub verify: Option<crate::verify_spec::VerifySpec>,
+    /// How `--access` asks the provider what a live secret can do.
+    #[serde(default)]
+    pub access: Option<crate::access_spec::AccessSpec>,
 }
 
 fn default_true() -> bool {

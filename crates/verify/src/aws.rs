@@ -1,6 +1,7 @@
-//! AWS Signature Version 4, for the one AWS call a verifier makes: STS
-//! GetCallerIdentity, which any valid key may call, changes nothing and
-//! says whose key it is.
+//! AWS Signature Version 4, for the AWS calls keyhound makes: STS
+//! GetCallerIdentity (verification: any valid key may call it, it changes
+//! nothing and says whose key it is) and the read-only IAM and S3 calls of
+//! the access map.
 //!
 //! Hand-written (HMAC-SHA256 over a canonical request, about forty lines)
 //! rather than the `aws-sigv4` crate, which pulls in the Smithy runtime;
@@ -92,6 +93,61 @@ pub fn sign(scope: &Scope<'_>, method: &str, url: &str, headers: &mut Vec<(Strin
             scope.key_id
         ),
     ));
+}
+
+/// Sends one SigV4-signed request with the key pair in `values` (`id`,
+/// `secret`, and `session` for temporary keys) to `url` on `host`.
+pub fn send_signed(
+    client: &crate::http::Client,
+    values: &std::collections::BTreeMap<String, String>,
+    service: &str,
+    method: &str,
+    url: &str,
+    host: &str,
+    body: Option<&str>,
+) -> Result<crate::http::Response, crate::VerifyError> {
+    use crate::VerifyError;
+    let id = values
+        .get("id")
+        .ok_or_else(|| VerifyError::Missing("access key id".into()))?;
+    let secret = values
+        .get("secret")
+        .ok_or_else(|| VerifyError::Missing("secret".into()))?;
+    if id.starts_with("ASIA") && !values.contains_key("session") {
+        return Err(VerifyError::Missing(
+            "session token for the temporary (ASIA) key".into(),
+        ));
+    }
+    let mut headers = Vec::new();
+    if body.is_some() {
+        headers.push(("content-type".to_string(), STS_CONTENT_TYPE.to_string()));
+    }
+    if service == "s3" {
+        let digest = hex(&Sha256::digest(body.unwrap_or("").as_bytes()));
+        headers.push(("x-amz-content-sha256".to_string(), digest));
+    }
+    if let Some(session) = values.get("session") {
+        headers.push(("x-amz-security-token".to_string(), session.clone()));
+    }
+    let request = crate::http::Request {
+        method: method.into(),
+        url: url.into(),
+        headers,
+        body: body.map(|b| b.as_bytes().to_vec()),
+        allowed_hosts: vec![host.into()],
+    };
+    let amz_date = amz_date_now();
+    let sign = |url: &str, headers: &mut Vec<(String, String)>| {
+        let scope = Scope {
+            key_id: id,
+            secret,
+            region: "us-east-1",
+            service,
+            amz_date: &amz_date,
+        };
+        sign(&scope, method, url, headers, body.unwrap_or("").as_bytes());
+    };
+    client.send(&request, Some(&sign))
 }
 
 /// The current time as SigV4 wants it.

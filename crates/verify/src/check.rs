@@ -87,40 +87,15 @@ pub fn verify(client: &Client, verifier: &CompiledVerify, values: &BTreeMap<Stri
 
 /// STS GetCallerIdentity signed with the key pair `id` + `secret`.
 fn send_sts(client: &Client, values: &BTreeMap<String, String>) -> Result<Response, VerifyError> {
-    let id = values
-        .get("id")
-        .ok_or_else(|| VerifyError::Missing("access key id".into()))?;
-    let secret = values
-        .get("secret")
-        .ok_or_else(|| VerifyError::Missing("secret".into()))?;
-    if id.starts_with("ASIA") && !values.contains_key("session") {
-        return Err(VerifyError::Missing(
-            "session token for the temporary (ASIA) key".into(),
-        ));
-    }
-    let mut headers = vec![("content-type".to_string(), aws::STS_CONTENT_TYPE.to_string())];
-    if let Some(session) = values.get("session") {
-        headers.push(("x-amz-security-token".to_string(), session.clone()));
-    }
-    let request = Request {
-        method: "POST".into(),
-        url: aws::STS_URL.into(),
-        headers,
-        body: Some(aws::STS_BODY.as_bytes().to_vec()),
-        allowed_hosts: vec![aws::STS_HOST.into()],
-    };
-    let amz_date = aws::amz_date_now();
-    let sign = |url: &str, headers: &mut Vec<(String, String)>| {
-        let scope = aws::Scope {
-            key_id: id,
-            secret,
-            region: "us-east-1",
-            service: "sts",
-            amz_date: &amz_date,
-        };
-        aws::sign(&scope, "POST", url, headers, aws::STS_BODY.as_bytes());
-    };
-    client.send(&request, Some(&sign))
+    aws::send_signed(
+        client,
+        values,
+        "sts",
+        "POST",
+        aws::STS_URL,
+        aws::STS_HOST,
+        Some(aws::STS_BODY),
+    )
 }
 
 /// Reads an answer: transport-level statuses first (never live), then the
@@ -154,6 +129,7 @@ pub fn classify(verifier: &CompiledVerify, response: &Response) -> Verification 
             http_status: Some(status),
             checked_at: keyhound_findings::time::now_rfc3339(),
             cached: false,
+            access: None,
         };
     }
     if first_match(&verifier.invalid, status, &body) {
@@ -164,6 +140,7 @@ pub fn classify(verifier: &CompiledVerify, response: &Response) -> Verification 
             http_status: Some(status),
             checked_at: keyhound_findings::time::now_rfc3339(),
             cached: false,
+            access: None,
         };
     }
     unknown(format!("unexpected answer (HTTP {status})"))

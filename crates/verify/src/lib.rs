@@ -10,7 +10,9 @@
 //!
 //! See ARCHITECTURE.md at the repository root for where this crate sits.
 
+pub mod access;
 pub mod aws;
+pub mod aws_access;
 pub mod cache;
 pub mod check;
 pub mod http;

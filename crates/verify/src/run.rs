@@ -28,6 +28,8 @@ pub struct VerifyOptions {
     pub cache: Option<PathBuf>,
     /// How long a cached answer stays good.
     pub cache_ttl: Duration,
+    /// Map what each live key can do (`--access`).
+    pub access: bool,
 }
 
 impl Default for VerifyOptions {
@@ -37,6 +39,7 @@ impl Default for VerifyOptions {
             concurrency: 8,
             cache: None,
             cache_ttl: Duration::from_secs(24 * 3600),
+            access: false,
         }
     }
 }
@@ -77,6 +80,7 @@ pub struct Verifier {
     specs: Arc<RuleSpecs>,
     concurrency: usize,
     cache: Option<Mutex<VerifyCache>>,
+    access: bool,
 }
 
 impl Verifier {
@@ -94,6 +98,7 @@ impl Verifier {
             specs: Arc::new(RuleSpecs::new(rules)),
             concurrency: options.concurrency.max(1),
             cache,
+            access: options.access,
         };
         (verifier, warnings)
     }
@@ -120,8 +125,30 @@ impl Verifier {
         }
     }
 
+    /// Whether this run maps access (`--access`).
+    pub fn maps_access(&self) -> bool {
+        self.access
+    }
+
+    /// Adds the access map to a live verification that lacks one, when
+    /// the rule has an access spec; returns whether it added one.
+    pub fn map_now(&self, rule: &Rule, values: &BTreeMap<String, String>, verification: &mut Verification) -> bool {
+        if verification.status != keyhound_findings::Status::Live || verification.access.is_some() {
+            return false;
+        }
+        let map = match self.specs.access(rule.id()) {
+            Ok(Some(access)) => crate::access::map_access(&self.client, access, values, verification),
+            Ok(None) => return false,
+            Err(e) => keyhound_findings::AccessMap::unknown(format!("invalid access spec: {e}")),
+        };
+        verification.access = Some(map);
+        true
+    }
+
     /// Verifies every job once (jobs sharing a key are asked once), using
-    /// the cache where it is fresh. Returns outcomes by key.
+    /// the cache where it is fresh, and maps the access of live keys under
+    /// `--access` (a cached live answer without a map gets one). Returns
+    /// outcomes by key.
     pub fn verify_all(&self, jobs: Vec<Job>) -> HashMap<String, Verification> {
         let mut results = HashMap::new();
         let mut queue = VecDeque::new();
@@ -135,10 +162,11 @@ impl Verifier {
                 .as_ref()
                 .and_then(|c| c.lock().unwrap_or_else(|e| e.into_inner()).get(&job.key));
             match cached {
+                Some(v) if self.needs_map(&job.rule, &v) => queue.push_back((job, Some(v))),
                 Some(v) => {
                     results.insert(job.key, v);
                 }
-                None => queue.push_back(job),
+                None => queue.push_back((job, None)),
             }
         }
         let workers = self.concurrency.min(queue.len());
@@ -148,8 +176,11 @@ impl Verifier {
             for _ in 0..workers {
                 s.spawn(|| loop {
                     let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
-                    let Some(job) = next else { break };
-                    let outcome = self.verify_now(&job.rule, &job.values);
+                    let Some((job, cached)) = next else { break };
+                    let mut outcome = cached.unwrap_or_else(|| self.verify_now(&job.rule, &job.values));
+                    if self.access {
+                        self.map_now(&job.rule, &job.values, &mut outcome);
+                    }
                     done.lock().unwrap_or_else(|e| e.into_inner()).push((job.key, outcome));
                 });
             }
@@ -161,6 +192,14 @@ impl Verifier {
             results.insert(key, outcome);
         }
         results
+    }
+
+    /// Whether a cached answer still needs its access map.
+    fn needs_map(&self, rule: &Rule, v: &Verification) -> bool {
+        self.access
+            && v.status == keyhound_findings::Status::Live
+            && v.access.is_none()
+            && matches!(self.specs.access(rule.id()), Ok(Some(_)))
     }
 
     /// Writes the cache back, if there is one.

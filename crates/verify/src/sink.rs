@@ -81,6 +81,19 @@ fn share_with_pairs(blob: &mut [Finding]) {
     }
 }
 
+/// How dangerous a finding is by what its provider said: the order of
+/// the verified report.
+fn danger(f: &Finding) -> u8 {
+    match &f.verification {
+        Some(v) => match v.access_level() {
+            Some(level) => 3 + level as u8,
+            None if v.status == Status::Unknown => 2,
+            None => 0,
+        },
+        None => 1,
+    }
+}
+
 impl Sink for VerifyingSink {
     fn blob_findings(&self, findings: Vec<Finding>) {
         self.held.lock().unwrap_or_else(|e| e.into_inner()).push(findings);
@@ -103,7 +116,13 @@ impl Sink for VerifyingSink {
                 Status::Unknown => stats.unknown += 1,
             }
         }
+        for outcome in outcomes.values() {
+            if let Some(level) = outcome.access.as_ref().map(|a| a.level) {
+                *stats.access.entry(level.as_str().to_string()).or_default() += 1;
+            }
+        }
         let mut keys = keys.into_iter();
+        let mut annotated: Vec<Vec<Finding>> = Vec::with_capacity(blobs.len());
         for mut blob in blobs {
             for finding in &mut blob {
                 if let Some(key) = keys.next().flatten() {
@@ -111,6 +130,20 @@ impl Sink for VerifyingSink {
                 }
             }
             share_with_pairs(&mut blob);
+            annotated.push(blob);
+        }
+        // The most dangerous first: live admin keys, then write, read,
+        // live but unmapped, unknown, unverifiable, invalid; then by place,
+        // so the same input gives the same report.
+        annotated.sort_by_cached_key(|blob| {
+            let rank = blob.iter().map(danger).max().unwrap_or(0);
+            let place = blob
+                .first()
+                .map(|f| (f.origin.display_path().to_string(), f.line, f.column))
+                .unwrap_or_default();
+            (std::cmp::Reverse(rank), place)
+        });
+        for mut blob in annotated {
             for f in blob.iter().filter(|f| f.verification.is_none()) {
                 unverifiable.insert(f.fingerprint.clone());
             }

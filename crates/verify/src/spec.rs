@@ -9,6 +9,8 @@ use std::sync::{Arc, OnceLock};
 use keyhound_rules::verify_spec::{Matcher, RequestSpec, RevokeApi, VerifyKind, VerifySpec};
 use keyhound_rules::Rule;
 
+use crate::access::{compile_access, CompiledAccess};
+
 /// Why a verifier or revocation spec was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
@@ -63,6 +65,9 @@ pub enum SpecError {
     /// `from_verify` names a field the rule's verifier does not record.
     #[error("from_verify: {0:?} is not an account field of the rule's verifier")]
     FromVerify(String),
+    /// An access table is malformed.
+    #[error("access: {0}")]
+    Access(String),
     /// `admin_env` is not an environment variable name.
     #[error("admin_env: {0:?} is not an environment variable name")]
     AdminEnv(String),
@@ -89,7 +94,7 @@ pub enum SpecError {
 
 /// Methods a verifier may use: none of them changes anything at a
 /// well-behaved provider (POST only for RPC-style "who am I" calls).
-const VERIFY_METHODS: &[&str] = &["GET", "HEAD", "POST"];
+pub(crate) const VERIFY_METHODS: &[&str] = &["GET", "HEAD", "POST"];
 /// Methods a revocation may use.
 const REVOKE_METHODS: &[&str] = &["GET", "POST", "DELETE"];
 
@@ -181,7 +186,7 @@ fn compile_matchers(list: &[Matcher], what: &str) -> Result<Vec<CompiledMatcher>
 }
 
 /// Checks a request: method, https URL, hosts, known template names.
-fn check_request(request: &RequestSpec, methods: &[&str], names: &[String]) -> Result<(), SpecError> {
+pub(crate) fn check_request(request: &RequestSpec, methods: &[&str], names: &[String]) -> Result<(), SpecError> {
     if !methods.contains(&request.method.as_str()) {
         return Err(SpecError::Method {
             method: request.method.clone(),
@@ -332,6 +337,7 @@ struct Compiled {
     rule: Arc<Rule>,
     verify: OnceLock<Result<Option<CompiledVerify>, SpecError>>,
     revoke: OnceLock<Result<Option<CompiledRevoke>, SpecError>>,
+    access: OnceLock<Result<Option<CompiledAccess>, SpecError>>,
 }
 
 /// Every rule's verifier and revocation API by rule id, each compiled the
@@ -352,6 +358,7 @@ impl RuleSpecs {
                     rule: Arc::clone(rule),
                     verify: OnceLock::new(),
                     revoke: OnceLock::new(),
+                    access: OnceLock::new(),
                 };
                 (rule.id().to_string(), compiled)
             })
@@ -386,6 +393,37 @@ impl RuleSpecs {
             .as_ref()
             .map(Option::as_ref)
     }
+}
+
+impl RuleSpecs {
+    /// The rule's access map spec, as [`RuleSpecs::verifier`].
+    pub fn access(&self, id: &str) -> Result<Option<&CompiledAccess>, &SpecError> {
+        let Some(c) = self.by_id.get(id) else {
+            return Ok(None);
+        };
+        c.access
+            .get_or_init(|| compile_access_of(&c.rule))
+            .as_ref()
+            .map(Option::as_ref)
+    }
+}
+
+/// Compiles `rule`'s access map spec, if it has one. Its templates may
+/// name the pattern's groups, the verifier's `needs` and account fields.
+pub fn compile_access_of(rule: &Rule) -> Result<Option<CompiledAccess>, SpecError> {
+    let Some(spec) = &rule.spec.access else {
+        return Ok(None);
+    };
+    let Some(verify) = &rule.spec.verify else {
+        return Err(SpecError::Access("an access map needs the rule's verifier".into()));
+    };
+    let mut known = rule.group_names();
+    known.extend(verify.needs.keys().cloned());
+    known.extend(verify.account.keys().cloned());
+    if spec.flow == keyhound_rules::access_spec::AccessFlow::AwsIam && verify.kind != VerifyKind::AwsSts {
+        return Err(SpecError::Access("the aws-iam flow needs the aws-sts verifier".into()));
+    }
+    compile_access(spec, &known).map(Some)
 }
 
 /// Compiles `rule`'s verifier, if it has one.

@@ -1,0 +1,526 @@
+//! Access maps (`--access`): for a live key, read-only calls to its own
+//! provider that say who it acts as, what it may do and what it reaches,
+//! then a verdict (admin, write, read) and least-privilege flags.
+//!
+//! The declarative flow runs a rule's `[rules.access]` calls; providers
+//! that need a protocol (AWS) have a built-in flow in [`crate::aws_access`].
+//! Every call goes through the same [`Client`] as verification: only the
+//! rule's hosts, https, no redirects, the run's request budget.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use serde_json::Value;
+
+use keyhound_findings::{AccessLevel, AccessMap, Excess, Resources, Verification};
+use keyhound_rules::access_spec::{AccessCall, AccessFlow, AccessRule, AccessSpec};
+
+use crate::check::build_request;
+use crate::http::{Client, Request, Response};
+use crate::spec::{check_request, SpecError, VERIFY_METHODS};
+
+/// Most items kept by name in a resource sample.
+const SAMPLE: usize = 5;
+/// Most pages any listing may follow.
+const MAX_PAGES: u32 = 10;
+
+/// A rule's access spec with its regexes compiled and its templates
+/// checked.
+#[derive(Debug, Clone)]
+pub struct CompiledAccess {
+    /// The table as written.
+    pub spec: AccessSpec,
+    verdict: Vec<(AccessLevel, CompiledCondition)>,
+    excess: Vec<(String, CompiledCondition)>,
+}
+
+#[derive(Debug, Clone)]
+struct CompiledCondition {
+    scope: Option<Regex>,
+    fact: Option<(String, Option<Regex>)>,
+    resource: Option<(String, Option<String>)>,
+}
+
+fn whole(pattern: &str, what: &str) -> Result<Regex, SpecError> {
+    Regex::new(&format!("^(?:{pattern})$")).map_err(|source| SpecError::Regex {
+        what: what.to_string(),
+        pattern: pattern.to_string(),
+        source,
+    })
+}
+
+fn compile_condition(rule: &AccessRule, what: &str) -> Result<CompiledCondition, SpecError> {
+    if rule.matches.is_some() && rule.fact.is_none() {
+        return Err(SpecError::Access(format!("{what}: `matches` needs `fact`")));
+    }
+    if rule.flag.is_some() && rule.resource.is_none() {
+        return Err(SpecError::Access(format!("{what}: `flag` needs `resource`")));
+    }
+    Ok(CompiledCondition {
+        scope: rule.scope.as_deref().map(|p| whole(p, what)).transpose()?,
+        fact: match &rule.fact {
+            Some(f) => Some((f.clone(), rule.matches.as_deref().map(|p| whole(p, what)).transpose()?)),
+            None => None,
+        },
+        resource: rule.resource.clone().map(|r| (r, rule.flag.clone())),
+    })
+}
+
+/// Validates an access table: read-only methods, https, pinned hosts,
+/// templates naming known values (pattern groups, `needs`, the verifier's
+/// account fields and facts of earlier calls), levels and regexes.
+pub fn compile_access(spec: &AccessSpec, known: &[String]) -> Result<CompiledAccess, SpecError> {
+    let mut names = known.to_vec();
+    if spec.flow == AccessFlow::AwsIam && !spec.calls.is_empty() {
+        return Err(SpecError::Access(
+            "the aws-iam flow makes its own calls; drop `calls`".into(),
+        ));
+    }
+    for (i, call) in spec.calls.iter().enumerate() {
+        check_request(&call.request, VERIFY_METHODS, &names)?;
+        for (name, selector) in &call.facts {
+            if !(selector.starts_with('/') || selector.starts_with("header:")) {
+                return Err(SpecError::AccountSelector {
+                    name: name.clone(),
+                    selector: selector.clone(),
+                });
+            }
+            names.push(name.clone());
+        }
+        if let Some(list) = &call.resources {
+            if list.pages.unwrap_or(1) > MAX_PAGES || list.pages == Some(0) {
+                return Err(SpecError::Access(format!("calls[{i}]: pages must be 1..={MAX_PAGES}")));
+            }
+        }
+    }
+    let verdict = spec
+        .verdict
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let what = format!("verdict[{i}]");
+            let level = match rule.level.as_deref() {
+                Some("admin") => AccessLevel::Admin,
+                Some("write") => AccessLevel::Write,
+                Some("read") => AccessLevel::Read,
+                other => {
+                    return Err(SpecError::Access(format!(
+                        "{what}: level {other:?} is not admin, write or read"
+                    )))
+                }
+            };
+            Ok((level, compile_condition(rule, &what)?))
+        })
+        .collect::<Result<_, _>>()?;
+    let excess = spec
+        .excess
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let what = format!("excess[{i}]");
+            let advice = rule
+                .advice
+                .clone()
+                .ok_or_else(|| SpecError::Access(format!("{what}: needs `advice`")))?;
+            Ok((advice, compile_condition(rule, &what)?))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(CompiledAccess {
+        spec: spec.clone(),
+        verdict,
+        excess,
+    })
+}
+
+/// What a map has learnt so far; the built-in flows fill it too.
+#[derive(Debug, Default)]
+pub struct Learnt {
+    /// Named facts (the verifier's account fields first).
+    pub facts: BTreeMap<String, String>,
+    /// Scopes, permissions, roles or policies.
+    pub scopes: Vec<String>,
+    /// Resource listings.
+    pub resources: Vec<Resources>,
+    /// What could not be learnt.
+    pub notes: Vec<String>,
+    /// Requests sent.
+    pub requests: u32,
+}
+
+/// Maps a live key's access. `values` are the verification's template
+/// values (secret, groups, needs); `verification` its live answer.
+pub fn map_access(
+    client: &Client,
+    access: &CompiledAccess,
+    values: &BTreeMap<String, String>,
+    verification: &Verification,
+) -> AccessMap {
+    let mut learnt = Learnt {
+        facts: verification.account.clone(),
+        ..Learnt::default()
+    };
+    match access.spec.flow {
+        AccessFlow::Http => {
+            for call in &access.spec.calls {
+                run_call(client, call, values, &mut learnt);
+            }
+        }
+        AccessFlow::AwsIam => crate::aws_access::map(client, values, &mut learnt),
+    }
+    if let Some(fact) = &access.spec.scopes {
+        if let Some(list) = learnt.facts.get(fact) {
+            learnt.scopes.extend(
+                list.split(|c: char| c == ',' || c.is_whitespace())
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+            );
+        }
+    }
+    learnt.scopes.sort();
+    learnt.scopes.dedup();
+    finish(access, learnt)
+}
+
+/// Turns what was learnt into the map: identity, kind, verdict, excess.
+fn finish(access: &CompiledAccess, learnt: Learnt) -> AccessMap {
+    let spec = &access.spec;
+    let identity: BTreeMap<String, String> = spec
+        .identity
+        .iter()
+        .filter_map(|name| learnt.facts.get(name).map(|v| (name.clone(), v.clone())))
+        .collect();
+    let kind = spec
+        .kind_fact
+        .as_ref()
+        .and_then(|f| learnt.facts.get(f).cloned())
+        .or_else(|| spec.kind.clone());
+    let level = access
+        .verdict
+        .iter()
+        .filter(|(_, c)| holds(c, &learnt).is_some())
+        .map(|(level, _)| *level)
+        .max()
+        .unwrap_or_default();
+    let excess = access
+        .excess
+        .iter()
+        .filter_map(|(advice, c)| {
+            holds(c, &learnt).map(|what| Excess {
+                what,
+                advice: advice.clone(),
+            })
+        })
+        .collect();
+    AccessMap {
+        level,
+        kind,
+        identity,
+        scopes: learnt.scopes,
+        resources: learnt.resources,
+        expires: spec.expires.as_ref().and_then(|f| learnt.facts.get(f).cloned()),
+        excess,
+        notes: learnt.notes,
+        requests: learnt.requests,
+    }
+}
+
+/// Whether a condition holds; `Some(what made it hold)`.
+fn holds(c: &CompiledCondition, learnt: &Learnt) -> Option<String> {
+    let mut what = Vec::new();
+    if let Some(re) = &c.scope {
+        let hits: Vec<&str> = learnt
+            .scopes
+            .iter()
+            .filter(|s| re.is_match(s))
+            .map(String::as_str)
+            .collect();
+        if hits.is_empty() {
+            return None;
+        }
+        what.push(format!("scope {}", hits.join(", ")));
+    }
+    if let Some((fact, re)) = &c.fact {
+        let value = learnt.facts.get(fact)?;
+        if re.as_ref().is_some_and(|re| !re.is_match(value)) {
+            return None;
+        }
+        what.push(format!("{fact} = {value}"));
+    }
+    if let Some((name, flag)) = &c.resource {
+        let listing = learnt.resources.iter().find(|r| &r.name == name);
+        let count = match flag {
+            Some(flag) => listing.and_then(|r| r.flagged.get(flag)).copied().unwrap_or(0),
+            None => listing.map_or(0, |r| r.count),
+        };
+        if count == 0 {
+            return None;
+        }
+        what.push(match flag {
+            Some(flag) => format!("{flag} on {count} {name}"),
+            None => format!("{count} {name}"),
+        });
+    }
+    Some(if what.is_empty() {
+        "any key of this kind".into()
+    } else {
+        what.join("; ")
+    })
+}
+
+/// Runs one declarative call and records what it says.
+fn run_call(client: &Client, call: &AccessCall, values: &BTreeMap<String, String>, learnt: &mut Learnt) {
+    let mut all = values.clone();
+    for (k, v) in &learnt.facts {
+        all.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    let request = match build_request(&call.request, &all) {
+        Ok(r) => r,
+        Err(e) => {
+            learnt.notes.push(format!("{}: {e}", call.request.url));
+            return;
+        }
+    };
+    let what = short_url(&call.request.url);
+    let Some((response, json)) = send_json(client, &request, &what, call.optional, learnt) else {
+        return;
+    };
+    for (name, selector) in &call.facts {
+        let value = match selector.strip_prefix("header:") {
+            Some(h) => response.header(h).map(str::to_string),
+            None => json.pointer(selector).and_then(text_of),
+        };
+        if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+            learnt.facts.insert(name.clone(), v.trim().chars().take(200).collect());
+        }
+    }
+    if let Some(list) = &call.resources {
+        let mut resources = Resources {
+            name: list.name.clone(),
+            count: 0,
+            flagged: BTreeMap::new(),
+            sample: Vec::new(),
+            truncated: false,
+        };
+        let mut flagged_sample = Vec::new();
+        let mut plain_sample = Vec::new();
+        let mut page = Some((response, json));
+        let mut pages = 0;
+        let limit = list.pages.unwrap_or(1).min(MAX_PAGES);
+        while let Some((response, json)) = page.take() {
+            pages += 1;
+            let items = json
+                .pointer(&list.items)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            resources.count += items.len() as u64;
+            for item in &items {
+                let label = item
+                    .pointer(&list.label)
+                    .and_then(text_of)
+                    .unwrap_or_else(|| "?".into());
+                let mut flagged = false;
+                for (flag, pointer) in &list.flags {
+                    if item.pointer(pointer).is_some_and(truthy) {
+                        *resources.flagged.entry(flag.clone()).or_default() += 1;
+                        flagged = true;
+                    }
+                }
+                if flagged {
+                    flagged_sample.push(label);
+                } else {
+                    plain_sample.push(label);
+                }
+            }
+            if let Some(total) = list
+                .total
+                .as_ref()
+                .and_then(|p| json.pointer(p))
+                .and_then(Value::as_u64)
+            {
+                if total > resources.count {
+                    resources.count = total;
+                    resources.truncated = pages >= limit || next_link(&response).is_none();
+                }
+            }
+            if let Some(next) = next_link(&response) {
+                if pages >= limit {
+                    resources.truncated = true;
+                    break;
+                }
+                let next_request = Request {
+                    url: next,
+                    ..request.clone()
+                };
+                page = send_json(client, &next_request, &what, true, learnt);
+            }
+        }
+        flagged_sample.extend(plain_sample);
+        flagged_sample.truncate(SAMPLE);
+        resources.sample = flagged_sample;
+        learnt.resources.push(resources);
+    }
+}
+
+/// Sends a request and parses its JSON answer; a refusal or an error
+/// becomes a note.
+fn send_json(
+    client: &Client,
+    request: &Request,
+    what: &str,
+    optional: bool,
+    learnt: &mut Learnt,
+) -> Option<(Response, Value)> {
+    learnt.requests += 1;
+    let response = match client.send(request, None) {
+        Ok(r) => r,
+        Err(e) => {
+            learnt.notes.push(format!("{what}: {e}"));
+            return None;
+        }
+    };
+    if !(200..300).contains(&response.status) {
+        let note = match response.status {
+            401 | 403 if optional => format!("{what}: not permitted for this key (HTTP {})", response.status),
+            s => format!("{what}: HTTP {s}"),
+        };
+        learnt.notes.push(note);
+        return None;
+    }
+    match serde_json::from_slice::<Value>(&response.body) {
+        Ok(json) => Some((response, json)),
+        Err(_) => {
+            learnt.notes.push(format!("{what}: answer is not JSON"));
+            None
+        }
+    }
+}
+
+/// The `rel="next"` target of a `Link` header (RFC 8288), https only.
+fn next_link(response: &Response) -> Option<String> {
+    let header = response.header("link")?;
+    header.split(',').find_map(|part| {
+        let (target, params) = part.split_once(';')?;
+        let is_next = params
+            .split(';')
+            .any(|p| matches!(p.trim().replace(' ', "").as_str(), "rel=\"next\"" | "rel=next"));
+        let url = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        (is_next && url.starts_with("https://")).then(|| url.to_string())
+    })
+}
+
+fn short_url(url: &str) -> String {
+    url.strip_prefix("https://")
+        .unwrap_or(url)
+        .split('?')
+        .next()
+        .unwrap_or(url)
+        .to_string()
+}
+
+/// Scalar JSON values as text; arrays joined with ", ".
+fn text_of(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Array(items) => Some(items.iter().filter_map(text_of).collect::<Vec<_>>().join(", ")),
+        other => Some(other.to_string()),
+    }
+}
+
+/// Whether a flag value says yes: `true`, a non-zero number, or a
+/// string naming a privilege (not "false", "none", "read", empty).
+fn truthy(value: &Value) -> bool {
+    match value {
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+        Value::String(s) => !matches!(s.to_ascii_lowercase().as_str(), "" | "false" | "none" | "read" | "no"),
+        Value::Array(a) => !a.is_empty(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compiled(text: &str) -> CompiledAccess {
+        let spec: AccessSpec = toml::from_str(text).unwrap();
+        compile_access(&spec, &["secret".into(), "scopes".into(), "login".into()]).unwrap()
+    }
+
+    #[test]
+    fn the_highest_level_reached_wins_and_excess_names_the_scope() {
+        let access = compiled(
+            r#"
+            scopes = "scopes"
+            identity = ["login"]
+            kind = "user token"
+            [[verdict]]
+            level = "read"
+            [[verdict]]
+            level = "write"
+            scope = "repo|public_repo"
+            [[verdict]]
+            level = "admin"
+            scope = "admin:org|delete_repo"
+            [[excess]]
+            scope = "admin:org|delete_repo"
+            advice = "use a fine-grained token"
+            "#,
+        );
+        let mut learnt = Learnt::default();
+        learnt.facts.insert("login".into(), "octo".into());
+        learnt.scopes = vec!["repo".into(), "read:org".into()];
+        let map = finish(&access, learnt);
+        assert_eq!(map.level, AccessLevel::Write);
+        assert!(map.excess.is_empty());
+        assert_eq!(map.identity["login"], "octo");
+        let mut learnt = Learnt::default();
+        learnt.scopes = vec!["repo".into(), "delete_repo".into()];
+        let map = finish(&access, learnt);
+        assert_eq!(map.level, AccessLevel::Admin);
+        assert_eq!(map.excess[0].what, "scope delete_repo");
+    }
+
+    #[test]
+    fn scope_regexes_match_whole_scopes_only() {
+        let access = compiled("[[verdict]]\nlevel = \"admin\"\nscope = \"admin\"\n");
+        let mut learnt = Learnt::default();
+        learnt.scopes = vec!["admin:read".into()];
+        assert_eq!(finish(&access, learnt).level, AccessLevel::Unknown);
+    }
+
+    #[test]
+    fn malformed_tables_are_refused() {
+        for text in [
+            "[[verdict]]\nlevel = \"owner\"\n",
+            "[[verdict]]\nlevel = \"read\"\nmatches = \"x\"\n",
+            "[[excess]]\nscope = \"x\"\n",
+            "[[calls]]\nrequest = { url = \"http://api.example.com/me\" }\n",
+            "[[calls]]\nrequest = { method = \"DELETE\", url = \"https://api.example.com/me\" }\n",
+            "[[calls]]\nrequest = { url = \"https://api.example.com/{{nothing}}\" }\n",
+        ] {
+            let spec: AccessSpec = toml::from_str(text).unwrap();
+            assert!(compile_access(&spec, &["secret".into()]).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn link_headers_give_the_next_https_page_only() {
+        let response = |link: &str| Response {
+            status: 200,
+            headers: vec![("link".into(), link.into())],
+            body: Vec::new(),
+        };
+        let r = response(
+            r#"<https://api.github.com/user/repos?page=2>; rel="next", <https://api.github.com/user/repos?page=9>; rel="last""#,
+        );
+        assert_eq!(
+            next_link(&r).as_deref(),
+            Some("https://api.github.com/user/repos?page=2")
+        );
+        assert_eq!(next_link(&response(r#"<http://evil.example/x>; rel="next""#)), None);
+        assert_eq!(next_link(&response(r#"<https://api.github.com/x>; rel="last""#)), None);
+    }
+}
