@@ -419,6 +419,12 @@ pub struct VerifyKnobs {
     /// past it are reported `unknown` (default: no limit).
     #[arg(long, value_name = "N")]
     pub verify_max_requests: Option<u64>,
+    /// Also verify database and cache passwords (PostgreSQL, MySQL/MariaDB,
+    /// Redis connection strings) by logging in to the host each names and
+    /// disconnecting; those hosts are your own infrastructure, so this is
+    /// off unless asked.
+    #[arg(long)]
+    pub verify_network_services: bool,
 }
 
 impl VerifyKnobs {
@@ -436,6 +442,7 @@ impl VerifyKnobs {
             cache: self.verify_cache.clone(),
             cache_ttl: self.verify_cache_ttl,
             access: false,
+            network_services: self.verify_network_services,
         }
     }
 }

@@ -143,7 +143,11 @@ fn every_access_map_matches_its_provider_contract() {
         .iter()
         .filter_map(|c| rules[&c.rule].spec.provider.as_deref())
         .collect();
-    assert!(providers.len() >= 55, "only {} access-mapped providers", providers.len());
+    assert!(
+        providers.len() >= 58,
+        "only {} access-mapped providers",
+        providers.len()
+    );
 
     for (i, c) in contracts.iter().enumerate() {
         let rule = &rules[&c.rule];

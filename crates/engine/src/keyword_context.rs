@@ -206,7 +206,7 @@ impl KeywordContext {
                     // blob ends where the regex needs one more byte.
                     return limit < hay.len();
                 }
-                skip.most.map_or(true, |most| run as u32 <= most) && contains(&skip.next, hay[from + run])
+                skip.most.is_none_or(|most| run as u32 <= most) && contains(&skip.next, hay[from + run])
             }
         }
     }
@@ -343,7 +343,7 @@ fn after_context(atoms: &[Atom]) -> (Vec<ByteSet>, Option<Skip>) {
         match atom {
             Atom::Byte(set) => after.push(*set),
             Atom::Repeat { set, min, max } => {
-                after.extend(std::iter::repeat(*set).take((*min as usize).min(MAX_AFTER)));
+                after.extend(std::iter::repeat_n(*set, (*min as usize).min(MAX_AFTER)));
                 if *max == Some(*min) {
                     continue;
                 }

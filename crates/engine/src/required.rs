@@ -144,7 +144,7 @@ impl RequiredBytes {
     /// Whether `window` holds a byte of every required class (so the regex
     /// may match in it).
     pub fn all_present(&self, window: &[u8]) -> bool {
-        self.run.as_ref().map_or(true, |r| r.found_in(window))
+        self.run.as_ref().is_none_or(|r| r.found_in(window))
             && self.needles.iter().all(|n| n.found_in(window))
             && self.literals.iter().all(|l| find_caseless(window, l))
     }

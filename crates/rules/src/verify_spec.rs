@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 pub struct VerifySpec {
     /// `http` (the declarative request below) or a built-in verifier for
     /// schemes a template cannot express (`aws-sts`: SigV4-signed STS
-    /// GetCallerIdentity with the access key id in `needs.id`).
+    /// GetCallerIdentity with the access key id in `needs.id`; `postgres`,
+    /// `mysql`, `redis`: a login to the server the connection string
+    /// names, under `--verify-network-services` only).
     #[serde(default)]
     pub kind: VerifyKind,
     /// Only secrets matching this regex are verified (a rule matching two
@@ -56,6 +58,22 @@ pub enum VerifyKind {
     Http,
     /// AWS STS GetCallerIdentity signed with Signature Version 4.
     AwsSts,
+    /// A PostgreSQL login (startup, SCRAM-SHA-256 or MD5, terminate) to
+    /// the `host`/`port`/`user`/`db` groups of the match.
+    Postgres,
+    /// A MySQL/MariaDB login (handshake, scrambled password, quit).
+    Mysql,
+    /// Redis `AUTH` then `PING`.
+    Redis,
+}
+
+impl VerifyKind {
+    /// Whether this verifier connects to a service named in the finding
+    /// (the user's own infrastructure) rather than calling a provider's
+    /// API: such verifiers run only under `--verify-network-services`.
+    pub fn is_service(self) -> bool {
+        matches!(self, VerifyKind::Postgres | VerifyKind::Mysql | VerifyKind::Redis)
+    }
 }
 
 /// One templated HTTP request. `{{secret}}` is the secret; `{{name}}` is a

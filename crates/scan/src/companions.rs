@@ -49,7 +49,7 @@ fn nearest(regex: &regex::bytes::Regex, window: &[u8], base: usize, secret: std:
         } else {
             start - secret.end
         };
-        if best.as_ref().map_or(true, |(d, _)| distance < *d) {
+        if best.as_ref().is_none_or(|(d, _)| distance < *d) {
             best = Some((distance, String::from_utf8_lossy(m.as_bytes()).into_owned()));
         }
     }

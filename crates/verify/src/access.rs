@@ -476,8 +476,10 @@ mod tests {
         assert_eq!(map.level, AccessLevel::Write);
         assert!(map.excess.is_empty());
         assert_eq!(map.identity["login"], "octo");
-        let mut learnt = Learnt::default();
-        learnt.scopes = vec!["repo".into(), "delete_repo".into()];
+        let learnt = Learnt {
+            scopes: vec!["repo".into(), "delete_repo".into()],
+            ..Learnt::default()
+        };
         let map = finish(&access, learnt);
         assert_eq!(map.level, AccessLevel::Admin);
         assert_eq!(map.excess[0].what, "scope delete_repo");
@@ -486,8 +488,10 @@ mod tests {
     #[test]
     fn scope_regexes_match_whole_scopes_only() {
         let access = compiled("[[verdict]]\nlevel = \"admin\"\nscope = \"admin\"\n");
-        let mut learnt = Learnt::default();
-        learnt.scopes = vec!["admin:read".into()];
+        let learnt = Learnt {
+            scopes: vec!["admin:read".into()],
+            ..Learnt::default()
+        };
         assert_eq!(finish(&access, learnt).level, AccessLevel::Unknown);
     }
 

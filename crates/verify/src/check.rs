@@ -70,6 +70,9 @@ pub fn verify(client: &Client, verifier: &CompiledVerify, values: &BTreeMap<Stri
             None => Err(VerifyError::Spec("no request".into())),
         },
         VerifyKind::AwsSts => send_sts(client, values),
+        kind => Err(VerifyError::Spec(format!(
+            "{kind:?} is a service verifier: Verifier::verify_now runs it"
+        ))),
     };
     match sent {
         Ok(response) => {

@@ -214,7 +214,7 @@ impl Client {
     }
 
     /// Counts one request against the run's budget; false once it is spent.
-    fn reserve(&self) -> bool {
+    pub fn reserve(&self) -> bool {
         match self.options.max_requests {
             None => {
                 self.sent.fetch_add(1, Ordering::Relaxed);

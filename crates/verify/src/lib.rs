@@ -18,6 +18,7 @@ pub mod check;
 pub mod http;
 pub mod revocation;
 pub mod run;
+pub mod services;
 pub mod sink;
 pub mod spec;
 pub mod template;

@@ -30,6 +30,9 @@ pub struct VerifyOptions {
     pub cache_ttl: Duration,
     /// Map what each live key can do (`--access`).
     pub access: bool,
+    /// Log in to databases and caches named in connection strings
+    /// (`--verify-network-services`).
+    pub network_services: bool,
 }
 
 impl Default for VerifyOptions {
@@ -40,6 +43,7 @@ impl Default for VerifyOptions {
             cache: None,
             cache_ttl: Duration::from_secs(24 * 3600),
             access: false,
+            network_services: false,
         }
     }
 }
@@ -81,6 +85,8 @@ pub struct Verifier {
     concurrency: usize,
     cache: Option<Mutex<VerifyCache>>,
     access: bool,
+    network_services: bool,
+    timeout: Duration,
 }
 
 impl Verifier {
@@ -99,6 +105,8 @@ impl Verifier {
             concurrency: options.concurrency.max(1),
             cache,
             access: options.access,
+            network_services: options.network_services,
+            timeout: options.http.timeout,
         };
         (verifier, warnings)
     }
@@ -119,9 +127,31 @@ impl Verifier {
     /// revocation must ask the provider).
     pub fn verify_now(&self, rule: &Rule, values: &BTreeMap<String, String>) -> Verification {
         match self.specs.verifier(rule.id()) {
+            Ok(Some(v)) if v.spec.kind.is_service() => {
+                if !self.network_services {
+                    Verification::unknown(
+                        "a network service: pass --verify-network-services to log in to it",
+                        None,
+                    )
+                } else if !self.client.reserve() {
+                    Verification::unknown("the run's request budget (--verify-max-requests) is spent", None)
+                } else {
+                    crate::services::verify(v.spec.kind, values, self.timeout)
+                }
+            }
             Ok(Some(v)) => check::verify(&self.client, v, values),
             Ok(None) => Verification::unknown("the rule has no verifier", None),
             Err(e) => Verification::unknown(format!("invalid verifier: {e}"), None),
+        }
+    }
+
+    /// Whether this run would ask about a secret of `rule` (it has a
+    /// verifier, and a service verifier only under
+    /// `--verify-network-services`).
+    pub fn attempts(&self, rule: &Rule) -> bool {
+        match self.specs.verifier(rule.id()) {
+            Ok(Some(v)) => self.network_services || !v.spec.kind.is_service(),
+            _ => false,
         }
     }
 

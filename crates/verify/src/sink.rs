@@ -42,7 +42,7 @@ impl VerifyingSink {
     fn job_for(&self, finding: &Finding) -> Option<Job> {
         let rule = self.rules.get(&finding.rule_id)?;
         match self.verifier.specs().verifier(rule.id()) {
-            Ok(Some(v)) if v.applies_to(finding.secret.expose()) => {}
+            Ok(Some(v)) if v.applies_to(finding.secret.expose()) && self.verifier.attempts(rule) => {}
             _ => return None,
         }
         let mut values = finding.verify_values.clone();

@@ -65,6 +65,9 @@ pub enum SpecError {
     /// `from_verify` names a field the rule's verifier does not record.
     #[error("from_verify: {0:?} is not an account field of the rule's verifier")]
     FromVerify(String),
+    /// A service verifier is malformed.
+    #[error("service verifier: {0}")]
+    Service(String),
     /// An access table is malformed.
     #[error("access: {0}")]
     Access(String),
@@ -110,7 +113,7 @@ pub struct CompiledMatcher {
 impl CompiledMatcher {
     /// Whether an answer fits.
     pub fn matches(&self, status: u16, body: &str) -> bool {
-        self.status.contains(&status) && self.body.as_ref().map_or(true, |re| re.is_match(body))
+        self.status.contains(&status) && self.body.as_ref().is_none_or(|re| re.is_match(body))
     }
 }
 
@@ -143,7 +146,7 @@ pub struct CompiledVerify {
 impl CompiledVerify {
     /// Whether this verifier applies to `secret`.
     pub fn applies_to(&self, secret: &str) -> bool {
-        self.when.as_ref().map_or(true, |re| re.is_match(secret))
+        self.when.as_ref().is_none_or(|re| re.is_match(secret))
     }
 }
 
@@ -247,8 +250,14 @@ pub fn compile_verify(spec: &VerifySpec, pattern_groups: &[String]) -> Result<Co
         (VerifyKind::AwsSts, Some(_)) => return Err(SpecError::AwsRequest),
         (VerifyKind::AwsSts, None) if !spec.needs.contains_key("id") => return Err(SpecError::AwsWithoutId),
         (VerifyKind::AwsSts, None) => {}
+        (kind, Some(_)) if kind.is_service() => return Err(SpecError::Service("drop the request".into())),
+        (_, _) => {
+            if !names.iter().any(|n| n == "host") {
+                return Err(SpecError::Service("the pattern needs a `host` group".into()));
+            }
+        }
     }
-    if spec.live.is_empty() {
+    if spec.live.is_empty() && !spec.kind.is_service() {
         return Err(SpecError::NoLive);
     }
     check_account(&spec.account)?;

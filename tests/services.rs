@@ -1,0 +1,372 @@
+//! Service verifiers (`--verify-network-services`) against real servers
+//! started on 127.0.0.1 from Debian's packages: PostgreSQL (SCRAM-SHA-256,
+//! a cleartext-password method keyhound must refuse), MariaDB
+//! (mysql_native_password) and Redis (requirepass). `./test` installs the
+//! packages; a missing server fails the test with the package to install.
+//! MongoDB is not tested: Debian ships no MongoDB server.
+
+mod common;
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A server process killed when the test ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn wait_for_port(port: u16, what: &str, child: &mut Child) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(60) {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what} exited before listening: {status}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{what} did not listen on {port} within 60 s");
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+/// Runs `program args` (as `user` when the test runs as root) and asserts
+/// success.
+fn run_as(user: Option<&str>, program: &Path, args: &[&str]) {
+    let mut cmd = match user {
+        Some(u) if is_root() => {
+            let mut c = Command::new("runuser");
+            c.args(["-u", u, "--"]).arg(program);
+            c
+        }
+        _ => Command::new(program),
+    };
+    let out = cmd
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", program.display()));
+    assert!(
+        out.status.success(),
+        "{} {args:?}: {}{}",
+        program.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The statuses keyhound reports for each file's finding of `rule`.
+fn statuses(root: &Path, rule: &str, extra: &[&str]) -> Vec<(String, String, String)> {
+    let mut args = vec!["dir", ".", "--verify", "-f", "json", "-q"];
+    args.extend(extra);
+    let out = run_in(root, &args);
+    assert!(code(&out) <= 1, "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut rows: Vec<(String, String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == rule)
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().trim_start_matches("./").to_string(),
+                f["verification"]["status"].as_str().unwrap_or("none").to_string(),
+                f["verification"]["reason"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+fn status_of<'a>(rows: &'a [(String, String, String)], path: &str) -> (&'a str, &'a str) {
+    rows.iter()
+        .find(|(p, _, _)| p == path)
+        .map(|(_, s, r)| (s.as_str(), r.as_str()))
+        .unwrap_or_else(|| panic!("no finding in {path}: {rows:?}"))
+}
+
+fn postgres_bin() -> PathBuf {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("PostgreSQL is not installed: apt-get install postgresql (./test does)")
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .filter(|p| p.join("initdb").exists())
+        .collect();
+    dirs.sort();
+    dirs.pop()
+        .expect("no /usr/lib/postgresql/*/bin/initdb: apt-get install postgresql")
+}
+
+#[test]
+fn postgres_logins_are_live_invalid_or_refused_when_the_server_wants_a_cleartext_password() {
+    let bin = postgres_bin();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let pwfile = dir.path().join("pw");
+    let superpass = "Kq8vR3nT5wXe1Lz";
+    std::fs::write(&pwfile, superpass).unwrap();
+    if is_root() {
+        // initdb and postgres refuse to run as root: the package's own
+        // user owns the cluster.
+        run_as(
+            None,
+            Path::new("chown"),
+            &["-R", "postgres", dir.path().to_str().unwrap()],
+        );
+    }
+    let data_s = data.to_str().unwrap();
+    run_as(
+        Some("postgres"),
+        &bin.join("initdb"),
+        &[
+            "-D",
+            data_s,
+            "-U",
+            "postgres",
+            "--auth=scram-sha-256",
+            "--pwfile",
+            pwfile.to_str().unwrap(),
+        ],
+    );
+    std::fs::write(
+        data.join("pg_hba.conf"),
+        "local all all scram-sha-256\nhost all clear_user 127.0.0.1/32 password\nhost all all 127.0.0.1/32 scram-sha-256\n",
+    )
+    .unwrap();
+    let port = free_port();
+    let port_s = port.to_string();
+    let args = [
+        "-D",
+        data_s,
+        "-p",
+        &port_s,
+        "-k",
+        data_s,
+        "-c",
+        "listen_addresses=127.0.0.1",
+    ];
+    let mut cmd = if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin.join("postgres"));
+        c
+    } else {
+        Command::new(bin.join("postgres"))
+    };
+    let mut child = cmd
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_port(port, "postgres", &mut child);
+    let _server = Server(child);
+    let admin_url = format!("postgresql://postgres:{superpass}@127.0.0.1:{port}/postgres");
+    run_as(
+        None,
+        Path::new("psql"),
+        &[
+            &admin_url,
+            "-q",
+            "-c",
+            "CREATE ROLE clear_user LOGIN PASSWORD 'Zt7cW2pLm9QxVb'",
+        ],
+    );
+
+    let tree = tempfile::tempdir().unwrap();
+    write(
+        tree.path(),
+        "live.env",
+        format!("DATABASE_URL=postgres://postgres:{superpass}@127.0.0.1:{port}/postgres\n"),
+    );
+    write(
+        tree.path(),
+        "nodb.env",
+        format!("DATABASE_URL=postgres://postgres:{superpass}@127.0.0.1:{port}/no_such_db\n"),
+    );
+    write(
+        tree.path(),
+        "wrong.env",
+        format!("DATABASE_URL=postgres://postgres:Wq4nE8rTy2Ux6Pz@127.0.0.1:{port}/postgres\n"),
+    );
+    write(
+        tree.path(),
+        "clear.env",
+        format!("DATABASE_URL=postgres://clear_user:Zt7cW2pLm9QxVb@127.0.0.1:{port}/postgres\n"),
+    );
+    let rows = statuses(tree.path(), "postgres-uri-password", &["--verify-network-services"]);
+    assert_eq!(status_of(&rows, "live.env").0, "live", "{rows:?}");
+    assert_eq!(
+        status_of(&rows, "nodb.env").0,
+        "live",
+        "authenticated, then no database: {rows:?}"
+    );
+    assert_eq!(status_of(&rows, "wrong.env").0, "invalid", "{rows:?}");
+    let (status, reason) = status_of(&rows, "clear.env");
+    assert_eq!(status, "unknown", "{rows:?}");
+    assert!(reason.contains("clear text"), "{reason}");
+    // Without the flag nothing is asked: the findings are not verified.
+    let rows = statuses(tree.path(), "postgres-uri-password", &[]);
+    assert!(rows.iter().all(|(_, s, _)| s == "none"), "{rows:?}");
+}
+
+#[test]
+fn mariadb_logins_are_live_or_invalid() {
+    let install = ["mariadb-install-db", "mysql_install_db"]
+        .into_iter()
+        .find(|c| {
+            Command::new("sh")
+                .args(["-c", &format!("command -v {c}")])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .expect("MariaDB is not installed: apt-get install mariadb-server (./test does)");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_s = data.to_str().unwrap();
+    let user_arg = if is_root() { vec!["--user=root"] } else { vec![] };
+    let mut args = vec![
+        "--no-defaults",
+        "--auth-root-authentication-method=normal",
+        "--skip-test-db",
+    ];
+    let datadir = format!("--datadir={data_s}");
+    args.push(&datadir);
+    args.extend(user_arg.iter().copied());
+    run_as(None, Path::new(install), &args);
+    let port = free_port();
+    let socket = dir.path().join("sock");
+    let mut cmd = Command::new("mariadbd");
+    cmd.args([
+        "--no-defaults",
+        &datadir,
+        &format!("--port={port}"),
+        "--bind-address=127.0.0.1",
+    ])
+    .arg(format!("--socket={}", socket.display()))
+    .arg(format!("--pid-file={}", dir.path().join("pid").display()))
+    .args(&user_arg)
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
+    let mut child = cmd.spawn().expect("mariadbd: apt-get install mariadb-server");
+    wait_for_port(port, "mariadbd", &mut child);
+    let _server = Server(child);
+    run_as(
+        None,
+        Path::new("mariadb"),
+        &[
+            "--no-defaults",
+            "-uroot",
+            &format!("--socket={}", socket.display()),
+            "-e",
+            "CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY 'Hn4tPq8ZwL2xRv'; CREATE DATABASE shop; GRANT ALL ON shop.* TO 'app'@'127.0.0.1';",
+        ],
+    );
+    let tree = tempfile::tempdir().unwrap();
+    write(
+        tree.path(),
+        "live.env",
+        format!("DATABASE_URL=mysql://app:Hn4tPq8ZwL2xRv@127.0.0.1:{port}/shop\n"),
+    );
+    write(
+        tree.path(),
+        "denied.env",
+        format!("DATABASE_URL=mysql://app:Hn4tPq8ZwL2xRv@127.0.0.1:{port}/mysql\n"),
+    );
+    write(
+        tree.path(),
+        "wrong.env",
+        format!("DATABASE_URL=mysql://app:Bx7mKq2WzR9tLc@127.0.0.1:{port}/shop\n"),
+    );
+    let rows = statuses(tree.path(), "mysql-uri-password", &["--verify-network-services"]);
+    assert_eq!(status_of(&rows, "live.env").0, "live", "{rows:?}");
+    assert_eq!(
+        status_of(&rows, "denied.env").0,
+        "live",
+        "authenticated, then refused the database: {rows:?}"
+    );
+    assert_eq!(status_of(&rows, "wrong.env").0, "invalid", "{rows:?}");
+}
+
+#[test]
+fn redis_logins_are_live_or_invalid() {
+    let port = free_port();
+    let password = "Fv8nQ2rXk7LmWp3";
+    let mut child = Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--requirepass",
+            password,
+        ])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("redis-server: apt-get install redis-server (./test does)");
+    wait_for_port(port, "redis-server", &mut child);
+    let _server = Server(child);
+    let tree = tempfile::tempdir().unwrap();
+    write(
+        tree.path(),
+        "live.env",
+        format!("REDIS_URL=redis://:{password}@127.0.0.1:{port}/0\n"),
+    );
+    write(
+        tree.path(),
+        "wrong.env",
+        format!("REDIS_URL=redis://:Tg5hWq9zXc2VbN4@127.0.0.1:{port}/0\n"),
+    );
+    let rows = statuses(tree.path(), "redis-uri-password", &["--verify-network-services"]);
+    assert_eq!(status_of(&rows, "live.env").0, "live", "{rows:?}");
+    assert_eq!(status_of(&rows, "wrong.env").0, "invalid", "{rows:?}");
+}
+
+#[test]
+fn without_the_flag_no_connection_is_made_to_a_host_named_in_the_tree() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    write(
+        tree.path(),
+        "a.env",
+        format!("DATABASE_URL=postgres://app:Pw7xKq2ZrT9mLc@127.0.0.1:{port}/app\n"),
+    );
+    write(
+        tree.path(),
+        "b.env",
+        format!("DATABASE_URL=mysql://app:Pw7xKq2ZrT9mLc@127.0.0.1:{port}/app\n"),
+    );
+    write(
+        tree.path(),
+        "c.env",
+        format!("REDIS_URL=redis://:Pw7xKq2ZrT9mLc@127.0.0.1:{port}/0\n"),
+    );
+    let out = run_in(tree.path(), &["dir", ".", "--verify", "-q"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        listener.accept().is_err(),
+        "keyhound connected without --verify-network-services"
+    );
+}
