@@ -61,6 +61,46 @@ pub enum Command {
     /// resources, admin/write/read, least-privilege flags) without
     /// rescanning: `validate --access`, from stdin or a findings file.
     Access(ValidateArgs),
+    /// Each leaked key's exposure window (introduced, removed, revoked) and,
+    /// with your own administrator credentials, who used it inside the
+    /// window (AWS IAM and CloudTrail, GitHub's organisation audit log).
+    Exposure(ExposureArgs),
+}
+
+/// `keyhound exposure`.
+#[derive(Debug, Args)]
+pub struct ExposureArgs {
+    /// Findings written by keyhound (`-f json`, `-f jsonl` or `-f sarif`;
+    /// `--show-secrets` for the provider-log questions, a git history scan
+    /// for the introduction and removal dates).
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// The JSON-lines audit log of `keyhound revoke`: revocation times are
+    /// read from it, and each exposure question is appended to it.
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+    /// Your own addresses (CI runners, offices, VPN), comma-separated IPs
+    /// or CIDRs: uses from them are told apart from the rest.
+    #[arg(long, value_name = "CIDRS", value_delimiter = ',')]
+    pub known_ips: Vec<keyhound_verify::exposure::IpNet>,
+    /// AWS: a profile of ~/.aws/credentials with your own credentials
+    /// (default: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN).
+    #[arg(long, value_name = "NAME")]
+    pub aws_profile: Option<String>,
+    /// AWS: regions whose CloudTrail is searched (the key's last-used
+    /// region is added; default us-east-1).
+    #[arg(long, value_name = "REGIONS", value_delimiter = ',')]
+    pub aws_region: Vec<String>,
+    /// GitHub: the organisation whose audit log is searched (the token is
+    /// read from KEYHOUND_GITHUB_AUDIT_TOKEN, or GITHUB_TOKEN).
+    #[arg(long, value_name = "ORG")]
+    pub github_org: Option<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    /// Where and how fast to ask (overrides, timeouts, request budget).
+    #[command(flatten)]
+    pub verify: VerifyKnobs,
 }
 
 /// `keyhound inventory`.

@@ -3,6 +3,7 @@
 //! 2 error). ARCHITECTURE.md at the repository root maps the crates.
 
 mod cli;
+mod exposure_command;
 mod hook_installer;
 mod revoke_command;
 mod validate_command;
@@ -82,6 +83,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Inventory(args) => run_source(args.source, Mode::Inventory((args.max_age.as_secs() / 86_400) as i64)),
         Command::Revoke(args) => revoke_command::run(args),
         Command::Validate(args) => validate_command::run(args),
+        Command::Exposure(args) => exposure_command::run(args),
         Command::Access(mut args) => {
             args.access = true;
             validate_command::run(args)

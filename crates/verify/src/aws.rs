@@ -96,7 +96,9 @@ pub fn sign(scope: &Scope<'_>, method: &str, url: &str, headers: &mut Vec<(Strin
 }
 
 /// Sends one SigV4-signed request with the key pair in `values` (`id`,
-/// `secret`, and `session` for temporary keys) to `url` on `host`.
+/// `secret`, and `session` for temporary keys) to `url` on `host`, in
+/// us-east-1 (the region of STS, IAM and S3's global endpoints); a body is
+/// form-encoded.
 pub fn send_signed(
     client: &crate::http::Client,
     values: &std::collections::BTreeMap<String, String>,
@@ -106,48 +108,110 @@ pub fn send_signed(
     host: &str,
     body: Option<&str>,
 ) -> Result<crate::http::Response, crate::VerifyError> {
-    use crate::VerifyError;
-    let id = values
-        .get("id")
-        .ok_or_else(|| VerifyError::Missing("access key id".into()))?;
-    let secret = values
-        .get("secret")
-        .ok_or_else(|| VerifyError::Missing("secret".into()))?;
-    if id.starts_with("ASIA") && !values.contains_key("session") {
-        return Err(VerifyError::Missing(
-            "session token for the temporary (ASIA) key".into(),
-        ));
-    }
-    let mut headers = Vec::new();
-    if body.is_some() {
-        headers.push(("content-type".to_string(), STS_CONTENT_TYPE.to_string()));
-    }
-    if service == "s3" {
-        let digest = hex(&Sha256::digest(body.unwrap_or("").as_bytes()));
-        headers.push(("x-amz-content-sha256".to_string(), digest));
-    }
-    if let Some(session) = values.get("session") {
-        headers.push(("x-amz-security-token".to_string(), session.clone()));
-    }
-    let request = crate::http::Request {
-        method: method.into(),
-        url: url.into(),
-        headers,
-        body: body.map(|b| b.as_bytes().to_vec()),
-        allowed_hosts: vec![host.into()],
+    let content_type = body.map(|_| STS_CONTENT_TYPE);
+    let signed = Signed {
+        service,
+        region: "us-east-1",
+        method,
+        url,
+        host,
+        body,
+        content_type,
+        target: None,
     };
-    let amz_date = amz_date_now();
-    let sign = |url: &str, headers: &mut Vec<(String, String)>| {
-        let scope = Scope {
-            key_id: id,
-            secret,
-            region: "us-east-1",
-            service,
-            amz_date: &amz_date,
+    signed.send(client, values)
+}
+
+/// Sends one SigV4-signed call of an AWS JSON-protocol API (CloudTrail):
+/// POST with `X-Amz-Target` naming the operation.
+#[allow(clippy::too_many_arguments)]
+pub fn send_signed_json(
+    client: &crate::http::Client,
+    values: &std::collections::BTreeMap<String, String>,
+    service: &str,
+    region: &str,
+    url: &str,
+    host: &str,
+    target: &str,
+    body: &str,
+) -> Result<crate::http::Response, crate::VerifyError> {
+    let signed = Signed {
+        service,
+        region,
+        method: "POST",
+        url,
+        host,
+        body: Some(body),
+        content_type: Some("application/x-amz-json-1.1"),
+        target: Some(target),
+    };
+    signed.send(client, values)
+}
+
+/// One request to sign and send.
+struct Signed<'a> {
+    service: &'a str,
+    region: &'a str,
+    method: &'a str,
+    url: &'a str,
+    host: &'a str,
+    body: Option<&'a str>,
+    content_type: Option<&'a str>,
+    target: Option<&'a str>,
+}
+
+impl Signed<'_> {
+    fn send(
+        &self,
+        client: &crate::http::Client,
+        values: &std::collections::BTreeMap<String, String>,
+    ) -> Result<crate::http::Response, crate::VerifyError> {
+        use crate::VerifyError;
+        let id = values
+            .get("id")
+            .ok_or_else(|| VerifyError::Missing("access key id".into()))?;
+        let secret = values
+            .get("secret")
+            .ok_or_else(|| VerifyError::Missing("secret".into()))?;
+        if id.starts_with("ASIA") && !values.contains_key("session") {
+            return Err(VerifyError::Missing(
+                "session token for the temporary (ASIA) key".into(),
+            ));
+        }
+        let mut headers = Vec::new();
+        if let Some(ct) = self.content_type {
+            headers.push(("content-type".to_string(), ct.to_string()));
+        }
+        if let Some(target) = self.target {
+            headers.push(("x-amz-target".to_string(), target.to_string()));
+        }
+        if self.service == "s3" {
+            let digest = hex(&Sha256::digest(self.body.unwrap_or("").as_bytes()));
+            headers.push(("x-amz-content-sha256".to_string(), digest));
+        }
+        if let Some(session) = values.get("session") {
+            headers.push(("x-amz-security-token".to_string(), session.clone()));
+        }
+        let request = crate::http::Request {
+            method: self.method.into(),
+            url: self.url.into(),
+            headers,
+            body: self.body.map(|b| b.as_bytes().to_vec()),
+            allowed_hosts: vec![self.host.into()],
         };
-        sign(&scope, method, url, headers, body.unwrap_or("").as_bytes());
-    };
-    client.send(&request, Some(&sign))
+        let amz_date = amz_date_now();
+        let sign = |url: &str, headers: &mut Vec<(String, String)>| {
+            let scope = Scope {
+                key_id: id,
+                secret,
+                region: self.region,
+                service: self.service,
+                amz_date: &amz_date,
+            };
+            sign(&scope, self.method, url, headers, self.body.unwrap_or("").as_bytes());
+        };
+        client.send(&request, Some(&sign))
+    }
 }
 
 /// The current time as SigV4 wants it.

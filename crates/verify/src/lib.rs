@@ -15,6 +15,7 @@ pub mod aws;
 pub mod aws_access;
 pub mod cache;
 pub mod check;
+pub mod exposure;
 pub mod http;
 pub mod revocation;
 pub mod run;

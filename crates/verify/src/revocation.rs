@@ -59,6 +59,9 @@ pub struct Reported {
     pub author: Option<String>,
     /// The verification status the report carried (`--verify`).
     pub status: Option<String>,
+    /// When the secret left HEAD (the removing commit's date), for
+    /// history findings of secrets no longer present.
+    pub removed: Option<String>,
 }
 
 fn reported_from_view(v: &Value) -> Option<Reported> {
@@ -91,6 +94,7 @@ fn reported_from_view(v: &Value) -> Option<Reported> {
             .pointer("/verification/status")
             .and_then(Value::as_str)
             .map(str::to_string),
+        removed: v.pointer("/removed/date").and_then(Value::as_str).map(str::to_string),
     })
 }
 
