@@ -144,7 +144,7 @@ fn every_access_map_matches_its_provider_contract() {
         .filter_map(|c| rules[&c.rule].spec.provider.as_deref())
         .collect();
     assert!(
-        providers.len() >= 80,
+        providers.len() >= 85,
         "only {} access-mapped providers",
         providers.len()
     );
