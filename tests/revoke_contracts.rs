@@ -101,7 +101,10 @@ fn http_request(api: &keyhound_rules::verify_spec::RevokeApi) -> Option<(String,
         return None;
     }
     let r = v.get("request")?;
-    Some((r.get("method")?.as_str()?.to_string(), r.get("url")?.as_str()?.to_string()))
+    Some((
+        r.get("method")?.as_str()?.to_string(),
+        r.get("url")?.as_str()?.to_string(),
+    ))
 }
 
 /// The host of an `https://` URL template, unless the host is templated.
@@ -469,12 +472,7 @@ fn every_revocation_api_has_a_contract_and_at_least_25_providers_have_one() {
             http_request(api).unwrap_or_else(|| panic!("{}: contract for a revoker without an HTTP request", c.rule));
         // The contract is written from the provider's docs; the rule must
         // send the request there.
-        assert_eq!(
-            url_host(&url).as_deref(),
-            Some(c.host.as_str()),
-            "{}: host",
-            c.rule
-        );
+        assert_eq!(url_host(&url).as_deref(), Some(c.host.as_str()), "{}: host", c.rule);
         assert_eq!(method, c.method, "{}: method", c.rule);
         assert_eq!(
             api.admin_env.is_some(),
@@ -713,4 +711,39 @@ fn an_admin_env_revocation_waits_for_its_credential_and_then_sends_it() {
         !log.contains(&admin) && !log.contains(&secret),
         "the audit log holds a credential"
     );
+}
+
+#[test]
+fn a_cloudflare_account_token_is_neither_verified_nor_revoked_as_a_user_token() {
+    // /user/tokens/verify answers 401 for a live account token (cfat_), so
+    // the from_verify revocation of user tokens must not call it dead.
+    let rules = builtin_rules();
+    let rule = &rules["cloudflare-api-token"];
+    let account_token = rule
+        .spec
+        .examples
+        .positive
+        .iter()
+        .find(|p| p.contains("cfat_"))
+        .expect("an account-token example");
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "app/.env", format!("{account_token}\n"));
+    let doc = scan(dir.path());
+    let kept = write_findings(dir.path(), &doc, |_, id| id == "cloudflare-api-token");
+    assert_eq!(kept.len(), 1);
+    let fingerprint = kept[0]["fingerprint"].as_str().unwrap().to_string();
+    let emulator = Emulator::start(|_| Reply::new(401, r#"{"success":false}"#));
+    let hosts = BTreeSet::from(["api.cloudflare.com".to_string()]);
+    let out = revoke(dir.path(), &emulator, &hosts, &[], &[]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    // No revocation and no verification before it. (The re-check after a
+    // revocation attempt still asks /user/tokens/verify: the verifier's
+    // `when` is not applied there.)
+    let requests = emulator.requests();
+    assert!(requests.iter().all(|r| r.method == "GET"), "{requests:?}");
+    assert!(requests.len() <= 1, "{requests:?}");
+    let log = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    let (outcome, _) = &revoke_events(&log)[&fingerprint];
+    assert_ne!(outcome, "already dead");
+    assert_ne!(outcome, "revoked");
 }
