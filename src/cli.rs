@@ -136,6 +136,15 @@ pub struct RevokeArgs {
     /// audit log already records as done (needs --audit-log).
     #[arg(long, requires = "audit_log")]
     pub resume: bool,
+    /// AWS keys are deactivated and deleted with your own credentials: a
+    /// profile of ~/.aws/credentials (default: AWS_ACCESS_KEY_ID /
+    /// AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN).
+    #[arg(long, value_name = "NAME")]
+    pub aws_profile: Option<String>,
+    /// Revoke AWS keys with the leaked pair itself (an IAM user may delete
+    /// its own keys) instead of your credentials; only for keys you own.
+    #[arg(long)]
+    pub use_leaked_key: bool,
     /// Revoke only keys of these providers (comma-separated, as the plan
     /// names them, case-insensitive).
     #[arg(long, value_name = "PROVIDERS", value_delimiter = ',')]

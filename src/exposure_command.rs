@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::{Context, Result};
 
@@ -27,7 +26,7 @@ pub fn run(args: ExposureArgs) -> Result<u8> {
         _ => BTreeMap::new(),
     };
     let options = ExposureOptions {
-        aws: aws_credentials(args.aws_profile.as_deref())?,
+        aws: crate::aws_profile::credentials(args.aws_profile.as_deref())?,
         aws_regions: args.aws_region.clone(),
         github_token: ["KEYHOUND_GITHUB_AUDIT_TOKEN", "GITHUB_TOKEN"]
             .iter()
@@ -68,54 +67,6 @@ pub fn run(args: ExposureArgs) -> Result<u8> {
         .iter()
         .any(|e| e.usage.as_ref().is_some_and(|u| u.unknown_uses > 0));
     Ok(u8::from(used_by_others))
-}
-
-/// The user's AWS credentials: a named profile of the shared credentials
-/// file, or the standard environment variables.
-fn aws_credentials(profile: Option<&str>) -> Result<Option<BTreeMap<String, String>>> {
-    let mut creds = BTreeMap::new();
-    if let Some(profile) = profile {
-        let path = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
-            .map(std::path::PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".aws/credentials")))
-            .context("no HOME to find ~/.aws/credentials")?;
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        let mut in_section = false;
-        for line in text.lines().map(str::trim) {
-            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                in_section = name.trim() == profile;
-            } else if in_section {
-                if let Some((k, v)) = line.split_once('=') {
-                    let key = match k.trim() {
-                        "aws_access_key_id" => "id",
-                        "aws_secret_access_key" => "secret",
-                        "aws_session_token" => "session",
-                        _ => continue,
-                    };
-                    creds.insert(key.to_string(), v.trim().to_string());
-                }
-            }
-        }
-        if !creds.contains_key("id") || !creds.contains_key("secret") {
-            anyhow::bail!(
-                "profile {profile:?} in {} has no aws_access_key_id/aws_secret_access_key",
-                path.display()
-            );
-        }
-        return Ok(Some(creds));
-    }
-    for (var, key) in [
-        ("AWS_ACCESS_KEY_ID", "id"),
-        ("AWS_SECRET_ACCESS_KEY", "secret"),
-        ("AWS_SESSION_TOKEN", "session"),
-    ] {
-        if let Ok(v) = std::env::var(var) {
-            if !v.is_empty() {
-                creds.insert(key.to_string(), v);
-            }
-        }
-    }
-    Ok((creds.contains_key("id") && creds.contains_key("secret")).then_some(creds))
 }
 
 fn day(date: &Option<String>) -> String {

@@ -2,6 +2,7 @@
 //! crates together, map the outcome to an exit code (0 clean, 1 findings,
 //! 2 error). ARCHITECTURE.md at the repository root maps the crates.
 
+mod aws_profile;
 mod cli;
 mod exposure_command;
 mod hook_installer;

@@ -10,7 +10,7 @@ use anyhow::{bail, Result};
 use crate::cli::{ListFormat, RevokeArgs};
 use keyhound_rules::{self as rules, Selection};
 use keyhound_scan::packs;
-use keyhound_verify::revocation::{self, AuditLog, Outcome, PlanItem};
+use keyhound_verify::revocation::{self, AuditLog, Outcome, PlanItem, Reported, RevokeContext};
 use keyhound_verify::run::Verifier;
 
 /// Runs `keyhound revoke`; exit 0 when nothing is left live, 1 when a
@@ -79,15 +79,40 @@ pub fn run(args: RevokeArgs) -> Result<u8> {
         eprintln!("keyhound: warning: {w}");
     }
     let mut log = AuditLog::open(args.audit_log.as_deref())?;
+    let context = RevokeContext {
+        aws: if args.use_leaked_key {
+            None
+        } else {
+            crate::aws_profile::credentials(args.aws_profile.as_deref())?
+        },
+        use_leaked_key: args.use_leaked_key,
+        leaked_pairs: aws_pairs(&findings),
+    };
     let mut failing = 0;
     for item in executable {
-        let outcome = revocation::execute(item, &verifier, &mut log)?;
+        let outcome = revocation::execute(item, &verifier, &mut log, &context)?;
         print_outcome(item, &outcome);
         if outcome.verdict() == "STILL LIVE" || !matches!(outcome.revocation, "revoked" | "already dead") {
             failing += 1;
         }
     }
     Ok(if failing > 0 { 1 } else { 0 })
+}
+
+/// AWS secret access keys by the access key id found in the same file
+/// (what `--use-leaked-key` signs with).
+fn aws_pairs(findings: &[Reported]) -> std::collections::BTreeMap<String, String> {
+    let mut pairs = std::collections::BTreeMap::new();
+    for id in findings.iter().filter(|f| f.rule_id == "aws-access-key-id") {
+        let Some(id_value) = &id.secret else { continue };
+        let beside = findings
+            .iter()
+            .find(|f| f.rule_id == "aws-secret-access-key" && f.path == id.path && f.secret.is_some());
+        if let Some(secret) = beside.and_then(|f| f.secret.as_ref()) {
+            pairs.insert(id_value.expose().to_string(), secret.expose().to_string());
+        }
+    }
+    pairs
 }
 
 /// Asks on stderr and reads the answer from stdin (a terminal or a pipe).
@@ -173,6 +198,12 @@ fn write_plan(out: &mut impl Write, items: &[PlanItem], source: &str) -> std::io
             }
             if let Some(env) = &item.admin_env {
                 writeln!(out, "      needs an administrator credential in ${env}")?;
+            }
+            if item.request.as_deref().is_some_and(|r| r.starts_with("IAM ")) {
+                writeln!(
+                    out,
+                    "      needs your own AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or --aws-profile), or --use-leaked-key"
+                )?;
             }
         }
     }

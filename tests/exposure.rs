@@ -379,3 +379,114 @@ fn exposure_without_credentials_reports_the_window_and_says_what_it_did_not_ask(
     );
     assert_eq!(code(&out), 2, "{}", stderr(&out));
 }
+
+#[test]
+fn aws_keys_are_deactivated_then_deleted_with_the_users_credentials_or_the_leaked_pair_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(77);
+    let leaked_secret = rng.string(BASE62, 40);
+    write(
+        dir.path(),
+        "tree/.env",
+        format!("AWS_ACCESS_KEY_ID={KEY_ID}\nAWS_SECRET_ACCESS_KEY={leaked_secret}\n"),
+    );
+    let out = run_in(dir.path(), &["dir", "tree", "-f", "json", "--show-secrets", "-q"]);
+    std::fs::write(dir.path().join("findings.json"), &out.stdout).unwrap();
+    let calls: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::clone(&calls);
+    let emulator = Emulator::start(move |req| {
+        let body = String::from_utf8_lossy(&req.body).to_string();
+        let auth = req.header("authorization").unwrap_or("").to_string();
+        let signer = auth
+            .split("Credential=")
+            .nth(1)
+            .and_then(|c| c.split('/').next())
+            .unwrap_or("")
+            .to_string();
+        let action = body
+            .split('&')
+            .find_map(|p| p.strip_prefix("Action="))
+            .unwrap_or("?")
+            .to_string();
+        seen.lock().unwrap().push(format!("{action} by {signer}: {body}"));
+        let ok = |inner: &str| {
+            Reply::new(
+                200,
+                &format!("<{action}Response><{action}Result>{inner}</{action}Result></{action}Response>"),
+            )
+        };
+        match action.as_str() {
+            "GetAccessKeyLastUsed" => ok("<UserName>deploy-fake</UserName><AccessKeyLastUsed><Region>N/A</Region></AccessKeyLastUsed>"),
+            "UpdateAccessKey" | "DeleteAccessKey" => ok(""),
+            "ListAccessKeys" => ok("<AccessKeyMetadata><member><AccessKeyId>AKIAOTHERFAKE0000001</AccessKeyId><Status>Active</Status></member></AccessKeyMetadata>"),
+            _ => Reply::new(400, "<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>"),
+        }
+    });
+    let base = format!("iam.amazonaws.com={}/iam", emulator.base);
+    let revoke = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut args = vec![
+            "revoke",
+            "--from",
+            "findings.json",
+            "--execute",
+            "--yes",
+            "--only",
+            "aws",
+            "--verify-override",
+            &base,
+            "--audit-log",
+            "audit.jsonl",
+        ];
+        args.extend(extra);
+        run_env(dir.path(), &args, env)
+    };
+
+    // No credentials: nothing is sent, and the plan says why.
+    let out = revoke(&[], &[]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("needs your own credentials"), "{}", stderr(&out));
+    assert!(calls.lock().unwrap().is_empty());
+
+    // The user's credentials: find the user, deactivate, delete, confirm.
+    let env = [
+        ("AWS_ACCESS_KEY_ID", ADMIN_ID),
+        ("AWS_SECRET_ACCESS_KEY", "adminSecretFakeValue0000000000000000000000"),
+    ];
+    let out = revoke(&[], &env);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("confirmed dead"), "{}", stderr(&out));
+    let log = calls.lock().unwrap().clone();
+    let actions: Vec<&str> = log.iter().map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(
+        actions,
+        [
+            "GetAccessKeyLastUsed",
+            "UpdateAccessKey",
+            "DeleteAccessKey",
+            "ListAccessKeys"
+        ]
+    );
+    assert!(log.iter().all(|l| l.contains(&format!("by {ADMIN_ID}:"))), "{log:?}");
+    assert!(
+        log[1].contains("Status=Inactive") && log[1].contains("UserName=deploy-fake"),
+        "{log:?}"
+    );
+
+    // The leaked pair itself, only when asked: no user name is sent.
+    calls.lock().unwrap().clear();
+    let out = revoke(&["--use-leaked-key"], &env);
+    assert!(
+        stderr(&out).contains("deactivated and deleted with the leaked key itself"),
+        "{}",
+        stderr(&out)
+    );
+    let log = calls.lock().unwrap().clone();
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert!(
+        log.iter()
+            .all(|l| l.contains(&format!("by {KEY_ID}:")) && !l.contains("UserName")),
+        "{log:?}"
+    );
+    let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    assert!(!audit.contains(&leaked_secret) && !audit.contains("adminSecretFakeValue"));
+}

@@ -79,7 +79,15 @@ impl TextSink {
     fn verification_tag(&self, v: &Verification) -> String {
         match v.status {
             Status::Live => {
-                let details: Vec<String> = v.account.iter().map(|(k, val)| format!("{k}={val}")).collect();
+                let details: Vec<String> = v
+                    .account
+                    .iter()
+                    .map(|(k, val)| {
+                        let short: String = val.chars().take(120).collect();
+                        let more = if short.len() < val.len() { "…" } else { "" };
+                        format!("{k}={short}{more}")
+                    })
+                    .collect();
                 let text = if details.is_empty() {
                     "[LIVE]".to_string()
                 } else {

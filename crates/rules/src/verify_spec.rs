@@ -151,9 +151,17 @@ pub struct Need {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeApi {
-    /// The request (`[rules.revoke.api.request]`).
-    pub request: RequestSpec,
-    /// Answers that mean the provider accepted the revocation.
+    /// `http` (the declarative request below) or a built-in revoker
+    /// (`aws-iam`: deactivate, then delete, the access key through IAM with
+    /// the user's own credentials, or with the leaked pair itself under
+    /// `--use-leaked-key`).
+    #[serde(default)]
+    pub kind: RevokeKind,
+    /// The request (`[rules.revoke.api.request]`; http only).
+    #[serde(default)]
+    pub request: Option<RequestSpec>,
+    /// Answers that mean the provider accepted the revocation (http only).
+    #[serde(default)]
     pub revoked: Vec<Matcher>,
     /// Answers that mean the key was already dead (revoked or expired
     /// before this call): nothing left to do, reported as such.
@@ -172,6 +180,17 @@ pub struct RevokeApi {
     /// `{{admin}}` (revoking a key with another key the user holds).
     #[serde(default)]
     pub admin_env: Option<String>,
+}
+
+/// The revocation implementations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RevokeKind {
+    /// One templated HTTP request.
+    #[default]
+    Http,
+    /// IAM UpdateAccessKey (Inactive) then DeleteAccessKey, SigV4-signed.
+    AwsIam,
 }
 
 fn default_true() -> bool {

@@ -290,7 +290,7 @@ fn run_call(client: &Client, call: &AccessCall, values: &BTreeMap<String, String
             None => json.pointer(selector).and_then(text_of),
         };
         if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
-            learnt.facts.insert(name.clone(), v.trim().chars().take(200).collect());
+            learnt.facts.insert(name.clone(), v.trim().chars().take(4000).collect());
         }
     }
     if let Some(list) = &call.resources {

@@ -12,9 +12,10 @@ use super::spec::{CompiledMatcher, CompiledRevoke, CompiledVerify};
 use super::template::{body_escape, render, Escape};
 use super::{aws, Status, Verification, VerifyError};
 
-/// Longest account detail kept (a scopes list can be long; a body is not
-/// an account detail).
-const MAX_DETAIL: usize = 200;
+/// Longest account detail kept: long enough for a full-access key's scope
+/// list, which access maps judge (reports shorten it for display); a body
+/// is not an account detail.
+const MAX_DETAIL: usize = 4000;
 
 /// Builds a request from a templated spec. `values` holds `secret` and
 /// every other named value.
@@ -210,7 +211,12 @@ pub fn revoke(
     revoker: &CompiledRevoke,
     values: &BTreeMap<String, String>,
 ) -> Result<(RevokeAnswer, u16), VerifyError> {
-    let request = build_request(&revoker.spec.request, values)?;
+    let spec = revoker
+        .spec
+        .request
+        .as_ref()
+        .ok_or_else(|| VerifyError::Spec("a built-in revoker has no request".into()))?;
+    let request = build_request(spec, values)?;
     let response = client.send(&request, None)?;
     let body = String::from_utf8_lossy(&response.body);
     let answer = if first_match(&revoker.revoked, response.status, &body) {

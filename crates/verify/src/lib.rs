@@ -13,6 +13,7 @@
 pub mod access;
 pub mod aws;
 pub mod aws_access;
+pub mod aws_revoke;
 pub mod cache;
 pub mod check;
 pub mod exposure;

@@ -18,6 +18,7 @@ use keyhound_rules::Rule;
 use crate::check::{self, RevokeAnswer};
 use crate::run::Verifier;
 use crate::spec::{CompiledRevoke, RuleSpecs};
+use keyhound_rules::verify_spec::RevokeKind;
 
 /// Why a findings file or audit log could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -269,7 +270,12 @@ pub fn plan(findings: &[Reported], rules: &[Arc<Rule>]) -> Vec<PlanItem> {
                 revoke_url: spec.and_then(|s| s.revoke.as_ref()).map(|r| r.url.clone()),
                 steps: spec.and_then(|s| s.revoke.as_ref()).map(|r| r.steps.clone()),
                 api: revoker.is_some(),
-                request: revoker.map(|r| format!("{} {}", r.spec.request.method, r.spec.request.url)),
+                request: revoker.map(|r| match &r.spec.request {
+                    Some(q) => format!("{} {}", q.method, q.url),
+                    None => {
+                        "IAM UpdateAccessKey Status=Inactive, then DeleteAccessKey (https://iam.amazonaws.com/)".into()
+                    }
+                }),
                 admin_env: revoker.and_then(|r| r.spec.admin_env.clone()),
                 secret_available: secret_value.is_some(),
                 verifiable: rule
@@ -477,9 +483,26 @@ fn revocation_values(
     Ok(Ok(full))
 }
 
+/// What some revocations need beyond the plan: the user's own AWS
+/// credentials, or leave to use the leaked AWS pair itself.
+#[derive(Debug, Clone, Default)]
+pub struct RevokeContext {
+    /// The user's AWS credentials (`id`, `secret`, optional `session`).
+    pub aws: Option<BTreeMap<String, String>>,
+    /// `--use-leaked-key`: sign the AWS calls with the leaked pair.
+    pub use_leaked_key: bool,
+    /// Leaked AWS secret access keys by access key id (found together).
+    pub leaked_pairs: BTreeMap<String, String>,
+}
+
 /// Revokes one secret through its provider's API, re-verifies it, and
 /// records both steps in `log`.
-pub fn execute(item: &PlanItem, verifier: &Verifier, log: &mut AuditLog) -> Result<Outcome, RevokeError> {
+pub fn execute(
+    item: &PlanItem,
+    verifier: &Verifier,
+    log: &mut AuditLog,
+    context: &RevokeContext,
+) -> Result<Outcome, RevokeError> {
     let mut outcome = Outcome {
         fingerprint: item.fingerprint.clone(),
         revocation: "skipped",
@@ -501,6 +524,47 @@ pub fn execute(item: &PlanItem, verifier: &Verifier, log: &mut AuditLog) -> Resu
     };
     let values = BTreeMap::from([("secret".to_string(), secret.expose().to_string())]);
     match verifier.specs().revoker(rule.id()) {
+        Ok(Some(revoker)) if revoker.spec.kind == RevokeKind::AwsIam => {
+            let creds = if context.use_leaked_key {
+                context.leaked_pairs.get(secret.expose()).map(|leaked| {
+                    BTreeMap::from([
+                        ("id".to_string(), secret.expose().to_string()),
+                        ("secret".to_string(), leaked.clone()),
+                    ])
+                })
+            } else {
+                context.aws.clone()
+            };
+            match creds {
+                None if context.use_leaked_key => {
+                    outcome.detail = Some("no secret access key was found beside this key id".into());
+                }
+                None => {
+                    outcome.detail = Some(
+                        "revoking an AWS key needs your own credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or --aws-profile), or --use-leaked-key".into(),
+                    );
+                }
+                Some(creds) => {
+                    match crate::aws_revoke::revoke(verifier.client(), secret.expose(), &creds, context.use_leaked_key)
+                    {
+                        Ok(r) => {
+                            outcome.revocation = match r.answer {
+                                RevokeAnswer::Revoked => "revoked",
+                                RevokeAnswer::Gone => "already dead",
+                                RevokeAnswer::Refused => "refused",
+                            };
+                            outcome.http_status = Some(r.status);
+                            outcome.detail = Some(r.detail);
+                            outcome.after = r.after;
+                        }
+                        Err(e) => {
+                            outcome.revocation = "error";
+                            outcome.detail = Some(e.to_string());
+                        }
+                    }
+                }
+            }
+        }
         Ok(Some(revoker)) => match revocation_values(revoker, rule, &values, verifier, log, item)? {
             Ok(full) => match check::revoke(verifier.client(), revoker, &full) {
                 Ok((answer, status)) => {
@@ -532,7 +596,14 @@ pub fn execute(item: &PlanItem, verifier: &Verifier, log: &mut AuditLog) -> Resu
         e.insert("detail".into(), d.clone().into());
     }
     log.record(e)?;
-    if item.verifiable {
+    if let Some(after) = &outcome.after {
+        let mut e = event(item, "verify");
+        e.insert("status".into(), after.status.as_str().into());
+        if let Some(r) = &after.reason {
+            e.insert("reason".into(), r.clone().into());
+        }
+        log.record(e)?;
+    } else if item.verifiable {
         let after = verifier.verify_now(rule, &values);
         let mut e = event(item, "verify");
         e.insert("status".into(), after.status.as_str().into());

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
 
-use keyhound_rules::verify_spec::{Matcher, RequestSpec, RevokeApi, VerifyKind, VerifySpec};
+use keyhound_rules::verify_spec::{Matcher, RequestSpec, RevokeApi, RevokeKind, VerifyKind, VerifySpec};
 use keyhound_rules::Rule;
 
 use crate::access::{compile_access, CompiledAccess};
@@ -315,9 +315,20 @@ pub fn compile_revoke(
         }
         names.push("admin".into());
     }
-    check_request(&api.request, REVOKE_METHODS, &names)?;
-    if api.revoked.is_empty() {
-        return Err(SpecError::NoRevoked);
+    match (api.kind, &api.request) {
+        (RevokeKind::Http, Some(request)) => {
+            check_request(request, REVOKE_METHODS, &names)?;
+            if api.revoked.is_empty() {
+                return Err(SpecError::NoRevoked);
+            }
+        }
+        (RevokeKind::Http, None) => return Err(SpecError::Service("a revocation API needs its request".into())),
+        (RevokeKind::AwsIam, None) if api.revoked.is_empty() => {}
+        (RevokeKind::AwsIam, _) => {
+            return Err(SpecError::Service(
+                "aws-iam revokes with its own calls: drop request and revoked".into(),
+            ))
+        }
     }
     let derive = api
         .derive
