@@ -187,6 +187,10 @@ fn write_plan(out: &mut impl Write, items: &[PlanItem], source: &str) -> std::io
                 item.locations.len(),
                 item.locations.first().map(String::as_str).unwrap_or("-")
             )?;
+            // After revoking, every consumer needs the new key.
+            for consumer in &item.consumers {
+                writeln!(out, "      rotate in: {consumer}")?;
+            }
             let how = match (item.api, item.secret_available) {
                 (true, true) => "revocation API available: `--execute` revokes it",
                 (true, false) => "revocation API available, but the report is redacted (rescan with --show-secrets)",

@@ -112,6 +112,11 @@ fn the_plan_groups_secrets_by_provider_with_guidance_from_redacted_reports() {
             "AWS revocation needs the user's credentials: {text}"
         );
         assert!(text.contains("report is redacted"), "{text}");
+        assert!(
+            text.lines()
+                .any(|l| l.contains("rotate in: environment file of a service:") && l.contains("copy.env")),
+            "the runbook names the consumers to update: {text}"
+        );
         assert!(!text.contains(&github));
     }
     let json = run_in(dir.path(), &["revoke", "--from", "findings.json", "-f", "json"]);

@@ -181,6 +181,10 @@ pub struct PlanItem {
     pub secret: String,
     /// Where it was found (distinct paths).
     pub locations: Vec<String>,
+    /// What must get the new key after rotation, read from where the old
+    /// one was found (`CI: .github/workflows/deploy.yml`, `Kubernetes:
+    /// k8s/secret.yaml`): the runbook's "update these" list.
+    pub consumers: Vec<String>,
     /// Earliest commit date among its locations (git reports).
     pub first_seen: Option<String>,
     /// Its author: the probable owner.
@@ -218,6 +222,65 @@ impl PlanItem {
     pub fn executable(&self) -> bool {
         self.api && self.secret_available
     }
+}
+
+/// The kind of consumer a path belongs to, for the rotation runbook.
+fn consumer_kind(path: &str) -> &'static str {
+    let p = path.to_ascii_lowercase();
+    let name = p.rsplit(['/', '!', ':']).next().unwrap_or(&p);
+    if p.contains(".github/workflows/")
+        || name == ".gitlab-ci.yml"
+        || name == "jenkinsfile"
+        || p.contains(".circleci/")
+        || name == "bitbucket-pipelines.yml"
+        || name == "azure-pipelines.yml"
+        || p.contains(".buildkite/")
+        || name == ".travis.yml"
+    {
+        "CI pipeline (move the value into the CI's secret store)"
+    } else if name.starts_with("docker-compose") || name == "dockerfile" || name.ends_with(".dockerfile") {
+        "container build or compose file"
+    } else if p.contains("k8s/")
+        || p.contains("kubernetes/")
+        || p.contains("helm/")
+        || name == "values.yaml"
+        || p.contains("manifests/")
+    {
+        "Kubernetes manifest or Helm values (use a Secret from a secret manager)"
+    } else if name.ends_with(".tf") || name.ends_with(".tfvars") || name.ends_with(".tfstate") {
+        "Terraform (variables, state)"
+    } else if name.starts_with(".env") || name.ends_with(".env") {
+        "environment file of a service"
+    } else if name.ends_with(".ipynb") {
+        "notebook"
+    } else if name.ends_with(".log") || p.starts_with("<stdin") {
+        "log (purge or restrict it)"
+    } else if p.contains("layer ") || p.contains("@sha256:") {
+        "container image (rebuild and re-push it)"
+    } else {
+        "application code or configuration"
+    }
+}
+
+/// Consumers to update, one line per kind with its paths.
+fn consumers(locations: &[String]) -> Vec<String> {
+    let mut by_kind: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for l in locations {
+        by_kind.entry(consumer_kind(l)).or_default().push(l);
+    }
+    by_kind
+        .into_iter()
+        .map(|(kind, paths)| {
+            let shown: Vec<&str> = paths.iter().take(5).copied().collect();
+            let more = paths.len().saturating_sub(shown.len());
+            let tail = if more > 0 {
+                format!(" (+{more} more)")
+            } else {
+                String::new()
+            };
+            format!("{kind}: {}{tail}", shown.join(", "))
+        })
+        .collect()
 }
 
 fn days_since(date: &str) -> Option<i64> {
@@ -263,6 +326,7 @@ pub fn plan(findings: &[Reported], rules: &[Arc<Rule>]) -> Vec<PlanItem> {
                 secret: secret_value
                     .as_ref()
                     .map_or_else(|| f.shown.clone(), |s| redact(s.expose())),
+                consumers: consumers(&locations),
                 locations,
                 first_seen: earliest.and_then(|g| g.date.clone()),
                 owner: earliest.and_then(|g| g.author.clone()),
@@ -617,4 +681,36 @@ pub fn execute(
     e.insert("verdict".into(), outcome.verdict().into());
     log.record(e)?;
     Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consumers_are_named_by_where_the_key_was_found() {
+        let locations = [
+            ".github/workflows/deploy.yml",
+            "k8s/secret.yaml",
+            "infra/main.tf",
+            "services/api/.env",
+            "src/settings.py",
+        ]
+        .map(String::from);
+        let got = consumers(&locations);
+        assert_eq!(got.len(), 5, "{got:?}");
+        assert!(got
+            .iter()
+            .any(|c| c.starts_with("CI pipeline") && c.ends_with(".github/workflows/deploy.yml")));
+        assert!(got
+            .iter()
+            .any(|c| c.starts_with("Kubernetes") && c.contains("k8s/secret.yaml")));
+        assert!(got.iter().any(|c| c.starts_with("Terraform")));
+        assert!(got.iter().any(|c| c.starts_with("environment file")));
+        assert!(got
+            .iter()
+            .any(|c| c.starts_with("application code") && c.contains("src/settings.py")));
+        let many: Vec<String> = (0..8).map(|i| format!("src/m{i}.py")).collect();
+        assert!(consumers(&many)[0].ends_with("(+3 more)"));
+    }
 }
