@@ -313,6 +313,20 @@ fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// A terminal line for the verification pass (`verifying 120/200 · GitHub
+/// 100/150 …`), shown only on a terminal and never under `--quiet`.
+fn verify_progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    // Hidden until the first secret is asked about (after the scan's own bar).
+    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} verifying {msg} {elapsed}") {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
 /// Who `allow` and `baseline create` attribute entries to: git's author
 /// identity (config and `GIT_AUTHOR_*`), else the login name.
 fn author_of(repo: Option<&gix::Repository>) -> Option<String> {
@@ -401,9 +415,21 @@ fn execute(
         options.access = args.verify.access;
         // Command-line overrides come first, so they win over the config's.
         options.http.overrides.extend(prepared.verify_overrides.iter().cloned());
-        let (verifier, warnings) = Verifier::new(&options, prepared.scanner.rules());
+        let (mut verifier, warnings) = Verifier::new(&options, prepared.scanner.rules());
         for w in warnings {
             eprintln!("keyhound: warning: {w}");
+        }
+        if let Some(bar) = verify_progress_bar(quiet) {
+            verifier = verifier.with_progress(Box::new(move |p| {
+                if bar.is_hidden() && p.done < p.total {
+                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+                    bar.enable_steady_tick(Duration::from_millis(250));
+                }
+                bar.set_message(p.line());
+                if p.done == p.total {
+                    bar.finish_and_clear();
+                }
+            }));
         }
         verify_specs = Some(Arc::clone(verifier.specs()));
         sink = Box::new(VerifyingSink::new(

@@ -87,6 +87,47 @@ pub struct Verifier {
     access: bool,
     network_services: bool,
     timeout: Duration,
+    progress: Option<ProgressHook>,
+}
+
+/// Called after each secret is asked about, with the counts so far.
+pub type ProgressHook = Box<dyn Fn(&VerifyProgress) + Send + Sync>;
+
+/// How far a verification pass is, per provider: what a progress line
+/// shows while hundreds of keys are asked about at a few per second.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyProgress {
+    /// Secrets asked about so far.
+    pub done: usize,
+    /// Secrets to ask about.
+    pub total: usize,
+    /// (done, total) by provider.
+    pub providers: BTreeMap<String, (usize, usize)>,
+}
+
+impl VerifyProgress {
+    fn count(&mut self, rule: &Rule, done: bool) {
+        let provider = rule.spec.provider.clone().unwrap_or_else(|| rule.id().to_string());
+        let entry = self.providers.entry(provider).or_default();
+        if done {
+            self.done += 1;
+            entry.0 += 1;
+        } else {
+            self.total += 1;
+            entry.1 += 1;
+        }
+    }
+
+    /// `120/200 · GitHub 100/150 · Slack 20/50` (the busiest providers first).
+    pub fn line(&self) -> String {
+        let mut providers: Vec<(&String, &(usize, usize))> = self.providers.iter().collect();
+        providers.sort_by_key(|(name, (_, total))| (std::cmp::Reverse(*total), *name));
+        let mut line = format!("{}/{}", self.done, self.total);
+        for (name, (done, total)) in providers.into_iter().take(4) {
+            line.push_str(&format!(" · {name} {done}/{total}"));
+        }
+        line
+    }
 }
 
 impl Verifier {
@@ -107,8 +148,16 @@ impl Verifier {
             access: options.access,
             network_services: options.network_services,
             timeout: options.http.timeout,
+            progress: None,
         };
         (verifier, warnings)
+    }
+
+    /// Reports progress to `hook` after each secret (a terminal progress
+    /// line in the binary).
+    pub fn with_progress(mut self, hook: ProgressHook) -> Verifier {
+        self.progress = Some(hook);
+        self
     }
 
     /// The HTTP client (revocation shares it, and its safety rules).
@@ -200,6 +249,11 @@ impl Verifier {
             }
         }
         let workers = self.concurrency.min(queue.len());
+        let mut tally = VerifyProgress::default();
+        for (job, _) in &queue {
+            tally.count(&job.rule, false);
+        }
+        let tally = Mutex::new(tally);
         let queue = Mutex::new(queue);
         let done = Mutex::new(Vec::new());
         std::thread::scope(|s| {
@@ -210,6 +264,11 @@ impl Verifier {
                     let mut outcome = cached.unwrap_or_else(|| self.verify_now(&job.rule, &job.values));
                     if self.access {
                         self.map_now(&job.rule, &job.values, &mut outcome);
+                    }
+                    if let Some(report) = &self.progress {
+                        let mut t = tally.lock().unwrap_or_else(|e| e.into_inner());
+                        t.count(&job.rule, true);
+                        report(&t);
                     }
                     done.lock().unwrap_or_else(|e| e.into_inner()).push((job.key, outcome));
                 });
@@ -238,5 +297,20 @@ impl Verifier {
             Some(c) => c.lock().unwrap_or_else(|e| e.into_inner()).save(),
             None => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_lines_put_the_busiest_providers_first() {
+        let p = VerifyProgress {
+            done: 3,
+            total: 7,
+            providers: BTreeMap::from([("Slack".to_string(), (1, 2)), ("GitHub".to_string(), (2, 5))]),
+        };
+        assert_eq!(p.line(), "3/7 · GitHub 2/5 · Slack 1/2");
     }
 }
