@@ -397,7 +397,7 @@ fn send_json(
 }
 
 /// The `rel="next"` target of a `Link` header (RFC 8288), https only.
-fn next_link(response: &Response) -> Option<String> {
+pub(crate) fn next_link(response: &Response) -> Option<String> {
     let header = response.header("link")?;
     header.split(',').find_map(|part| {
         let (target, params) = part.split_once(';')?;

@@ -122,6 +122,37 @@ pub fn send_signed(
     signed.send(client, values)
 }
 
+/// AWS query strings encode everything but unreserved characters.
+pub const AWS_QUERY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// One IAM query-API call (`Action=…` and its parameters, form-encoded,
+/// `Version=2010-05-08`) signed with `values`; the status and body.
+pub fn iam_call(
+    client: &crate::http::Client,
+    values: &std::collections::BTreeMap<String, String>,
+    params: &[(&str, &str)],
+) -> Result<(u16, String), crate::VerifyError> {
+    let mut body: Vec<String> = params
+        .iter()
+        .map(|(k, v)| format!("{k}={}", percent_encoding::utf8_percent_encode(v, AWS_QUERY)))
+        .collect();
+    body.push("Version=2010-05-08".into());
+    let r = send_signed(
+        client,
+        values,
+        "iam",
+        "POST",
+        "https://iam.amazonaws.com/",
+        "iam.amazonaws.com",
+        Some(&body.join("&")),
+    )?;
+    Ok((r.status, String::from_utf8_lossy(&r.body).into_owned()))
+}
+
 /// Sends one SigV4-signed call of an AWS JSON-protocol API (CloudTrail):
 /// POST with `X-Amz-Target` naming the operation.
 #[allow(clippy::too_many_arguments)]

@@ -21,14 +21,11 @@ use std::collections::BTreeMap;
 use keyhound_findings::Resources;
 
 use crate::access::Learnt;
-use crate::aws::send_signed;
+use crate::aws::{iam_call, send_signed};
 use crate::http::Client;
 
-const IAM_URL: &str = "https://iam.amazonaws.com/";
-const IAM_HOST: &str = "iam.amazonaws.com";
 const S3_URL: &str = "https://s3.amazonaws.com/";
 const S3_HOST: &str = "s3.amazonaws.com";
-const IAM_VERSION: &str = "2010-05-08";
 
 /// Sensitive actions simulated when the key may not read its policies:
 /// account takeover (IAM), data (S3, Secrets Manager, KMS), compute.
@@ -96,25 +93,15 @@ fn iam(
     params: &[(&str, &str)],
     learnt: &mut Learnt,
 ) -> Option<String> {
-    let mut body = String::new();
-    for (k, v) in params {
-        body.push_str(k);
-        body.push('=');
-        body.push_str(&percent_encoding::utf8_percent_encode(v, AWS_QUERY).to_string());
-        body.push('&');
-    }
-    body.push_str("Version=");
-    body.push_str(IAM_VERSION);
     let action = params.first().map_or("?", |(_, v)| *v);
     learnt.requests += 1;
-    match send_signed(client, values, "iam", "POST", IAM_URL, IAM_HOST, Some(&body)) {
-        Ok(r) if r.status == 200 => Some(String::from_utf8_lossy(&r.body).into_owned()),
-        Ok(r) => {
-            let text = String::from_utf8_lossy(&r.body);
-            let code = tags(&text, "Code")
+    match iam_call(client, values, params) {
+        Ok((200, body)) => Some(body),
+        Ok((status, body)) => {
+            let code = tags(&body, "Code")
                 .into_iter()
                 .next()
-                .unwrap_or_else(|| format!("HTTP {}", r.status));
+                .unwrap_or_else(|| format!("HTTP {status}"));
             learnt.notes.push(format!("iam:{action}: {code}"));
             None
         }
@@ -124,13 +111,6 @@ fn iam(
         }
     }
 }
-
-/// AWS query strings encode everything but unreserved characters.
-pub(crate) const AWS_QUERY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 /// Attached managed policies of a user, group or role, as scopes.
 fn attached(

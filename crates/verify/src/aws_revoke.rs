@@ -12,14 +12,11 @@ use std::collections::BTreeMap;
 
 use keyhound_findings::{Status, Verification};
 
-use crate::aws::send_signed;
+use crate::aws::iam_call as iam;
 use crate::aws_access::tags;
 use crate::check::RevokeAnswer;
 use crate::http::Client;
 use crate::VerifyError;
-
-const IAM_URL: &str = "https://iam.amazonaws.com/";
-const IAM_HOST: &str = "iam.amazonaws.com";
 
 /// What the revocation did, step by step.
 #[derive(Debug)]
@@ -32,25 +29,6 @@ pub struct AwsRevocation {
     pub detail: String,
     /// `ListAccessKeys` afterwards (admin credentials only).
     pub after: Option<Verification>,
-}
-
-fn iam(
-    client: &Client,
-    creds: &BTreeMap<String, String>,
-    params: &[(&str, &str)],
-) -> Result<(u16, String), VerifyError> {
-    let mut body: Vec<String> = params
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{k}={}",
-                percent_encoding::utf8_percent_encode(v, crate::aws_access::AWS_QUERY)
-            )
-        })
-        .collect();
-    body.push("Version=2010-05-08".into());
-    let r = send_signed(client, creds, "iam", "POST", IAM_URL, IAM_HOST, Some(&body.join("&")))?;
-    Ok((r.status, String::from_utf8_lossy(&r.body).into_owned()))
 }
 
 fn code(body: &str) -> String {

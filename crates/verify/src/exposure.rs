@@ -498,14 +498,7 @@ fn github_usage(
                 usage.owner = event["actor"].as_str().map(str::to_string);
             }
         }
-        let next = response.header("link").and_then(|l| {
-            l.split(',').find_map(|part| {
-                let (target, params) = part.split_once(';')?;
-                params
-                    .contains("rel=\"next\"")
-                    .then(|| target.trim().trim_start_matches('<').trim_end_matches('>').to_string())
-            })
-        });
+        let next = crate::access::next_link(&response);
         match next {
             Some(n) if n.starts_with("https://api.github.com/") && page + 1 < MAX_PAGES => url = n,
             Some(_) => {
