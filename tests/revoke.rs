@@ -235,3 +235,53 @@ fn live_keys_lead_the_plan_when_the_report_was_verified() {
     assert!(plan.contains("* LIVE xoxb-"), "{plan}");
     assert!(plan.contains("* invalid ghp_"), "{plan}");
 }
+
+#[test]
+fn resume_continues_a_partly_failed_plan_without_repeating_a_done_step() {
+    let (dir, github, slack) = tree();
+    run_in(
+        dir.path(),
+        &[
+            "dir",
+            "app",
+            "--show-secrets",
+            "-f",
+            "json",
+            "-o",
+            "findings.json",
+            "-q",
+        ],
+    );
+    // First run: Slack refuses, GitHub is revoked.
+    let (first, _) = providers(false);
+    let mut extra = overrides(&first);
+    extra.extend(["--execute", "--yes", "--audit-log", "audit.jsonl"].map(String::from));
+    let out = revoke(dir.path(), &extra, b"");
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(first.requests().iter().any(|r| r.path() == "/gh/credentials/revoke"));
+    // Second run with --resume: only what is not done yet is sent.
+    let (second, revoked) = providers(true);
+    let mut extra = overrides(&second);
+    extra.extend(["--execute", "--yes", "--audit-log", "audit.jsonl", "--resume"].map(String::from));
+    let out = revoke(dir.path(), &extra, b"");
+    let err = stderr(&out);
+    assert_eq!(code(&out), 0, "{err}");
+    assert!(
+        err.contains("1 secret(s) already revoked according to the audit log"),
+        "{err}"
+    );
+    assert!(
+        second.requests().iter().all(|r| r.path() != "/gh/credentials/revoke"),
+        "GitHub was revoked in the first run and is not asked again"
+    );
+    assert_eq!(*revoked.lock().unwrap(), vec![slack.clone()]);
+    let log = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    assert!(!log.contains(&github) && !log.contains(&slack));
+    // --resume needs the log it continues from.
+    let out = revoke(
+        dir.path(),
+        &["--execute".into(), "--yes".into(), "--resume".into()],
+        b"",
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
