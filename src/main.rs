@@ -440,7 +440,18 @@ fn execute(
             Arc::clone(&verify_stats),
         ));
     }
+    let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = Arc::clone(&interrupted);
+    // First Ctrl-C: stop reading, report what was found; second: quit now.
+    // (Fails only if a handler exists already, which is fine to ignore.)
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\nkeyhound: interrupted: reporting what was scanned so far (Ctrl-C again to quit at once)");
+    });
     let mut scan = ScanRun::new(&prepared.scanner, &prepared.policy, sink.as_ref(), args.show_secrets)
+        .with_cancel(Arc::clone(&interrupted))
         .with_warning_hook(Box::new(move |w| {
             if verbose {
                 eprintln!("keyhound: warning: [{}] {w}", w.kind);
@@ -484,6 +495,10 @@ fn execute(
     }
     if verified && !quiet {
         eprintln!("keyhound: {}", report::text::verify_line(&stats));
+    }
+    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        eprintln!("keyhound: the scan was interrupted: the report covers only what was read before Ctrl-C");
+        return Ok(130);
     }
     let failing = match args.verify.fail_on {
         FailOn::Any => summary.findings > 0,

@@ -664,3 +664,41 @@ fn rules_stats_count_what_the_packs_hold() {
         stdout(&text)
     );
 }
+
+#[test]
+fn ctrl_c_stops_reading_and_reports_what_was_found_before_it() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(130);
+    let token = github_token(&mut rng, "ghp_");
+    let mut child = keyhound()
+        .current_dir(dir.path())
+        .args(["stdin", "-f", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(format!("deploy step 1\nGITHUB_TOKEN={token}\n").as_bytes())
+        .unwrap();
+    stdin.flush().unwrap();
+    // keyhound now waits for more input; interrupt it, then end the stream.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("interrupted"), "{err}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a complete JSON report");
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "what was read before Ctrl-C is reported: {doc}");
+    assert_eq!(findings[0]["rule_id"], "github-pat-classic");
+}

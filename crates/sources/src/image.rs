@@ -730,6 +730,9 @@ fn scan_store(
     match store {
         Store::Registry(client) => {
             for (path, digest) in &wanted {
+                if scan.cancelled() {
+                    break;
+                }
                 let label = format!("layer {digest}");
                 match client.blob(digest) {
                     Ok(mut reader) => {
@@ -741,6 +744,9 @@ fn scan_store(
         }
         Store::Dir(root) => {
             for (path, digest) in &wanted {
+                if scan.cancelled() {
+                    break;
+                }
                 let label = format!("layer {digest}");
                 match File::open(root.join(path)) {
                     Ok(mut file) => {

@@ -51,7 +51,7 @@ pub fn scan_stream(
             line: base_line,
         };
         scan.report(findings, &Provenance::stream(position));
-        if eof {
+        if eof || scan.cancelled() {
             return Ok(());
         }
         base_line += memchr::memchr_iter(b'\n', &buf[..keep_from]).count();

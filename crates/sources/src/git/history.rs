@@ -328,6 +328,10 @@ fn scan_blob(
     commit: &CommitMeta,
     options: &HistoryOptions,
 ) -> Option<Vec<Finding>> {
+    // Interrupted: not scanned, so neither reported nor cached as clean.
+    if scan.cancelled() {
+        return None;
+    }
     let path = intro.path.to_str_lossy().into_owned();
     if let Ok(header) = repo.find_header(blob) {
         if header.size() > options.max_blob_size {
