@@ -65,6 +65,30 @@ pub enum Command {
     /// with your own administrator credentials, who used it inside the
     /// window (AWS IAM and CloudTrail, GitHub's organisation audit log).
     Exposure(ExposureArgs),
+    /// Copy standard input to standard output with every secret replaced by
+    /// `[REDACTED:rule:fp]`, line by line (`cmd 2>&1 | keyhound redact`), or
+    /// run a command and filter both of its outputs (`keyhound redact --
+    /// cmd args…`), keeping its exit status.
+    Redact(RedactArgs),
+}
+
+/// `keyhound redact`.
+#[derive(Debug, Args)]
+pub struct RedactArgs {
+    /// Write what was redacted (rule, fingerprint, stream, line; never the
+    /// secret) as JSON to FILE when the stream ends.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Exit 1 after the stream ends if anything was redacted (a failing
+    /// command's own status wins).
+    #[arg(long)]
+    pub fail_on_find: bool,
+    /// Rule selection.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// The command to run and filter (after `--`).
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
 }
 
 /// `keyhound exposure`.

@@ -6,6 +6,7 @@ mod aws_profile;
 mod cli;
 mod exposure_command;
 mod hook_installer;
+mod redact_command;
 mod revoke_command;
 mod validate_command;
 
@@ -85,6 +86,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Revoke(args) => revoke_command::run(args),
         Command::Validate(args) => validate_command::run(args),
         Command::Exposure(args) => exposure_command::run(args),
+        Command::Redact(args) => redact_command::run(args),
         Command::Access(mut args) => {
             args.access = true;
             validate_command::run(args)
