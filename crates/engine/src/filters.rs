@@ -246,12 +246,32 @@ pub fn is_repetitive(secret: &[u8]) -> bool {
     false
 }
 
+/// The inline allow comments of the tools teams migrate from, honoured as
+/// they are so their annotated fixtures stay quiet: gitleaks and
+/// Betterleaks, TruffleHog, detect-secrets. Each allows every rule on its
+/// line.
+const PEER_MARKERS: &[&[u8]] = &[b"gitleaks:allow", b"trufflehog:ignore", b"pragma: allowlist secret"];
+
+/// detect-secrets' marker for the line below it.
+const NEXT_LINE_MARKER: &[u8] = b"pragma: allowlist nextline secret";
+
 /// Whether the line holding `offset` carries an inline allow comment for
 /// this rule: `keyhound:allow` alone allows every rule; followed by a list of
 /// rule ids (`keyhound:allow aws-access-key-id,github-pat-classic`) only those.
+/// The peers' markers ([`PEER_MARKERS`], and detect-secrets' `pragma:
+/// allowlist nextline secret` on the line above) allow every rule.
 pub fn inline_allowed(hay: &[u8], offset: usize, rule_id: &str) -> bool {
     let (start, end) = line_bounds(hay, offset);
     let line = &hay[start..end];
+    if PEER_MARKERS.iter().any(|m| memmem::find(line, m).is_some()) {
+        return true;
+    }
+    if start > 0 {
+        let (above, _) = line_bounds(hay, start - 1);
+        if memmem::find(&hay[above..start - 1], NEXT_LINE_MARKER).is_some() {
+            return true;
+        }
+    }
     const MARKER: &[u8] = b"keyhound:allow";
     let finder = memmem::Finder::new(MARKER);
     for pos in finder.find_iter(line) {
@@ -355,5 +375,22 @@ mod tests {
         assert!(!inline_allowed(scoped, 8, "github-pat-classic"));
         let free_text = b"key = 'abc' // keyhound:allow test fixture";
         assert!(inline_allowed(free_text, 8, "github-pat-classic"));
+    }
+
+    #[test]
+    fn the_peers_inline_markers_are_honoured() {
+        for line in [
+            "token = 'abc' # gitleaks:allow",
+            "token = 'abc' // trufflehog:ignore",
+            "token = 'abc'  # pragma: allowlist secret",
+        ] {
+            assert!(inline_allowed(line.as_bytes(), 9, "any-rule"), "{line}");
+        }
+        let next = b"# pragma: allowlist nextline secret
+token = 'abc'
+other = 'def'";
+        assert!(inline_allowed(next, 45, "any-rule"), "the line below the marker");
+        assert!(!inline_allowed(next, 58, "any-rule"), "two lines below");
+        assert!(!inline_allowed(b"token = 'abc' # gitleaks is great", 9, "any-rule"));
     }
 }
