@@ -702,3 +702,36 @@ fn ctrl_c_stops_reading_and_reports_what_was_found_before_it() {
     assert_eq!(findings.len(), 1, "what was read before Ctrl-C is reported: {doc}");
     assert_eq!(findings[0]["rule_id"], "github-pat-classic");
 }
+
+#[test]
+fn the_same_tree_gives_the_same_text_report_every_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(2020);
+    for i in 0..60 {
+        let token = github_token(&mut rng, "ghp_");
+        write(
+            dir.path(),
+            &format!("svc{}/app{i}.env", i % 7),
+            format!("# service {i}\nGITHUB_TOKEN={token}\n"),
+        );
+    }
+    let run = || {
+        let out = run_in(dir.path(), &["dir", ".", "--color", "never", "--threads", "2"]);
+        assert_eq!(code(&out), 1);
+        // The summary line carries the elapsed time; the findings must match.
+        let text = stdout(&out);
+        text.lines()
+            .filter(|l| !l.contains(" scanned in "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let first = run();
+    assert_eq!(first.matches("github-pat-classic").count(), 60, "{first}");
+    for _ in 0..4 {
+        assert_eq!(run(), first, "two runs printed different reports");
+    }
+    let paths: Vec<&str> = first.lines().filter(|l| l.contains(".env:")).collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted, "findings are listed by path");
+}

@@ -16,7 +16,14 @@ pub struct TextSink {
     out: Mutex<Box<dyn Write + Send>>,
     show_secrets: bool,
     color: bool,
+    /// Each blob's rendered findings, written in a stable order at the end
+    /// (sources scan in parallel, so arrival order differs run to run).
+    held: Mutex<Vec<(Ordering, String)>>,
 }
+
+/// Where a blob's findings go in the report: verified reports keep the
+/// order the verifier gave (most dangerous first); others sort by place.
+type Ordering = (usize, String, usize, usize);
 
 impl TextSink {
     /// A text sink writing to `out`.
@@ -25,6 +32,7 @@ impl TextSink {
             out: Mutex::new(out),
             show_secrets: options.show_secrets,
             color: options.color,
+            held: Mutex::new(Vec::new()),
         }
     }
 
@@ -218,12 +226,24 @@ impl Sink for TextSink {
             }
         }
         buf.push('\n');
-        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = out.write_all(buf.as_bytes()).and_then(|()| out.flush());
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        let verified = findings.iter().any(|f| f.verification.is_some());
+        let key = match findings.first() {
+            // Arrival order is the verifier's ranking: keep it.
+            Some(_) if verified => (held.len(), String::new(), 0, 0),
+            Some(f) => (0, f.origin.display_path().to_string(), f.line, f.column),
+            None => (0, String::new(), 0, 0),
+        };
+        held.push((key, buf));
     }
 
     fn finish(&self, summary: &Summary) -> std::io::Result<()> {
+        let mut held = std::mem::take(&mut *self.held.lock().unwrap_or_else(|e| e.into_inner()));
+        held.sort();
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        for (_, text) in held {
+            out.write_all(text.as_bytes())?;
+        }
         let verdict = if summary.findings == 0 {
             self.paint("1;32", "no secrets found")
         } else {
