@@ -62,6 +62,16 @@ pub enum RuleError {
         #[source]
         source: toml::de::Error,
     },
+    /// A built-in pack does not fit the pack model (its TOML parsed, so
+    /// the field is wrong: an unknown key, a wrong type).
+    #[error("{file}: invalid rule pack")]
+    Builtin {
+        /// Pack file name.
+        file: String,
+        /// The model's error.
+        #[source]
+        source: serde_json::Error,
+    },
     /// One rule is malformed.
     #[error("{file}: rule `{rule}`")]
     Invalid {
@@ -286,8 +296,18 @@ pub fn parse_pack(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
 /// The packs embedded in the binary, parsed but not compiled.
 pub fn builtin() -> Result<Vec<Rule>, RuleError> {
     let mut rules = Vec::new();
-    for (file, text) in BUILTIN_PACKS {
-        rules.extend(parse_pack(file, text)?);
+    for (file, is_json, text) in BUILTIN_PACKS {
+        if *is_json {
+            let pack: PackFile = serde_json::from_str(text).map_err(|source| RuleError::Builtin {
+                file: file.to_string(),
+                source,
+            })?;
+            for spec in pack.rules {
+                rules.push(Rule::new(spec, file)?);
+            }
+        } else {
+            rules.extend(parse_pack(file, text)?);
+        }
     }
     Ok(rules)
 }
