@@ -188,6 +188,9 @@ impl Verifier {
                     crate::services::verify(v.spec.kind, values, self.timeout)
                 }
             }
+            Ok(Some(v)) if !v.applies_to(values.get("secret").map_or("", String::as_str)) => {
+                Verification::unknown("the rule's verifier does not apply to this form of key", None)
+            }
             Ok(Some(v)) => check::verify(&self.client, v, values),
             Ok(None) => Verification::unknown("the rule has no verifier", None),
             Err(e) => Verification::unknown(format!("invalid verifier: {e}"), None),
