@@ -139,8 +139,12 @@ fn filter(
         if ready > 0 {
             let redacted = redact(scan, &buf[..ready], &origin, stream, line, found);
             line += memchr::memchr_iter(b'\n', &buf[..ready]).count();
-            output.write_all(&redacted)?;
-            output.flush()?;
+            match output.write_all(&redacted).and_then(|()| output.flush()) {
+                // The reader went away (`… | keyhound redact | head`):
+                // stop quietly, as a filter in a pipe does.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+                other => other?,
+            }
             buf.drain(..ready);
         }
         if eof {

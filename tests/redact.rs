@@ -135,3 +135,45 @@ fn redact_runs_a_command_filters_both_outputs_and_keeps_its_status() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn binary_data_and_huge_lines_pass_through_and_a_closed_reader_ends_quietly() {
+    // Binary input without secrets comes out byte for byte, a line longer
+    // than the hold limit included.
+    let mut rng = Rng::new(21);
+    let mut input: Vec<u8> = (0..300_000).map(|_| (rng.next_u64() % 256) as u8).collect();
+    input.extend(std::iter::repeat_n(b'x', 3 << 20));
+    input.extend_from_slice(b"\nend\n");
+    let out = run_stdin(std::path::Path::new("."), &["redact"], &input);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout == input, "binary and a 3 MiB line pass unchanged");
+    // A reader that closes early (`| head -1`) ends the filter quietly.
+    let mut child = keyhound()
+        .args(["redact"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    stdin.write_all(b"first\n").unwrap();
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    drop(reader);
+    let writer = std::thread::spawn(move || {
+        for _ in 0..2000 {
+            if stdin
+                .write_all(&[b'y'; 1024])
+                .and_then(|()| stdin.write_all(b"\n"))
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -50,7 +50,7 @@ pub struct Verification {
     pub cached: bool,
     /// What the live key can do (`--access`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access: Option<crate::AccessMap>,
+    pub access: Option<crate::access::AccessMap>,
 }
 
 impl Verification {
@@ -69,7 +69,7 @@ impl Verification {
 
     /// The key's access level: from its map when live and mapped; `None`
     /// for keys that are not live.
-    pub fn access_level(&self) -> Option<crate::AccessLevel> {
+    pub fn access_level(&self) -> Option<crate::access::AccessLevel> {
         (self.status == Status::Live).then(|| self.access.as_ref().map(|a| a.level).unwrap_or_default())
     }
 }

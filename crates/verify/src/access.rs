@@ -9,143 +9,18 @@
 
 use std::collections::BTreeMap;
 
-use regex::Regex;
 use serde_json::Value;
 
-use keyhound_findings::{AccessLevel, AccessMap, Excess, Resources, Verification};
-use keyhound_rules::access_spec::{AccessCall, AccessFlow, AccessRule, AccessSpec};
+use keyhound_findings::{AccessMap, Excess, Resources, Verification};
+use keyhound_rules::access_spec::{AccessCall, AccessFlow};
 
 use crate::check::build_request;
+use crate::facts::Learnt;
 use crate::http::{Client, Request, Response};
-use crate::spec::{check_request, SpecError, VERIFY_METHODS};
+use crate::spec::{CompiledAccess, CompiledCondition, MAX_PAGES};
 
 /// Most items kept by name in a resource sample.
 const SAMPLE: usize = 5;
-/// Most pages any listing may follow.
-const MAX_PAGES: u32 = 10;
-
-/// A rule's access spec with its regexes compiled and its templates
-/// checked.
-#[derive(Debug, Clone)]
-pub struct CompiledAccess {
-    /// The table as written.
-    pub spec: AccessSpec,
-    verdict: Vec<(AccessLevel, CompiledCondition)>,
-    excess: Vec<(String, CompiledCondition)>,
-}
-
-#[derive(Debug, Clone)]
-struct CompiledCondition {
-    scope: Option<Regex>,
-    fact: Option<(String, Option<Regex>)>,
-    resource: Option<(String, Option<String>)>,
-}
-
-fn whole(pattern: &str, what: &str) -> Result<Regex, SpecError> {
-    Regex::new(&format!("^(?:{pattern})$")).map_err(|source| SpecError::Regex {
-        what: what.to_string(),
-        pattern: pattern.to_string(),
-        source,
-    })
-}
-
-fn compile_condition(rule: &AccessRule, what: &str) -> Result<CompiledCondition, SpecError> {
-    if rule.matches.is_some() && rule.fact.is_none() {
-        return Err(SpecError::Access(format!("{what}: `matches` needs `fact`")));
-    }
-    if rule.flag.is_some() && rule.resource.is_none() {
-        return Err(SpecError::Access(format!("{what}: `flag` needs `resource`")));
-    }
-    Ok(CompiledCondition {
-        scope: rule.scope.as_deref().map(|p| whole(p, what)).transpose()?,
-        fact: match &rule.fact {
-            Some(f) => Some((f.clone(), rule.matches.as_deref().map(|p| whole(p, what)).transpose()?)),
-            None => None,
-        },
-        resource: rule.resource.clone().map(|r| (r, rule.flag.clone())),
-    })
-}
-
-/// Validates an access table: read-only methods, https, pinned hosts,
-/// templates naming known values (pattern groups, `needs`, the verifier's
-/// account fields and facts of earlier calls), levels and regexes.
-pub fn compile_access(spec: &AccessSpec, known: &[String]) -> Result<CompiledAccess, SpecError> {
-    let mut names = known.to_vec();
-    if spec.flow == AccessFlow::AwsIam && !spec.calls.is_empty() {
-        return Err(SpecError::Access(
-            "the aws-iam flow makes its own calls; drop `calls`".into(),
-        ));
-    }
-    for (i, call) in spec.calls.iter().enumerate() {
-        check_request(&call.request, VERIFY_METHODS, &names)?;
-        for (name, selector) in &call.facts {
-            if !(selector.starts_with('/') || selector.starts_with("header:")) {
-                return Err(SpecError::AccountSelector {
-                    name: name.clone(),
-                    selector: selector.clone(),
-                });
-            }
-            names.push(name.clone());
-        }
-        if let Some(list) = &call.resources {
-            if list.pages.unwrap_or(1) > MAX_PAGES || list.pages == Some(0) {
-                return Err(SpecError::Access(format!("calls[{i}]: pages must be 1..={MAX_PAGES}")));
-            }
-        }
-    }
-    let verdict = spec
-        .verdict
-        .iter()
-        .enumerate()
-        .map(|(i, rule)| {
-            let what = format!("verdict[{i}]");
-            let level = match rule.level.as_deref() {
-                Some("admin") => AccessLevel::Admin,
-                Some("write") => AccessLevel::Write,
-                Some("read") => AccessLevel::Read,
-                other => {
-                    return Err(SpecError::Access(format!(
-                        "{what}: level {other:?} is not admin, write or read"
-                    )))
-                }
-            };
-            Ok((level, compile_condition(rule, &what)?))
-        })
-        .collect::<Result<_, _>>()?;
-    let excess = spec
-        .excess
-        .iter()
-        .enumerate()
-        .map(|(i, rule)| {
-            let what = format!("excess[{i}]");
-            let advice = rule
-                .advice
-                .clone()
-                .ok_or_else(|| SpecError::Access(format!("{what}: needs `advice`")))?;
-            Ok((advice, compile_condition(rule, &what)?))
-        })
-        .collect::<Result<_, _>>()?;
-    Ok(CompiledAccess {
-        spec: spec.clone(),
-        verdict,
-        excess,
-    })
-}
-
-/// What a map has learnt so far; the built-in flows fill it too.
-#[derive(Debug, Default)]
-pub struct Learnt {
-    /// Named facts (the verifier's account fields first).
-    pub facts: BTreeMap<String, String>,
-    /// Scopes, permissions, roles or policies.
-    pub scopes: Vec<String>,
-    /// Resource listings.
-    pub resources: Vec<Resources>,
-    /// What could not be learnt.
-    pub notes: Vec<String>,
-    /// Requests sent.
-    pub requests: u32,
-}
 
 /// Maps a live key's access. `values` are the verification's template
 /// values (secret, groups, needs); `verification` its live answer.
@@ -443,6 +318,9 @@ fn truthy(value: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::compile_access;
+    use keyhound_findings::AccessLevel;
+    use keyhound_rules::access_spec::AccessSpec;
 
     fn compiled(text: &str) -> CompiledAccess {
         let spec: AccessSpec = toml::from_str(text).unwrap();

@@ -20,8 +20,8 @@ use std::collections::BTreeMap;
 
 use keyhound_findings::Resources;
 
-use crate::access::Learnt;
 use crate::aws::{iam_call, send_signed};
+use crate::facts::Learnt;
 use crate::http::Client;
 
 const S3_URL: &str = "https://s3.amazonaws.com/";

@@ -17,6 +17,7 @@ pub mod aws_revoke;
 pub mod cache;
 pub mod check;
 pub mod exposure;
+pub mod facts;
 pub mod http;
 pub mod revocation;
 pub mod run;

@@ -9,7 +9,11 @@ use std::sync::{Arc, OnceLock};
 use keyhound_rules::verify_spec::{Matcher, RequestSpec, RevokeApi, RevokeKind, VerifyKind, VerifySpec};
 use keyhound_rules::Rule;
 
-use crate::access::{compile_access, CompiledAccess};
+use keyhound_findings::AccessLevel;
+use keyhound_rules::access_spec::{AccessFlow, AccessRule, AccessSpec};
+
+/// Most pages any access-map listing may follow.
+pub(crate) const MAX_PAGES: u32 = 10;
 
 /// Why a verifier or revocation spec was refused.
 #[derive(Debug, thiserror::Error)]
@@ -440,7 +444,7 @@ pub fn compile_access_of(rule: &Rule) -> Result<Option<CompiledAccess>, SpecErro
     let mut known = rule.group_names();
     known.extend(verify.needs.keys().cloned());
     known.extend(verify.account.keys().cloned());
-    if spec.flow == keyhound_rules::access_spec::AccessFlow::AwsIam && verify.kind != VerifyKind::AwsSts {
+    if spec.flow == AccessFlow::AwsIam && verify.kind != VerifyKind::AwsSts {
         return Err(SpecError::Access("the aws-iam flow needs the aws-sts verifier".into()));
     }
     compile_access(spec, &known).map(Some)
@@ -468,4 +472,113 @@ pub fn compile_revoker(rule: &Rule) -> Result<Option<CompiledRevoke>, SpecError>
             compile_revoke(api, &rule.group_names(), &fields).map(Some)
         }
     }
+}
+
+/// A rule's access spec with its regexes compiled and its templates
+/// checked.
+#[derive(Debug, Clone)]
+pub struct CompiledAccess {
+    /// The table as written.
+    pub spec: AccessSpec,
+    pub(crate) verdict: Vec<(AccessLevel, CompiledCondition)>,
+    pub(crate) excess: Vec<(String, CompiledCondition)>,
+}
+
+/// A verdict or excess condition with its regexes compiled.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledCondition {
+    pub(crate) scope: Option<regex::Regex>,
+    pub(crate) fact: Option<(String, Option<regex::Regex>)>,
+    pub(crate) resource: Option<(String, Option<String>)>,
+}
+
+fn whole(pattern: &str, what: &str) -> Result<regex::Regex, SpecError> {
+    regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|source| SpecError::Regex {
+        what: what.to_string(),
+        pattern: pattern.to_string(),
+        source,
+    })
+}
+
+fn compile_condition(rule: &AccessRule, what: &str) -> Result<CompiledCondition, SpecError> {
+    if rule.matches.is_some() && rule.fact.is_none() {
+        return Err(SpecError::Access(format!("{what}: `matches` needs `fact`")));
+    }
+    if rule.flag.is_some() && rule.resource.is_none() {
+        return Err(SpecError::Access(format!("{what}: `flag` needs `resource`")));
+    }
+    Ok(CompiledCondition {
+        scope: rule.scope.as_deref().map(|p| whole(p, what)).transpose()?,
+        fact: match &rule.fact {
+            Some(f) => Some((f.clone(), rule.matches.as_deref().map(|p| whole(p, what)).transpose()?)),
+            None => None,
+        },
+        resource: rule.resource.clone().map(|r| (r, rule.flag.clone())),
+    })
+}
+
+/// Validates an access table: read-only methods, https, pinned hosts,
+/// templates naming known values (pattern groups, `needs`, the verifier's
+/// account fields and facts of earlier calls), levels and regexes.
+pub fn compile_access(spec: &AccessSpec, known: &[String]) -> Result<CompiledAccess, SpecError> {
+    let mut names = known.to_vec();
+    if spec.flow == AccessFlow::AwsIam && !spec.calls.is_empty() {
+        return Err(SpecError::Access(
+            "the aws-iam flow makes its own calls; drop `calls`".into(),
+        ));
+    }
+    for (i, call) in spec.calls.iter().enumerate() {
+        check_request(&call.request, VERIFY_METHODS, &names)?;
+        for (name, selector) in &call.facts {
+            if !(selector.starts_with('/') || selector.starts_with("header:")) {
+                return Err(SpecError::AccountSelector {
+                    name: name.clone(),
+                    selector: selector.clone(),
+                });
+            }
+            names.push(name.clone());
+        }
+        if let Some(list) = &call.resources {
+            if list.pages.unwrap_or(1) > MAX_PAGES || list.pages == Some(0) {
+                return Err(SpecError::Access(format!("calls[{i}]: pages must be 1..={MAX_PAGES}")));
+            }
+        }
+    }
+    let verdict = spec
+        .verdict
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let what = format!("verdict[{i}]");
+            let level = match rule.level.as_deref() {
+                Some("admin") => AccessLevel::Admin,
+                Some("write") => AccessLevel::Write,
+                Some("read") => AccessLevel::Read,
+                other => {
+                    return Err(SpecError::Access(format!(
+                        "{what}: level {other:?} is not admin, write or read"
+                    )))
+                }
+            };
+            Ok((level, compile_condition(rule, &what)?))
+        })
+        .collect::<Result<_, _>>()?;
+    let excess = spec
+        .excess
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let what = format!("excess[{i}]");
+            let advice = rule
+                .advice
+                .clone()
+                .ok_or_else(|| SpecError::Access(format!("{what}: needs `advice`")))?;
+            Ok((advice, compile_condition(rule, &what)?))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(CompiledAccess {
+        spec: spec.clone(),
+        verdict,
+        excess,
+    })
 }
