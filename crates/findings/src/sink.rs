@@ -22,7 +22,7 @@ pub trait Sink: Send + Sync {
 }
 
 /// Totals reported at the end of a scan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
     /// Blobs (files, stdin chunks' stream) scanned.
     pub files: u64,

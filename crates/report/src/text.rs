@@ -357,6 +357,8 @@ mod tests {
         };
         let sink = TextSink::new(Box::new(out.clone()), options);
         sink.blob_findings(vec![layer, blob]);
+        // Findings are written at the end, in a stable order.
+        sink.finish(&Summary::default()).unwrap();
         let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
         let eleven = "\u{e9}".repeat(11);
         assert!(text.contains(&format!("acme/app:1.0 layer 0 (a{eleven})")), "{text}");
