@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-const PEM: &str = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAtk3MX4n7o0xeM3f2D5Q4x9uM0dN9fBn+4qkqR9uXwKcY1yV7QhB2\nsGk2jQ1m4tF6t0v7kKp3dE1Jf0yC3b8cO6P1yQ0n8f3a2Y7e4wH1z5s0vR6u9xL2mK8j\n-----END RSA PRIVATE KEY-----\n";
+const PEM: &str = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAtk3MX4n7o0xeM3f2D5Q4x9uM0dN9fBn+4qkqR9uXwKcY1yV7QhB2\nsGk2jQ1m4tF6t0v7kKp3dE1Jf0yC3b8cO6P1yQ0n8f3a2Y7e4wH1z5s0vR6u9xL2mK8j\n-----END RSA PRIVATE KEY-----\n"; // keyhound:allow (fake key)
 
 #[test]
 fn secrets_are_replaced_in_a_pipe_and_everything_else_passes_unchanged() {

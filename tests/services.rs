@@ -205,12 +205,12 @@ fn postgres_logins_are_live_invalid_or_refused_when_the_server_wants_a_cleartext
     write(
         tree.path(),
         "wrong.env",
-        format!("DATABASE_URL=postgres://postgres:Wq4nE8rTy2Ux6Pz@127.0.0.1:{port}/postgres\n"),
+        format!("DATABASE_URL=postgres://postgres:Wq4nE8rTy2Ux6Pz@127.0.0.1:{port}/postgres\n"), // keyhound:allow (fake, for a throwaway test server)
     );
     write(
         tree.path(),
         "clear.env",
-        format!("DATABASE_URL=postgres://clear_user:Zt7cW2pLm9QxVb@127.0.0.1:{port}/postgres\n"),
+        format!("DATABASE_URL=postgres://clear_user:Zt7cW2pLm9QxVb@127.0.0.1:{port}/postgres\n"), // keyhound:allow (fake, for a throwaway test server)
     );
     let rows = statuses(tree.path(), "postgres-uri-password", &["--verify-network-services"]);
     assert_eq!(status_of(&rows, "live.env").0, "live", "{rows:?}");
@@ -284,17 +284,17 @@ fn mariadb_logins_are_live_or_invalid() {
     write(
         tree.path(),
         "live.env",
-        format!("DATABASE_URL=mysql://app:Hn4tPq8ZwL2xRv@127.0.0.1:{port}/shop\n"),
+        format!("DATABASE_URL=mysql://app:Hn4tPq8ZwL2xRv@127.0.0.1:{port}/shop\n"), // keyhound:allow (fake, for a throwaway test server)
     );
     write(
         tree.path(),
         "denied.env",
-        format!("DATABASE_URL=mysql://app:Hn4tPq8ZwL2xRv@127.0.0.1:{port}/mysql\n"),
+        format!("DATABASE_URL=mysql://app:Hn4tPq8ZwL2xRv@127.0.0.1:{port}/mysql\n"), // keyhound:allow (fake, for a throwaway test server)
     );
     write(
         tree.path(),
         "wrong.env",
-        format!("DATABASE_URL=mysql://app:Bx7mKq2WzR9tLc@127.0.0.1:{port}/shop\n"),
+        format!("DATABASE_URL=mysql://app:Bx7mKq2WzR9tLc@127.0.0.1:{port}/shop\n"), // keyhound:allow (fake, for a throwaway test server)
     );
     let rows = statuses(tree.path(), "mysql-uri-password", &["--verify-network-services"]);
     assert_eq!(status_of(&rows, "live.env").0, "live", "{rows:?}");
@@ -309,7 +309,7 @@ fn mariadb_logins_are_live_or_invalid() {
 #[test]
 fn redis_logins_are_live_or_invalid() {
     let port = free_port();
-    let password = "Fv8nQ2rXk7LmWp3";
+    let password = "Fv8nQ2rXk7LmWp3"; // keyhound:allow (fake, for a throwaway test server)
     let mut child = Command::new("redis-server")
         .args([
             "--port",
@@ -335,7 +335,7 @@ fn redis_logins_are_live_or_invalid() {
     write(
         tree.path(),
         "wrong.env",
-        format!("REDIS_URL=redis://:Tg5hWq9zXc2VbN4@127.0.0.1:{port}/0\n"),
+        format!("REDIS_URL=redis://:Tg5hWq9zXc2VbN4@127.0.0.1:{port}/0\n"), // keyhound:allow (fake, for a throwaway test server)
     );
     let rows = statuses(tree.path(), "redis-uri-password", &["--verify-network-services"]);
     assert_eq!(status_of(&rows, "live.env").0, "live", "{rows:?}");
@@ -351,17 +351,17 @@ fn without_the_flag_no_connection_is_made_to_a_host_named_in_the_tree() {
     write(
         tree.path(),
         "a.env",
-        format!("DATABASE_URL=postgres://app:Pw7xKq2ZrT9mLc@127.0.0.1:{port}/app\n"),
+        format!("DATABASE_URL=postgres://app:Pw7xKq2ZrT9mLc@127.0.0.1:{port}/app\n"), // keyhound:allow (fake, for a throwaway test server)
     );
     write(
         tree.path(),
         "b.env",
-        format!("DATABASE_URL=mysql://app:Pw7xKq2ZrT9mLc@127.0.0.1:{port}/app\n"),
+        format!("DATABASE_URL=mysql://app:Pw7xKq2ZrT9mLc@127.0.0.1:{port}/app\n"), // keyhound:allow (fake, for a throwaway test server)
     );
     write(
         tree.path(),
         "c.env",
-        format!("REDIS_URL=redis://:Pw7xKq2ZrT9mLc@127.0.0.1:{port}/0\n"),
+        format!("REDIS_URL=redis://:Pw7xKq2ZrT9mLc@127.0.0.1:{port}/0\n"), // keyhound:allow (fake, for a throwaway test server)
     );
     let out = run_in(tree.path(), &["dir", ".", "--verify", "-q"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
