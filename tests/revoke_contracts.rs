@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::Output;
 use std::sync::{Arc, Mutex};
 
-use common::emulator::{Emulator, Recorded, Reply};
+use common::emulator::{carried, percent_decode, Emulator, Recorded, Reply};
 use common::*;
 use serde::Deserialize;
 
@@ -120,10 +120,6 @@ fn verify_host(rule: &keyhound_rules::Rule) -> Option<String> {
         .as_ref()
         .and_then(|v| v.request.as_ref())
         .and_then(|r| url_host(&r.url))
-}
-
-fn percent_decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
 /// The role a key plays in a contract.
@@ -287,12 +283,6 @@ fn carried_at(req: &Recorded, place: &str, value: &str) -> bool {
         "path" => percent_decode(&host_and_path(req).1).contains(value),
         other => panic!("unknown place {other:?}"),
     }
-}
-
-/// Everything a request carries, decoded the ways a secret may travel.
-fn carried(req: &Recorded) -> String {
-    let text = req.text();
-    format!("{text}\n{}", percent_decode(&text))
 }
 
 /// The emulator's view of the contracts and of which keys are dead.

@@ -13,8 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use base64::Engine as _;
-use common::emulator::{Emulator, Recorded, Reply};
+use common::emulator::{basic_auth, carried, percent_decode, Emulator, Recorded, Reply};
 use common::*;
 use serde::Deserialize;
 
@@ -90,31 +89,6 @@ fn load_contracts() -> Vec<Contract> {
         all.extend(parsed.contract);
     }
     all
-}
-
-fn percent_decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
-}
-
-/// The basic-auth user and password of a request, if any.
-fn basic_auth(req: &Recorded) -> Option<(String, String)> {
-    let value = req.header("authorization")?;
-    let b64 = value.strip_prefix("Basic ")?;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (user, password) = text.split_once(':')?;
-    Some((user.to_string(), password.to_string()))
-}
-
-/// Everything a request carries, decoded the ways a secret may travel.
-fn carried(req: &Recorded) -> String {
-    let mut t = req.text();
-    t.push('\n');
-    t.push_str(&percent_decode(&req.text()));
-    if let Some((u, p)) = basic_auth(req) {
-        t.push_str(&format!("\n{u}:{p}"));
-    }
-    t
 }
 
 /// Whether `secret` sits where the contract says the provider reads it.

@@ -47,6 +47,34 @@ impl Recorded {
     }
 }
 
+/// Percent-decoded text (lossy), as a provider reads a query or form.
+pub fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// The basic-auth user and password of a request, if any.
+pub fn basic_auth(req: &Recorded) -> Option<(String, String)> {
+    use base64::Engine as _;
+    let value = req.header("authorization")?;
+    let b64 = value.strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_string(), password.to_string()))
+}
+
+/// Everything a request carries, decoded the ways a secret may travel
+/// (percent-encoding, basic auth): what "no secret went here" checks read.
+pub fn carried(req: &Recorded) -> String {
+    let mut t = req.text();
+    t.push('\n');
+    t.push_str(&percent_decode(&req.text()));
+    if let Some((u, p)) = basic_auth(req) {
+        t.push_str(&format!("\n{u}:{p}"));
+    }
+    t
+}
+
 /// What the handler answers.
 #[derive(Debug, Clone)]
 pub struct Reply {
