@@ -61,6 +61,9 @@ pub enum AccessFlow {
     Http,
     /// AWS: STS identity, IAM policies or policy simulation, S3 buckets.
     AwsIam,
+    /// Google Cloud: token exchange, `testIamPermissions` on the key's
+    /// project, buckets and service accounts.
+    GcpIam,
 }
 
 /// One read-only request of an access map.

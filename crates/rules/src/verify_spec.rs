@@ -58,6 +58,10 @@ pub enum VerifyKind {
     Http,
     /// AWS STS GetCallerIdentity signed with Signature Version 4.
     AwsSts,
+    /// Google Cloud service-account key: a JWT signed with the key,
+    /// exchanged for an access token at Google's token endpoint
+    /// (`client_email` in `needs`).
+    GcpServiceAccount,
     /// A PostgreSQL login (startup, SCRAM-SHA-256 or MD5, terminate) to
     /// the `host`/`port`/`user`/`db` groups of the match.
     Postgres,

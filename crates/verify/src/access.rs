@@ -41,6 +41,7 @@ pub fn map_access(
             }
         }
         AccessFlow::AwsIam => crate::aws_access::map(client, values, &mut learnt),
+        AccessFlow::GcpIam => crate::gcp::map(client, values, &mut learnt),
     }
     if let Some(fact) = &access.spec.scopes {
         if let Some(list) = learnt.facts.get(fact) {

@@ -71,6 +71,10 @@ pub fn verify(client: &Client, verifier: &CompiledVerify, values: &BTreeMap<Stri
             None => Err(VerifyError::Spec("no request".into())),
         },
         VerifyKind::AwsSts => send_sts(client, values),
+        VerifyKind::GcpServiceAccount => {
+            host = super::gcp::TOKEN_HOST.to_string();
+            super::gcp::exchange(client, values)
+        }
         kind => Err(VerifyError::Spec(format!(
             "{kind:?} is a service verifier: Verifier::verify_now runs it"
         ))),

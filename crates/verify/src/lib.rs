@@ -18,6 +18,7 @@ pub mod cache;
 pub mod check;
 pub mod exposure;
 pub mod facts;
+pub mod gcp;
 pub mod http;
 pub mod revocation;
 pub mod run;

@@ -137,7 +137,9 @@ pub fn verify(kind: VerifyKind, values: &BTreeMap<String, String>, timeout: Dura
             "a TLS (rediss://) server: not verified over plain TCP".into(),
         )),
         VerifyKind::Redis => Target::from_values(values, 6379).and_then(|t| redis(&t, timeout)),
-        VerifyKind::Http | VerifyKind::AwsSts => Err(ServiceError::Protocol("not a service verifier".into())),
+        VerifyKind::Http | VerifyKind::AwsSts | VerifyKind::GcpServiceAccount => {
+            Err(ServiceError::Protocol("not a service verifier".into()))
+        }
     };
     let now = keyhound_findings::time::now_rfc3339();
     match answer {

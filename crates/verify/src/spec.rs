@@ -60,6 +60,10 @@ pub enum SpecError {
     /// `aws-sts` needs the access key id beside the secret.
     #[error("aws-sts needs [rules.verify.needs.id] (the access key id)")]
     AwsWithoutId,
+    /// A built-in verifier (`aws-sts`, `gcp-service-account`) was given
+    /// a request or lacks a value it needs.
+    #[error("{0}")]
+    BuiltIn(String),
     /// Nothing would ever mean live.
     #[error("a verifier needs at least one `live` matcher")]
     NoLive,
@@ -254,6 +258,17 @@ pub fn compile_verify(spec: &VerifySpec, pattern_groups: &[String]) -> Result<Co
         (VerifyKind::AwsSts, Some(_)) => return Err(SpecError::AwsRequest),
         (VerifyKind::AwsSts, None) if !spec.needs.contains_key("id") => return Err(SpecError::AwsWithoutId),
         (VerifyKind::AwsSts, None) => {}
+        (VerifyKind::GcpServiceAccount, Some(_)) => {
+            return Err(SpecError::BuiltIn(
+                "gcp-service-account builds its own request; drop the request".into(),
+            ))
+        }
+        (VerifyKind::GcpServiceAccount, None) if !spec.needs.contains_key("client_email") => {
+            return Err(SpecError::BuiltIn(
+                "gcp-service-account needs [rules.verify.needs.client_email]".into(),
+            ))
+        }
+        (VerifyKind::GcpServiceAccount, None) => {}
         (kind, Some(_)) if kind.is_service() => return Err(SpecError::Service("drop the request".into())),
         (_, _) => {
             if !names.iter().any(|n| n == "host") {
@@ -447,6 +462,11 @@ pub fn compile_access_of(rule: &Rule) -> Result<Option<CompiledAccess>, SpecErro
     if spec.flow == AccessFlow::AwsIam && verify.kind != VerifyKind::AwsSts {
         return Err(SpecError::Access("the aws-iam flow needs the aws-sts verifier".into()));
     }
+    if spec.flow == AccessFlow::GcpIam && verify.kind != VerifyKind::GcpServiceAccount {
+        return Err(SpecError::Access(
+            "the gcp-iam flow needs the gcp-service-account verifier".into(),
+        ));
+    }
     compile_access(spec, &known).map(Some)
 }
 
@@ -522,9 +542,9 @@ fn compile_condition(rule: &AccessRule, what: &str) -> Result<CompiledCondition,
 /// account fields and facts of earlier calls), levels and regexes.
 pub fn compile_access(spec: &AccessSpec, known: &[String]) -> Result<CompiledAccess, SpecError> {
     let mut names = known.to_vec();
-    if spec.flow == AccessFlow::AwsIam && !spec.calls.is_empty() {
+    if spec.flow != AccessFlow::Http && !spec.calls.is_empty() {
         return Err(SpecError::Access(
-            "the aws-iam flow makes its own calls; drop `calls`".into(),
+            "a built-in flow (aws-iam, gcp-iam) makes its own calls; drop `calls`".into(),
         ));
     }
     for (i, call) in spec.calls.iter().enumerate() {
