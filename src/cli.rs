@@ -47,7 +47,8 @@ pub enum Command {
     /// One row per distinct secret across all its locations: first seen
     /// (commit, author, date), still present or removed (and when),
     /// exposure in days, locations, liveness (with --verify) and whether it
-    /// is past the rotation age. Formats: text (table), json, jsonl, csv.
+    /// is past the rotation age. Formats: text (table), json, jsonl, csv,
+    /// html (the audit report).
     Inventory(InventoryArgs),
     /// Print a revocation plan from a findings file (keyhound JSON, JSONL or
     /// SARIF), and with --execute revoke keys through provider APIs, then
@@ -65,6 +66,9 @@ pub enum Command {
     /// with your own administrator credentials, who used it inside the
     /// window (AWS IAM and CloudTrail, GitHub's organisation audit log).
     Exposure(ExposureArgs),
+    /// Render a saved findings file (keyhound JSON, JSONL or SARIF) as the
+    /// HTML audit report, without rescanning.
+    Report(ReportArgs),
     /// Copy standard input to standard output with every secret replaced by
     /// `[REDACTED:rule:fp]`, line by line (`cmd 2>&1 | keyhound redact`), or
     /// run a command and filter both of its outputs (`keyhound redact --
@@ -89,6 +93,39 @@ pub struct RedactArgs {
     /// The command to run and filter (after `--`).
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+/// `keyhound report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Findings written by keyhound (`-f json`, `-f jsonl` or `-f sarif`).
+    #[arg(value_name = "FINDINGS")]
+    pub findings: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = RenderFormat::Html)]
+    pub format: RenderFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The JSON-lines audit log of `keyhound revoke`: revocation dates end
+    /// the keys' bars on the timeline.
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+    /// Show the full secrets a findings file written with --show-secrets
+    /// holds (default: redacted to a short prefix; the page then says so
+    /// in a banner).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Extra rule packs whose rules the findings name (for their guidance).
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+/// Formats of `keyhound report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RenderFormat {
+    /// One self-contained HTML file.
+    Html,
 }
 
 /// `keyhound exposure`.

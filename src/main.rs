@@ -7,6 +7,7 @@ mod cli;
 mod exposure_command;
 mod hook_installer;
 mod redact_command;
+mod report_command;
 mod revoke_command;
 mod validate_command;
 
@@ -87,6 +88,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Validate(args) => validate_command::run(args),
         Command::Exposure(args) => exposure_command::run(args),
         Command::Redact(args) => redact_command::run(args),
+        Command::Report(args) => report_command::run(args),
         Command::Access(mut args) => {
             args.access = true;
             validate_command::run(args)
@@ -359,13 +361,22 @@ fn make_sink(args: &ScanArgs, prepared: &Prepared, reporting: Reporting) -> Resu
     if prepared.mode == Mode::CreateBaseline {
         return Ok(report::make_sink(Format::Baseline, open_output(args)?, options));
     }
+    let html = args.format == Format::Html && args.hook.is_none();
+    if html && matches!(prepared.mode, Mode::Report | Mode::Inventory(_)) {
+        // The audit report is one page for both: it shows every finding and
+        // groups them by secret. It carries the revocation plan.
+        let planner = report_command::planner(prepared.scanner.rules().to_vec());
+        return Ok(Box::new(
+            report::html::HtmlSink::new(open_output(args)?, options).with_planner(planner),
+        ));
+    }
     if let Mode::Inventory(max_age_days) = prepared.mode {
         let format = match args.format {
             Format::Text => InventoryFormat::Table,
             Format::Json => InventoryFormat::Json,
             Format::Jsonl => InventoryFormat::Jsonl,
             Format::Csv => InventoryFormat::Csv,
-            other => bail!("inventory writes text, json, jsonl or csv, not {other:?}"),
+            other => bail!("inventory writes text, json, jsonl, csv or html, not {other:?}"),
         };
         return Ok(Box::new(InventorySink::new(
             open_output(args)?,

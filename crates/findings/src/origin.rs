@@ -1,9 +1,9 @@
 //! Where a blob was seen: sources create these, reporters only read them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a blob was seen. Sources create these; reporters only read them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Origin {
     /// A file on disk, by the path the walk produced.
@@ -138,7 +138,7 @@ impl Origin {
 }
 
 /// The commit where a secret no longer in HEAD left the tree (git history).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Removal {
     /// The latest commit that replaced or deleted a blob holding the secret.
     pub commit: String,

@@ -1,16 +1,18 @@
 //! Reporters: pure functions from findings to bytes, behind the [`Sink`]
-//! seam. Streaming formats (text, JSONL) write as findings arrive; whole
-//! documents (JSON, SARIF) collect and write at the end.
+//! seam. Streaming formats (JSONL, CSV) write as findings arrive; whole
+//! documents (text, JSON, SARIF, HTML) collect and write at the end.
 //!
 //! See ARCHITECTURE.md at the repository root for where this crate sits.
 
 pub mod baseline;
 pub mod csv;
 pub mod hook_message;
+pub mod html;
 pub mod inventory;
 pub mod json;
 mod options;
 pub mod sarif;
+pub mod saved;
 pub mod text;
 mod view;
 
@@ -30,5 +32,6 @@ pub fn make_sink(format: Format, out: Box<dyn Write + Send>, options: ReportOpti
         Format::Sarif => Box::new(sarif::SarifSink::new(out, options)),
         Format::Baseline => Box::new(baseline::BaselineSink::new(out, options.author)),
         Format::Csv => Box::new(csv::CsvSink::new(out, options.show_secrets)),
+        Format::Html => Box::new(html::HtmlSink::new(out, options)),
     }
 }

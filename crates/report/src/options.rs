@@ -23,6 +23,9 @@ pub enum Format {
     /// Comma-separated values, one row per finding (one per secret for
     /// `inventory`).
     Csv,
+    /// One self-contained HTML audit report: summary, exposure timeline,
+    /// access maps, revocation guidance, filterable findings.
+    Html,
 }
 
 /// What every reporter needs besides the findings.
