@@ -535,12 +535,29 @@ pub struct VerifyKnobs {
     /// off unless asked.
     #[arg(long)]
     pub verify_network_services: bool,
+    /// PEM file of your own CA's certificates, trusted besides the web's
+    /// roots when a service verifier speaks TLS (an SMTP server with an
+    /// internal certificate); credentials never go over a connection
+    /// whose certificate does not verify.
+    #[arg(long, value_name = "FILE")]
+    pub verify_ca_file: Option<std::path::PathBuf>,
 }
 
 impl VerifyKnobs {
-    /// The library's options.
-    pub fn options(&self) -> keyhound_verify::run::VerifyOptions {
-        keyhound_verify::run::VerifyOptions {
+    /// The library's options; fails on an unreadable or empty
+    /// `--verify-ca-file`.
+    pub fn options(&self) -> anyhow::Result<keyhound_verify::run::VerifyOptions> {
+        let service_ca = match &self.verify_ca_file {
+            Some(path) => {
+                let pem =
+                    std::fs::read(path).map_err(|e| anyhow::anyhow!("--verify-ca-file {}: {e}", path.display()))?;
+                keyhound_verify::services::tls_config(Some(&pem))
+                    .map_err(|e| anyhow::anyhow!("--verify-ca-file {}: {e}", path.display()))?;
+                Some(pem)
+            }
+            None => None,
+        };
+        Ok(keyhound_verify::run::VerifyOptions {
             http: keyhound_verify::http::HttpOptions {
                 timeout: self.verify_timeout,
                 rate_per_host: self.verify_rate,
@@ -553,7 +570,8 @@ impl VerifyKnobs {
             cache_ttl: self.verify_cache_ttl,
             access: false,
             network_services: self.verify_network_services,
-        }
+            service_ca,
+        })
     }
 }
 

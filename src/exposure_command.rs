@@ -35,7 +35,7 @@ pub fn run(args: ExposureArgs) -> Result<u8> {
         known: args.known_ips.clone(),
     };
     // The client only: exposure questions go to audit APIs, not verifiers.
-    let (verifier, warnings) = Verifier::new(&args.verify.options(), &[]);
+    let (verifier, warnings) = Verifier::new(&args.verify.options()?, &[]);
     for w in warnings {
         eprintln!("keyhound: warning: {w}");
     }

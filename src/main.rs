@@ -424,7 +424,7 @@ fn execute(
     let verify_stats = Arc::new(Mutex::new(VerifyStats::default()));
     let mut verify_specs = None;
     if args.verify.enabled() && prepared.mode != Mode::CreateBaseline {
-        let mut options = args.verify.knobs.options();
+        let mut options = args.verify.knobs.options()?;
         options.access = args.verify.access;
         // Command-line overrides come first, so they win over the config's.
         options.http.overrides.extend(prepared.verify_overrides.iter().cloned());

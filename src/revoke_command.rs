@@ -74,7 +74,7 @@ pub fn run(args: RevokeArgs) -> Result<u8> {
         eprintln!("keyhound: not confirmed; nothing revoked");
         return Ok(1);
     }
-    let (verifier, warnings) = Verifier::new(&args.verify.options(), &rules);
+    let (verifier, warnings) = Verifier::new(&args.verify.options()?, &rules);
     for w in warnings {
         eprintln!("keyhound: warning: {w}");
     }

@@ -92,7 +92,7 @@ pub fn run(args: ValidateArgs) -> Result<u8> {
         ),
         None => None,
     };
-    let mut options = args.verify.options();
+    let mut options = args.verify.options()?;
     options.access = args.access;
     let (verifier, warnings) = Verifier::new(&options, &rules);
     for w in warnings {

@@ -370,3 +370,151 @@ fn without_the_flag_no_connection_is_made_to_a_host_named_in_the_tree() {
         "keyhound connected without --verify-network-services"
     );
 }
+
+/// A real SMTP submission server (aiosmtpd, with a throwaway CA from
+/// trustme) run by tests/servers/smtp.py; `mode` is `--starttls`,
+/// `--implicit` or `--no-tls`. Returns the server, its port and its
+/// directory (ca.pem, auth.log of AUTH attempts, mail.log of MAIL FROMs).
+fn smtp_server(user: &str, password: &str, mode: &str) -> (Server, u16, tempfile::TempDir) {
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/smtp.py");
+    let mut child = Command::new("python3")
+        .arg(&script)
+        .arg(dir.path())
+        .args([user, password, mode])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let Some(port) = line.strip_prefix("ready ").and_then(|p| p.trim().parse().ok()) else {
+        let mut err = String::new();
+        let _ = std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err);
+        panic!("the SMTP server did not start (it needs `pip install aiosmtpd trustme`; ./test installs them): {line}{err}");
+    };
+    (Server(child), port, dir)
+}
+
+fn log_lines(dir: &Path, name: &str) -> Vec<String> {
+    std::fs::read_to_string(dir.join(name))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn smtp_logins_are_live_or_invalid_over_tls_and_a_password_never_goes_in_clear() {
+    let (user, password) = ("alerts@acme.test", "Zq8wLp3vNc1XrT6y");
+    let (_starttls, port, server_dir) = smtp_server(user, password, "--starttls");
+    let (_implicit, tls_port, tls_dir) = smtp_server(user, password, "--implicit");
+    let ca = server_dir.path().join("ca.pem");
+    let tls_ca = tls_dir.path().join("ca.pem");
+    let both = tempfile::tempdir().unwrap();
+    let bundle = both.path().join("cas.pem");
+    let mut pem = std::fs::read(&ca).unwrap();
+    pem.extend(std::fs::read(&tls_ca).unwrap());
+    std::fs::write(&bundle, pem).unwrap();
+
+    let tree = tempfile::tempdir().unwrap();
+    let root = tree.path();
+    write(
+        root,
+        "live.env",
+        format!("MAILER_DSN=smtp://alerts%40acme.test:{password}@127.0.0.1:{port}\n"),
+    );
+    write(
+        root,
+        "wrong.env",
+        format!("MAILER_DSN=smtp://alerts%40acme.test:Wr0ngPassw0rdXyz@127.0.0.1:{port}\n"),
+    );
+    write(
+        root,
+        "smtps.env",
+        format!("EMAIL_URL=smtps://alerts%40acme.test:{password}@127.0.0.1:{tls_port}\n"),
+    );
+    // Laravel's .env: the password, with host, port and user beside it.
+    write(
+        root,
+        "laravel/.env",
+        format!("MAIL_MAILER=smtp\nMAIL_HOST=127.0.0.1\nMAIL_PORT={port}\nMAIL_USERNAME={user}\nMAIL_PASSWORD={password}\nMAIL_ENCRYPTION=tls\n"),
+    );
+    let bundle_s = bundle.to_str().unwrap();
+    let extra = ["--verify-network-services", "--verify-ca-file", bundle_s];
+    let rows = statuses(root, "smtp-url-password", &extra);
+    assert_eq!(status_of(&rows, "live.env").0, "live", "{rows:?}");
+    let (status, reason) = status_of(&rows, "wrong.env");
+    assert_eq!(status, "invalid", "{rows:?}");
+    assert!(reason.contains("535"), "{reason}");
+    assert_eq!(status_of(&rows, "smtps.env").0, "live", "implicit TLS: {rows:?}");
+    let attempts = log_lines(server_dir.path(), "auth.log");
+    assert_eq!(
+        attempts.len(),
+        3,
+        "one AUTH per distinct credential and server: {attempts:?}"
+    );
+    assert!(
+        attempts.iter().all(|a| a.starts_with("PLAIN alerts@acme.test")),
+        "{attempts:?}"
+    );
+    assert_eq!(log_lines(tls_dir.path(), "auth.log").len(), 1);
+    let rows = statuses(root, "smtp-password-assignment", &extra);
+    assert_eq!(status_of(&rows, "laravel/.env").0, "live", "{rows:?}");
+    for dir in [server_dir.path(), tls_dir.path()] {
+        assert!(log_lines(dir, "mail.log").is_empty(), "a verifier sent MAIL FROM");
+    }
+    let sent = log_lines(server_dir.path(), "auth.log").len();
+
+    // A certificate of an unknown CA: TLS fails before AUTH, nothing sent.
+    let rows = statuses(root, "smtp-url-password", &["--verify-network-services"]);
+    let (status, reason) = status_of(&rows, "live.env");
+    assert_eq!(status, "unknown", "{rows:?}");
+    assert!(reason.contains("certificate"), "{reason}");
+    assert_eq!(
+        log_lines(server_dir.path(), "auth.log").len(),
+        sent,
+        "AUTH sent over an unverified TLS session"
+    );
+
+    // An unreadable or empty CA file is an error, not a silent fallback.
+    let empty = both.path().join("empty.pem");
+    std::fs::write(&empty, "no certificates here\n").unwrap();
+    let out = run_in(
+        root,
+        &[
+            "dir",
+            ".",
+            "--verify",
+            "--verify-network-services",
+            "--verify-ca-file",
+            empty.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--verify-ca-file"), "{}", stderr(&out));
+}
+
+#[test]
+fn an_smtp_server_without_tls_never_receives_the_password() {
+    let password = "Zq8wLp3vNc1XrT6y";
+    let (_server, port, server_dir) = smtp_server("alerts@acme.test", password, "--no-tls");
+    let tree = tempfile::tempdir().unwrap();
+    write(
+        tree.path(),
+        "app.env",
+        format!("MAILER_DSN=smtp://alerts%40acme.test:{password}@127.0.0.1:{port}\n"),
+    );
+    let rows = statuses(tree.path(), "smtp-url-password", &["--verify-network-services"]);
+    let (status, reason) = status_of(&rows, "app.env");
+    assert_eq!(status, "unknown", "{rows:?}");
+    assert!(reason.contains("STARTTLS"), "{reason}");
+    assert!(
+        log_lines(server_dir.path(), "auth.log").is_empty(),
+        "AUTH sent in clear"
+    );
+}

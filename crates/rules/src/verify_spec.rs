@@ -17,8 +17,8 @@ pub struct VerifySpec {
     /// `http` (the declarative request below) or a built-in verifier for
     /// schemes a template cannot express (`aws-sts`: SigV4-signed STS
     /// GetCallerIdentity with the access key id in `needs.id`; `postgres`,
-    /// `mysql`, `redis`: a login to the server the connection string
-    /// names, under `--verify-network-services` only).
+    /// `mysql`, `redis`, `smtp`: a login to the server the connection
+    /// string names, under `--verify-network-services` only).
     #[serde(default)]
     pub kind: VerifyKind,
     /// Only secrets matching this regex are verified (a rule matching two
@@ -69,6 +69,9 @@ pub enum VerifyKind {
     Mysql,
     /// Redis `AUTH` then `PING`.
     Redis,
+    /// SMTP submission: TLS (implicit or STARTTLS), `AUTH`, `QUIT`; never
+    /// a message.
+    Smtp,
 }
 
 impl VerifyKind {
@@ -76,7 +79,10 @@ impl VerifyKind {
     /// (the user's own infrastructure) rather than calling a provider's
     /// API: such verifiers run only under `--verify-network-services`.
     pub fn is_service(self) -> bool {
-        matches!(self, VerifyKind::Postgres | VerifyKind::Mysql | VerifyKind::Redis)
+        matches!(
+            self,
+            VerifyKind::Postgres | VerifyKind::Mysql | VerifyKind::Redis | VerifyKind::Smtp
+        )
     }
 }
 

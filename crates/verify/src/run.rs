@@ -33,6 +33,9 @@ pub struct VerifyOptions {
     /// Log in to databases and caches named in connection strings
     /// (`--verify-network-services`).
     pub network_services: bool,
+    /// PEM certificates of the user's own CA, trusted besides the web's
+    /// roots by service verifiers that speak TLS (`--verify-ca-file`).
+    pub service_ca: Option<Vec<u8>>,
 }
 
 impl Default for VerifyOptions {
@@ -44,6 +47,7 @@ impl Default for VerifyOptions {
             cache_ttl: Duration::from_secs(24 * 3600),
             access: false,
             network_services: false,
+            service_ca: None,
         }
     }
 }
@@ -87,6 +91,7 @@ pub struct Verifier {
     access: bool,
     network_services: bool,
     timeout: Duration,
+    service_tls: Arc<rustls::ClientConfig>,
     progress: Option<ProgressHook>,
 }
 
@@ -140,6 +145,10 @@ impl Verifier {
             warnings.extend(warning);
             Mutex::new(cache)
         });
+        let service_tls = crate::services::tls_config(options.service_ca.as_deref()).unwrap_or_else(|e| {
+            warnings.push(format!("{e}; service verifiers trust only the web's roots"));
+            crate::services::tls_config(None).expect("the built-in roots make a TLS configuration")
+        });
         let verifier = Verifier {
             client: Client::new(options.http.clone()),
             specs: Arc::new(RuleSpecs::new(rules)),
@@ -148,6 +157,7 @@ impl Verifier {
             access: options.access,
             network_services: options.network_services,
             timeout: options.http.timeout,
+            service_tls,
             progress: None,
         };
         (verifier, warnings)
@@ -185,7 +195,7 @@ impl Verifier {
                 } else if !self.client.reserve() {
                     Verification::unknown("the run's request budget (--verify-max-requests) is spent", None)
                 } else {
-                    crate::services::verify(v.spec.kind, values, self.timeout)
+                    crate::services::verify(v.spec.kind, values, self.timeout, &self.service_tls)
                 }
             }
             Ok(Some(v)) if !v.applies_to(values.get("secret").map_or("", String::as_str)) => {

@@ -1,5 +1,6 @@
 //! Verifiers for credentials of services rather than APIs: PostgreSQL,
-//! MySQL/MariaDB and Redis connection strings. Each connects to the host
+//! MySQL/MariaDB and Redis connection strings, and SMTP logins
+//! ([`smtp`]). Each connects to the host
 //! named in the finding, authenticates, and disconnects: no query, no
 //! command beyond `PING`.
 //!
@@ -20,6 +21,7 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::BytesMut;
@@ -30,6 +32,10 @@ use postgres_protocol::authentication::sasl::{ChannelBinding, ScramSha256, SCRAM
 use postgres_protocol::message::{backend, frontend};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
+
+mod smtp;
+
+pub use smtp::tls_config;
 
 /// Largest packet read from a server; handshakes are a few hundred bytes.
 const MAX_PACKET: usize = 64 * 1024;
@@ -129,8 +135,20 @@ enum Answer {
 }
 
 /// Verifies a service credential; never fails (problems are `unknown`).
-pub fn verify(kind: VerifyKind, values: &BTreeMap<String, String>, timeout: Duration) -> Verification {
+/// `tls` is used by the protocols that need it ([`tls_config`]).
+pub fn verify(
+    kind: VerifyKind,
+    values: &BTreeMap<String, String>,
+    timeout: Duration,
+    tls: &Arc<rustls::ClientConfig>,
+) -> Verification {
     let answer = match kind {
+        VerifyKind::Smtp => {
+            let implicit = values.get("scheme").is_some_and(|s| s.eq_ignore_ascii_case("smtps"));
+            let default_port = if implicit { 465 } else { 587 };
+            Target::from_values(values, default_port)
+                .and_then(|t| smtp::smtp(&t, implicit || t.port == 465, timeout, tls))
+        }
         VerifyKind::Postgres => Target::from_values(values, 5432).and_then(|t| postgres(&t, timeout)),
         VerifyKind::Mysql => Target::from_values(values, 3306).and_then(|t| mysql(&t, timeout)),
         VerifyKind::Redis if values.get("scheme").is_some_and(|s| s == "rediss") => Ok(Answer::Unknown(
