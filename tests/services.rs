@@ -518,3 +518,135 @@ fn an_smtp_server_without_tls_never_receives_the_password() {
         "AUTH sent in clear"
     );
 }
+
+/// Debian's OpenSSH server on 127.0.0.1 with its own configuration: key
+/// logins only, for the keys in `authorized` (public key lines). Returns
+/// the server, its port and its directory (sshd.log holds its log).
+fn sshd(authorized: &[String]) -> (Server, u16, tempfile::TempDir) {
+    let sshd = Path::new("/usr/sbin/sshd");
+    assert!(
+        sshd.exists(),
+        "no /usr/sbin/sshd: apt-get install openssh-server (./test does)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let host_key = dir.path().join("host_key");
+    run_as(
+        None,
+        Path::new("ssh-keygen"),
+        &["-q", "-t", "ed25519", "-N", "", "-f", host_key.to_str().unwrap()],
+    );
+    let keys = dir.path().join("authorized_keys");
+    std::fs::write(&keys, authorized.join("\n") + "\n").unwrap();
+    if is_root() {
+        // sshd's privilege-separation directory (the package's unit
+        // creates it at boot).
+        std::fs::create_dir_all("/run/sshd").unwrap();
+    }
+    let port = free_port();
+    let config = dir.path().join("sshd_config");
+    std::fs::write(
+        &config,
+        format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nAuthorizedKeysFile {}\nStrictModes no\n\
+             PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n\
+             UsePAM no\nPermitRootLogin prohibit-password\nPidFile none\nLogLevel VERBOSE\n",
+            host_key.display(),
+            keys.display()
+        ),
+    )
+    .unwrap();
+    let log = std::fs::File::create(dir.path().join("sshd.log")).unwrap();
+    let mut child = Command::new(sshd)
+        .args(["-D", "-e", "-f"])
+        .arg(&config)
+        .stderr(log)
+        .spawn()
+        .expect("sshd");
+    wait_for_port(port, "sshd", &mut child);
+    (Server(child), port, dir)
+}
+
+/// A new key pair made with ssh-keygen: (private key text, public key line).
+fn ssh_key_pair(dir: &Path, name: &str, args: &[&str]) -> (String, String) {
+    let path = dir.join(name);
+    let mut all = vec!["-q", "-N", "", "-C", "keyhound-test", "-f", path.to_str().unwrap()];
+    all.extend(args);
+    run_as(None, Path::new("ssh-keygen"), &all);
+    (
+        std::fs::read_to_string(&path).unwrap(),
+        std::fs::read_to_string(path.with_extension("pub"))
+            .unwrap()
+            .trim()
+            .to_string(),
+    )
+}
+
+fn indent(text: &str, by: &str) -> String {
+    text.lines().map(|l| format!("{by}{l}\n")).collect()
+}
+
+#[test]
+fn ssh_keys_are_live_or_invalid_at_the_host_named_beside_them_and_no_session_is_opened() {
+    let keys = tempfile::tempdir().unwrap();
+    let (ed25519, ed25519_pub) = ssh_key_pair(keys.path(), "deploy", &["-t", "ed25519"]);
+    let (rsa, rsa_pub) = ssh_key_pair(keys.path(), "legacy", &["-t", "rsa", "-b", "2048", "-m", "PEM"]);
+    let (stranger, _) = ssh_key_pair(keys.path(), "stranger", &["-t", "ed25519"]);
+    assert!(rsa.starts_with("-----BEGIN RSA PRIVATE KEY-----"), "{rsa}");
+    let (_server, port, server_dir) = sshd(&[ed25519_pub, rsa_pub]);
+    let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+
+    let tree = tempfile::tempdir().unwrap();
+    let root = tree.path();
+    // A GitLab CI file: the key as a YAML block, host, port and user beside it.
+    write(
+        root,
+        ".gitlab-ci.yml",
+        format!(
+            "deploy:\n  variables:\n    SSH_HOST: \"127.0.0.1\"\n    SSH_PORT: \"{port}\"\n    SSH_USER: \"{user}\"\n    SSH_PRIVATE_KEY: |\n{}  script:\n    - ./deploy.sh\n",
+            indent(&ed25519, "      ")
+        ),
+    );
+    write(
+        root,
+        "ops/legacy.env",
+        format!("DEPLOY_HOST=127.0.0.1\nDEPLOY_PORT={port}\nDEPLOY_USER={user}\n{rsa}"),
+    );
+    write(
+        root,
+        "ops/stranger.env",
+        format!("DEPLOY_HOST=127.0.0.1\nDEPLOY_PORT={port}\nDEPLOY_USER={user}\n{stranger}"),
+    );
+    write(root, "keys/lonely_id_ed25519", &ed25519);
+
+    let extra = ["--verify-network-services"];
+    let rows = statuses(root, "private-key-openssh", &extra);
+    let (status, _) = status_of(&rows, ".gitlab-ci.yml");
+    assert_eq!(status, "live", "{rows:?}");
+    let (status, reason) = status_of(&rows, "ops/stranger.env");
+    assert_eq!(status, "invalid", "{rows:?}");
+    assert!(reason.contains(&format!("refused the key for user {user}")), "{reason}");
+    let (status, reason) = status_of(&rows, "keys/lonely_id_ed25519");
+    assert_eq!(
+        status, "unknown",
+        "a key with no host beside it is not tried anywhere: {rows:?}"
+    );
+    assert!(reason.contains("host"), "{reason}");
+    let rows = statuses(root, "private-key-rsa", &extra);
+    assert_eq!(status_of(&rows, "ops/legacy.env").0, "live", "{rows:?}");
+
+    let log = std::fs::read_to_string(server_dir.path().join("sshd.log")).unwrap();
+    assert!(log.contains("Accepted publickey"), "{log}");
+    for opened in ["session opened", "Starting session", "subsystem request"] {
+        assert!(!log.contains(opened), "a verifier opened a session: {log}");
+    }
+
+    // Without the flag, nothing dials the host.
+    let before = log.matches("Connection from").count();
+    let rows = statuses(root, "private-key-openssh", &[]);
+    assert_ne!(status_of(&rows, ".gitlab-ci.yml").0, "live");
+    let log = std::fs::read_to_string(server_dir.path().join("sshd.log")).unwrap();
+    assert_eq!(log.matches("Connection from").count(), before, "{log}");
+}

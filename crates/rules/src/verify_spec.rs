@@ -17,8 +17,9 @@ pub struct VerifySpec {
     /// `http` (the declarative request below) or a built-in verifier for
     /// schemes a template cannot express (`aws-sts`: SigV4-signed STS
     /// GetCallerIdentity with the access key id in `needs.id`; `postgres`,
-    /// `mysql`, `redis`, `smtp`: a login to the server the connection
-    /// string names, under `--verify-network-services` only).
+    /// `mysql`, `redis`, `smtp`, `ssh`: a login to the server the
+    /// connection string, or the settings beside the key, name; under
+    /// `--verify-network-services` only).
     #[serde(default)]
     pub kind: VerifyKind,
     /// Only secrets matching this regex are verified (a rule matching two
@@ -72,6 +73,9 @@ pub enum VerifyKind {
     /// SMTP submission: TLS (implicit or STARTTLS), `AUTH`, `QUIT`; never
     /// a message.
     Smtp,
+    /// SSH private key: key exchange, `publickey` authentication as the
+    /// user named beside the key, disconnect; no channel, no command.
+    Ssh,
 }
 
 impl VerifyKind {
@@ -81,7 +85,7 @@ impl VerifyKind {
     pub fn is_service(self) -> bool {
         matches!(
             self,
-            VerifyKind::Postgres | VerifyKind::Mysql | VerifyKind::Redis | VerifyKind::Smtp
+            VerifyKind::Postgres | VerifyKind::Mysql | VerifyKind::Redis | VerifyKind::Smtp | VerifyKind::Ssh
         )
     }
 }

@@ -1,6 +1,6 @@
 //! Verifiers for credentials of services rather than APIs: PostgreSQL,
-//! MySQL/MariaDB and Redis connection strings, and SMTP logins
-//! ([`smtp`]). Each connects to the host
+//! MySQL/MariaDB and Redis connection strings, SMTP logins ([`smtp`]) and
+//! SSH private keys ([`ssh`]). Each connects to the host
 //! named in the finding, authenticates, and disconnects: no query, no
 //! command beyond `PING`.
 //!
@@ -34,6 +34,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 mod smtp;
+mod ssh;
 
 pub use smtp::tls_config;
 
@@ -44,7 +45,7 @@ const MAX_PACKET: usize = 64 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     /// The finding lacks a value the connection needs.
-    #[error("no {0} in the connection string")]
+    #[error("no {0} in the connection string or beside the key")]
     Missing(&'static str),
     /// Could not connect, or the connection broke.
     #[error("{host}:{port}: {source}")]
@@ -143,6 +144,9 @@ pub fn verify(
     tls: &Arc<rustls::ClientConfig>,
 ) -> Verification {
     let answer = match kind {
+        VerifyKind::Ssh => {
+            ssh_target(values).and_then(|(host, port, user, key)| ssh::ssh(&host, port, &user, key, timeout))
+        }
         VerifyKind::Smtp => {
             let implicit = values.get("scheme").is_some_and(|s| s.eq_ignore_ascii_case("smtps"));
             let default_port = if implicit { 465 } else { 587 };
@@ -182,6 +186,28 @@ pub fn verify(
         Ok(Answer::Unknown(reason)) => Verification::unknown(reason, None),
         Err(e) => Verification::unknown(e.to_string(), None),
     }
+}
+
+/// Host, port, user and key of an SSH finding: the values found beside
+/// the key (a user is required: a key is accepted for an account, not a
+/// host).
+fn ssh_target(values: &BTreeMap<String, String>) -> Result<(String, u16, String, &str), ServiceError> {
+    let host = values
+        .get("host")
+        .filter(|h| !h.is_empty())
+        .ok_or(ServiceError::Missing("host"))?;
+    let user = values
+        .get("user")
+        .filter(|u| !u.is_empty())
+        .ok_or(ServiceError::Missing("user"))?;
+    let port = match values.get("port").filter(|p| !p.is_empty()) {
+        Some(p) => p
+            .parse()
+            .map_err(|_| ServiceError::Protocol(format!("bad port {p:?}")))?,
+        None => 22,
+    };
+    let key = values.get("secret").ok_or(ServiceError::Missing("key"))?;
+    Ok((host.clone(), port, user.clone(), key.as_str()))
 }
 
 // --- PostgreSQL -------------------------------------------------------------

@@ -1,0 +1,147 @@
+//! SSH private keys, against the host named beside them (a CI file's
+//! `SSH_HOST`/`SSH_USER`, an inventory line): key exchange, then
+//! `publickey` authentication as the named user, then disconnect. No
+//! channel is opened and no command runs.
+//!
+//! The server's host key is not checked against a `known_hosts` file the
+//! scanning machine may not have. That exposes nothing: the signature the
+//! client sends covers the session identifier of this very key exchange,
+//! so a man in the middle cannot replay it to the real server, and the
+//! private key itself never leaves the machine.
+//!
+//! `russh` (pure Rust, ring backend) does the protocol: SSH's transport
+//! layer (key exchange, ciphers, MACs) is not something to hand-write.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use russh::client;
+use russh::keys::{PrivateKey, PrivateKeyWithHashAlg};
+
+use super::{Answer, ServiceError};
+
+/// Accepts any host key (see the module documentation for why that is
+/// safe for a verification).
+struct AnyHostKey;
+
+impl client::Handler for AnyHostKey {
+    type Error = russh::Error;
+
+    async fn check_server_key(&mut self, _key: &russh::keys::PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+        Ok(true)
+    }
+}
+
+/// The key as `russh` reads it: line breaks restored from JSON or shell
+/// escapes, indentation (a YAML block) removed.
+pub(super) fn clean_pem(found: &str) -> String {
+    found
+        .replace("\\r\\n", "\n")
+        .replace("\\n", "\n")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// PEM labels a key body found without its armor may have, most likely
+/// first (the rules capture the base64 body between the lines).
+const LABELS: &[&str] = &[
+    "OPENSSH PRIVATE KEY",
+    "RSA PRIVATE KEY",
+    "PRIVATE KEY",
+    "EC PRIVATE KEY",
+];
+
+/// Reads the found key (a whole PEM block, or the body of one), or says
+/// why it cannot be used.
+pub(super) fn read_key(found: &str) -> Result<PrivateKey, String> {
+    let cleaned = clean_pem(found);
+    let candidates: Vec<String> = if cleaned.contains("-----BEGIN ") {
+        vec![cleaned]
+    } else {
+        LABELS
+            .iter()
+            .map(|label| format!("-----BEGIN {label}-----\n{cleaned}-----END {label}-----\n"))
+            .collect()
+    };
+    let mut last = String::new();
+    for pem in &candidates {
+        match russh::keys::decode_secret_key(pem, None) {
+            Ok(key) => return Ok(key),
+            Err(russh::keys::Error::KeyIsEncrypted) => {
+                return Err("the key is encrypted with a passphrase: not verified".into())
+            }
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(format!("not an SSH private key keyhound can use: {last}"))
+}
+
+/// Authenticates to `host:port` as `user` with the found key.
+pub(super) fn ssh(
+    host: &str,
+    port: u16,
+    user: &str,
+    found_key: &str,
+    timeout: Duration,
+) -> Result<Answer, ServiceError> {
+    let key = match read_key(found_key) {
+        Ok(key) => Arc::new(key),
+        Err(why) => return Ok(Answer::Unknown(why)),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| ServiceError::Protocol(format!("cannot start the SSH client: {e}")))?;
+    let server = format!("{host}:{port}");
+    let attempt = async {
+        let config = Arc::new(client::Config {
+            inactivity_timeout: Some(timeout),
+            ..Default::default()
+        });
+        let mut session = client::connect(config, (host, port), AnyHostKey).await?;
+        let hash = session.best_supported_rsa_hash().await?.flatten();
+        let result = session
+            .authenticate_publickey(user, PrivateKeyWithHashAlg::new(Arc::clone(&key), hash))
+            .await?;
+        let _ = session.disconnect(russh::Disconnect::ByApplication, "", "en").await;
+        Ok::<_, russh::Error>(result)
+    };
+    let outcome = runtime.block_on(async { tokio::time::timeout(timeout, attempt).await });
+    Ok(match outcome {
+        Err(_) => Answer::Unknown(format!("{server}: no answer within {timeout:?}")),
+        Ok(Err(e)) => Answer::Unknown(format!("{server}: {e}")),
+        Ok(Ok(result)) if result.success() => Answer::Live(BTreeMap::from([
+            ("user".to_string(), user.to_string()),
+            ("server".to_string(), server),
+            (
+                "key".to_string(),
+                key.public_key().fingerprint(Default::default()).to_string(),
+            ),
+        ])),
+        Ok(Ok(_)) => Answer::Invalid(format!("{server} refused the key for user {user}")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_in_json_and_yaml_are_cleaned_and_junk_is_an_answer_not_a_panic() {
+        let indented = "    -----BEGIN OPENSSH PRIVATE KEY-----\n    abc\n    -----END OPENSSH PRIVATE KEY-----";
+        assert_eq!(
+            clean_pem(indented),
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n"
+        );
+        assert_eq!(clean_pem("a\\nb\\r\\nc"), "a\nb\nc\n");
+        assert!(
+            read_key("-----BEGIN OPENSSH PRIVATE KEY-----\nnot base64\n-----END OPENSSH PRIVATE KEY-----").is_err()
+        );
+    }
+}
