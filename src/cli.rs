@@ -432,6 +432,11 @@ pub struct ScanArgs {
     /// Put full secrets in the output (default: redacted to a short prefix).
     #[arg(long)]
     pub show_secrets: bool,
+    /// JSONL: write the findings in a stable order (path, line, column,
+    /// rule) when the scan ends, instead of as they are found. Every other
+    /// format is always in that order.
+    #[arg(long)]
+    pub sort: bool,
     /// No progress bar, warnings or summary on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -357,6 +357,7 @@ fn make_sink(args: &ScanArgs, prepared: &Prepared, reporting: Reporting) -> Resu
         rules: prepared.scanner.rules().to_vec(),
         vcs: reporting.vcs,
         author: reporting.author,
+        sort: args.sort,
     };
     if prepared.mode == Mode::CreateBaseline {
         return Ok(report::make_sink(Format::Baseline, open_output(args)?, options));

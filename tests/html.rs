@@ -4,8 +4,8 @@
 //! opened in real headless Chromium (Debian's `chromium`, which `./test`
 //! installs): it renders, its filter script runs, the injected markup does
 //! not, it attempts no network request, and its counts match the JSON
-//! output. Also: the whole-document formats (text, JSON, SARIF, HTML) are
-//! byte-identical between `-j1` and `-j8`.
+//! output. Also: every format (JSONL with `--sort`) is byte-identical
+//! between `-j1` and `-j8`, on a tree and on git history.
 
 mod common;
 
@@ -566,12 +566,14 @@ fn every_format_is_the_same_with_one_thread_and_eight() {
         );
     }
     let root = dir.path().to_str().unwrap();
-    for format in ["text", "json", "sarif", "html"] {
+    for format in ["text", "json", "jsonl", "sarif", "csv", "html"] {
         let run = |threads: &str| {
-            let out = run_in(
-                dir.path(),
-                &["dir", root, "-q", "--color", "never", "-f", format, "-j", threads],
-            );
+            // JSONL streams as found unless --sort.
+            let mut args = vec!["dir", root, "-q", "--color", "never", "-f", format, "-j", threads];
+            if format == "jsonl" {
+                args.push("--sort");
+            }
+            let out = run_in(dir.path(), &args);
             assert_eq!(code(&out), 1, "{format}: {}", stderr(&out));
             without_durations(format, &stdout(&out))
         };
@@ -580,4 +582,28 @@ fn every_format_is_the_same_with_one_thread_and_eight() {
         assert_eq!(one, run("8"), "{format} differs between -j1 and -j8");
         assert_eq!(one, run("8"), "{format} differs between two -j8 runs");
     }
+}
+
+#[test]
+fn a_history_audit_is_the_same_with_one_thread_and_eight() {
+    let fx = fixture();
+    for format in ["text", "json", "jsonl", "sarif", "csv", "html"] {
+        let run = |threads: &str| {
+            let out = scan(&fx, &["--sort", "--color", "never", "-f", format, "-j", threads]);
+            without_durations(format, &stdout(&out))
+        };
+        let one = run("1");
+        assert!(one.contains("deploy/ci.yml"), "{format}: {one}");
+        assert_eq!(one, run("8"), "{format} differs between -j1 and -j8");
+    }
+    let inventory = |threads: &str| {
+        let repo = fx.repo.path.to_str().unwrap();
+        let out = run_in(
+            fx.repo.dir.path(),
+            &["inventory", "git", repo, "-q", "-f", "csv", "-j", threads],
+        );
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        stdout(&out)
+    };
+    assert_eq!(inventory("1"), inventory("8"), "the inventory differs");
 }

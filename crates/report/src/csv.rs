@@ -1,18 +1,20 @@
-//! CSV: one row per finding, streamed, for spreadsheets and ticket imports.
+//! CSV: one row per finding, for spreadsheets and ticket imports, in the
+//! stable order of the whole-document formats (path, line, column, rule).
 
 use std::io::Write;
 use std::sync::Mutex;
 
+use crate::view::Collected;
 use keyhound_findings::Finding;
 use keyhound_findings::{Sink, Summary};
 
 const HEADER: &str = "rule_id,severity,path,line,column,secret,fingerprint,commit,author,date,verification";
 
-/// Streams findings as CSV rows after a header row.
+/// Collects findings and writes them as CSV rows after a header row.
 pub struct CsvSink {
     out: Mutex<Box<dyn Write + Send>>,
     show_secrets: bool,
-    header_written: Mutex<bool>,
+    collected: Collected,
 }
 
 impl CsvSink {
@@ -21,17 +23,8 @@ impl CsvSink {
         CsvSink {
             out: Mutex::new(out),
             show_secrets,
-            header_written: Mutex::new(false),
+            collected: Collected::default(),
         }
-    }
-
-    fn header(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        let mut written = self.header_written.lock().unwrap_or_else(|e| e.into_inner());
-        if !*written {
-            writeln!(out, "{HEADER}")?;
-            *written = true;
-        }
-        Ok(())
     }
 }
 
@@ -74,18 +67,17 @@ fn row(f: &Finding, show: bool) -> String {
 
 impl Sink for CsvSink {
     fn blob_findings(&self, findings: Vec<Finding>) {
-        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        let mut text = String::new();
-        for f in &findings {
-            text.push_str(&row(f, self.show_secrets));
-            text.push('\n');
-        }
-        let _ = self.header(&mut **out).and_then(|()| out.write_all(text.as_bytes()));
+        self.collected.push(findings);
     }
 
     fn finish(&self, _summary: &Summary) -> std::io::Result<()> {
+        let mut text = format!("{HEADER}\n");
+        for f in &self.collected.take_sorted() {
+            text.push_str(&row(f, self.show_secrets));
+            text.push('\n');
+        }
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        self.header(&mut **out)?;
+        out.write_all(text.as_bytes())?;
         out.flush()
     }
 }

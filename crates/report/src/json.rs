@@ -10,10 +10,13 @@ use crate::view::{Collected, FindingView};
 use keyhound_findings::Finding;
 use keyhound_findings::{Sink, Summary};
 
-/// Streams one JSON object per finding, one per line, as found.
+/// Streams one JSON object per finding, one per line, as found; or, with
+/// `--sort`, holds them and writes them in the stable order at the end.
 pub struct JsonlSink {
     out: Mutex<Box<dyn Write + Send>>,
     show_secrets: bool,
+    /// Findings held for `--sort`.
+    held: Option<Collected>,
 }
 
 impl JsonlSink {
@@ -22,25 +25,39 @@ impl JsonlSink {
         JsonlSink {
             out: Mutex::new(out),
             show_secrets: options.show_secrets,
+            held: options.sort.then(Collected::default),
         }
+    }
+
+    fn lines(&self, findings: &[Finding]) -> Vec<u8> {
+        let mut buf = Vec::new();
+        for f in findings {
+            if serde_json::to_writer(&mut buf, &FindingView::new(f, self.show_secrets)).is_ok() {
+                buf.push(b'\n');
+            }
+        }
+        buf
     }
 }
 
 impl Sink for JsonlSink {
     fn blob_findings(&self, findings: Vec<Finding>) {
-        let mut buf = Vec::new();
-        for f in &findings {
-            if serde_json::to_writer(&mut buf, &FindingView::new(f, self.show_secrets)).is_ok() {
-                buf.push(b'\n');
-            }
+        if let Some(held) = &self.held {
+            held.push(findings);
+            return;
         }
+        let buf = self.lines(&findings);
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
         // A closed pipe (`| head`) is not an error worth a panic.
         let _ = out.write_all(&buf).and_then(|()| out.flush());
     }
 
     fn finish(&self, _summary: &Summary) -> std::io::Result<()> {
-        self.out.lock().unwrap_or_else(|e| e.into_inner()).flush()
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(held) = &self.held {
+            out.write_all(&self.lines(&held.take_sorted()))?;
+        }
+        out.flush()
     }
 }
 

@@ -14,14 +14,15 @@ pub enum Format {
     Text,
     /// One JSON document with findings, warnings and summary.
     Json,
-    /// One JSON finding per line, streamed as found.
+    /// One JSON finding per line, streamed as found (in a stable order
+    /// with `--sort`).
     Jsonl,
     /// SARIF 2.1.0 for code-scanning uploads.
     Sarif,
     /// A baseline file accepting every finding (fingerprints only).
     Baseline,
-    /// Comma-separated values, one row per finding (one per secret for
-    /// `inventory`).
+    /// Comma-separated values, one row per finding in a stable order (one
+    /// per secret for `inventory`).
     Csv,
     /// One self-contained HTML audit report: summary, exposure timeline,
     /// access maps, revocation guidance, filterable findings.
@@ -42,6 +43,9 @@ pub struct ReportOptions {
     pub vcs: Option<VcsInfo>,
     /// Who a baseline's entries are attributed to.
     pub author: Option<String>,
+    /// JSONL: hold the findings and write them in the stable order at the
+    /// end (`--sort`) instead of streaming them as they are found.
+    pub sort: bool,
 }
 
 /// The repository a git scan read, for SARIF.

@@ -354,6 +354,7 @@ mod tests {
             rules: Vec::new(),
             vcs: None,
             author: None,
+            sort: false,
         };
         let sink = TextSink::new(Box::new(out.clone()), options);
         sink.blob_findings(vec![layer, blob]);

@@ -93,17 +93,28 @@ impl Collected {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).extend(findings);
     }
 
-    /// Takes the findings, in a stable order (path, line, column, rule).
+    /// Takes the findings, in a stable order (see [`place`]).
     pub(crate) fn take_sorted(&self) -> Vec<Finding> {
         let mut all = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
-        all.sort_by(|a, b| {
-            (a.origin.display_path(), a.line, a.column, &a.rule_id).cmp(&(
-                b.origin.display_path(),
-                b.line,
-                b.column,
-                &b.rule_id,
-            ))
-        });
+        all.sort_by(|a, b| place(a).cmp(&place(b)));
         all
     }
+}
+
+/// Where a finding sorts: path, line, column, rule; then, for the same
+/// place seen in several commits or image layers, the commit's date and
+/// id or the layer, and the fingerprint — so no two findings tie and the
+/// order never depends on which thread found what first.
+pub(crate) fn place(f: &Finding) -> impl Ord + '_ {
+    let commit = f.origin.commit_info();
+    let layer = match &*f.origin {
+        Origin::ImageLayer { image, layer_index, .. } => Some((image.as_str(), *layer_index)),
+        _ => None,
+    };
+    (
+        (f.origin.display_path(), f.line, f.column, f.rule_id.as_str()),
+        commit.map(|c| (c.date, c.commit)),
+        layer,
+        (f.fingerprint.as_str(), f.offset),
+    )
 }

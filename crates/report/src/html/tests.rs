@@ -81,6 +81,7 @@ fn options(show_secrets: bool) -> ReportOptions {
         rules: Vec::new(),
         vcs: None,
         author: None,
+        sort: false,
     }
 }
 
