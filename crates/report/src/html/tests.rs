@@ -255,3 +255,31 @@ fn a_saved_json_report_reads_back_into_the_same_page() {
     };
     assert_eq!(render(&page(saved.records)), render(&page(direct)));
 }
+
+#[test]
+fn image_findings_show_their_layer_and_visibility() {
+    let mut f = finding("app/.env", 2, TOKEN, "x", "y");
+    f.origin = Arc::new(Origin::ImageLayer {
+        path: "app/.env".into(),
+        image: "registry.example/app:1.2 linux/amd64".into(),
+        layer_index: 1,
+        layer_digest: format!("sha256:{}", "ab".repeat(32)),
+        created_by: Some("COPY . /app # <b>bold</b>".into()),
+        visible: false,
+        hidden_by_layer: Some(3),
+    });
+    f.present_in_head = None;
+    f.removed = None;
+    let html = through_sink(vec![f], false);
+    assert!(html.contains("<h3>Image layers</h3>"));
+    assert!(html.contains(
+        "<td>1 <code>sha256:abababababab</code></td><td><code>COPY . /app # &lt;b&gt;bold&lt;/b&gt;</code></td>"
+    ));
+    assert!(html.contains("no: deleted or replaced by layer 3 (still in the image&#39;s history)"));
+    assert!(html.contains("<tr data-key=\"source:image layers\""));
+    assert!(html.contains("<tr data-key=\"image:registry.example/app:1.2 linux/amd64\""));
+    assert!(html.contains("data-state=\"removed\""));
+    // No commit dates: no bars, and the page says why.
+    assert!(!html.contains("<g class=\"bar "));
+    assert!(html.contains("No dated sightings"));
+}
