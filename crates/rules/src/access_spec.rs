@@ -139,4 +139,8 @@ pub struct AccessRule {
     /// The flag (needs `resource`).
     #[serde(default)]
     pub flag: Option<String>,
+    /// This fact was not learnt (an empty list, an absent field): Azure's
+    /// Owner is `*` with no `notActions`, Contributor is `*` with some.
+    #[serde(default)]
+    pub missing: Option<String>,
 }

@@ -52,6 +52,15 @@ pub fn map_access(
             );
         }
     }
+    // Identity may name values found beside the secret (a tenant or
+    // client id), never the secret itself.
+    for name in &access.spec.identity {
+        if name != "secret" && !learnt.facts.contains_key(name) {
+            if let Some(v) = values.get(name) {
+                learnt.facts.insert(name.clone(), v.clone());
+            }
+        }
+    }
     learnt.scopes.sort();
     learnt.scopes.dedup();
     finish(access, learnt)
@@ -121,6 +130,12 @@ fn holds(c: &CompiledCondition, learnt: &Learnt) -> Option<String> {
             return None;
         }
         what.push(format!("{fact} = {value}"));
+    }
+    if let Some(fact) = &c.missing {
+        if learnt.facts.contains_key(fact) {
+            return None;
+        }
+        what.push(format!("no {fact}"));
     }
     if let Some((name, flag)) = &c.resource {
         let listing = learnt.resources.iter().find(|r| &r.name == name);

@@ -510,6 +510,7 @@ pub(crate) struct CompiledCondition {
     pub(crate) scope: Option<regex::Regex>,
     pub(crate) fact: Option<(String, Option<regex::Regex>)>,
     pub(crate) resource: Option<(String, Option<String>)>,
+    pub(crate) missing: Option<String>,
 }
 
 fn whole(pattern: &str, what: &str) -> Result<regex::Regex, SpecError> {
@@ -534,6 +535,7 @@ fn compile_condition(rule: &AccessRule, what: &str) -> Result<CompiledCondition,
             None => None,
         },
         resource: rule.resource.clone().map(|r| (r, rule.flag.clone())),
+        missing: rule.missing.clone(),
     })
 }
 
