@@ -431,7 +431,7 @@ fn smtp_logins_are_live_or_invalid_over_tls_and_a_password_never_goes_in_clear()
     write(
         root,
         "wrong.env",
-        format!("MAILER_DSN=smtp://alerts%40acme.test:Wr0ngPassw0rdXyz@127.0.0.1:{port}\n"),
+        format!("MAILER_DSN=smtp://alerts%40acme.test:Wr0ngPassw0rdXyz@127.0.0.1:{port}\n"), // keyhound:allow (fake, for a throwaway test server)
     );
     write(
         root,
@@ -501,7 +501,7 @@ fn smtp_logins_are_live_or_invalid_over_tls_and_a_password_never_goes_in_clear()
 
 #[test]
 fn an_smtp_server_without_tls_never_receives_the_password() {
-    let password = "Zq8wLp3vNc1XrT6y";
+    let password = "Zq8wLp3vNc1XrT6y"; // keyhound:allow (fake, for a throwaway test server)
     let (_server, port, server_dir) = smtp_server("alerts@acme.test", password, "--no-tls");
     let tree = tempfile::tempdir().unwrap();
     write(
