@@ -437,6 +437,11 @@ pub struct ScanArgs {
     /// format is always in that order.
     #[arg(long)]
     pub sort: bool,
+    /// Text: list every place a history or image finding was seen, one
+    /// entry each (default: one entry per secret with its introduction
+    /// and its first few places).
+    #[arg(long)]
+    pub all_locations: bool,
     /// No progress bar, warnings or summary on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -358,6 +358,7 @@ fn make_sink(args: &ScanArgs, prepared: &Prepared, reporting: Reporting) -> Resu
         vcs: reporting.vcs,
         author: reporting.author,
         sort: args.sort,
+        all_locations: args.all_locations,
     };
     if prepared.mode == Mode::CreateBaseline {
         return Ok(report::make_sink(Format::Baseline, open_output(args)?, options));

@@ -46,6 +46,9 @@ pub struct ReportOptions {
     /// JSONL: hold the findings and write them in the stable order at the
     /// end (`--sort`) instead of streaming them as they are found.
     pub sort: bool,
+    /// Text: list every place of a history or image finding (default:
+    /// one entry per secret with its first few places).
+    pub all_locations: bool,
 }
 
 /// The repository a git scan read, for SARIF.

@@ -82,6 +82,7 @@ fn options(show_secrets: bool) -> ReportOptions {
         vcs: None,
         author: None,
         sort: false,
+        all_locations: false,
     }
 }
 
