@@ -196,8 +196,9 @@ struct Model<'a> {
     keys: Vec<Key<'a>>,
     /// The latest date in the input: the end of the timeline's axis.
     as_of: Option<i64>,
-    /// Full secrets the input holds, longest first, to redact snippets.
-    full_secrets: Vec<&'a str>,
+    /// Full secrets the input holds by the line (path, line) they are on,
+    /// longest first, to redact the snippets of that line.
+    full_secrets: BTreeMap<(&'a str, usize), Vec<&'a str>>,
 }
 
 impl<'a> Model<'a> {
@@ -214,14 +215,14 @@ impl<'a> Model<'a> {
                 commit(b),
             ))
         });
-        let mut full_secrets: Vec<&str> = records
-            .iter()
-            .filter(|r| !r.redacted && !r.secret.is_empty())
-            .map(|r| r.secret.as_str())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        full_secrets.sort_by_key(|s| Reverse(s.len()));
+        let mut full_secrets: BTreeMap<(&str, usize), Vec<&str>> = BTreeMap::new();
+        for r in records.iter().filter(|r| !r.redacted && !r.secret.is_empty()) {
+            full_secrets.entry((&r.path, r.line)).or_default().push(&r.secret);
+        }
+        for secrets in full_secrets.values_mut() {
+            secrets.sort_by(|a, b| (Reverse(a.len()), a).cmp(&(Reverse(b.len()), b)));
+            secrets.dedup();
+        }
         let mut groups: BTreeMap<&str, Vec<&Record>> = BTreeMap::new();
         for r in &records {
             groups.entry(&r.fingerprint).or_default().push(r);
@@ -334,7 +335,8 @@ impl<'a> Model<'a> {
     fn snippet(&self, r: &Record) -> String {
         let mut text = r.snippet.clone();
         if !self.page.show_secrets {
-            for secret in &self.full_secrets {
+            let on_line = self.full_secrets.get(&(r.path.as_str(), r.line));
+            for secret in on_line.into_iter().flatten() {
                 text = text.replace(secret, &keyhound_findings::redact(secret));
             }
         }
