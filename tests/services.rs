@@ -523,6 +523,11 @@ fn an_smtp_server_without_tls_never_receives_the_password() {
 /// logins only, for the keys in `authorized` (public key lines). Returns
 /// the server, its port and its directory (sshd.log holds its log).
 fn sshd(authorized: &[String]) -> (Server, u16, tempfile::TempDir) {
+    sshd_with(authorized, "PasswordAuthentication no\n")
+}
+
+/// [`sshd`] with `extra` configuration lines.
+fn sshd_with(authorized: &[String], extra: &str) -> (Server, u16, tempfile::TempDir) {
     let sshd = Path::new("/usr/sbin/sshd");
     assert!(
         sshd.exists(),
@@ -548,7 +553,7 @@ fn sshd(authorized: &[String]) -> (Server, u16, tempfile::TempDir) {
         &config,
         format!(
             "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nAuthorizedKeysFile {}\nStrictModes no\n\
-             PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n\
+             {extra}KbdInteractiveAuthentication no\nPubkeyAuthentication yes\n\
              UsePAM no\nPermitRootLogin prohibit-password\nPidFile none\nLogLevel VERBOSE\n",
             host_key.display(),
             keys.display()
@@ -649,4 +654,113 @@ fn ssh_keys_are_live_or_invalid_at_the_host_named_beside_them_and_no_session_is_
     assert_ne!(status_of(&rows, ".gitlab-ci.yml").0, "live");
     let log = std::fs::read_to_string(server_dir.path().join("sshd.log")).unwrap();
     assert_eq!(log.matches("Connection from").count(), before, "{log}");
+}
+
+#[test]
+fn sftp_passwords_go_only_to_a_host_key_known_hosts_records() {
+    // A local account with a password for sshd to check (/etc/shadow; the
+    // test machine is root's, like the package installs of ./test).
+    assert!(
+        is_root(),
+        "the SFTP password test creates a local account: run as root (./test in CI does)"
+    );
+    let (user, password) = ("khsftp", "Vq7xL2mK9pRt4wZs"); // keyhound:allow (fake, for a throwaway test account)
+    let exists = Command::new("id").arg(user).output().is_ok_and(|o| o.status.success());
+    if !exists {
+        run_as(None, Path::new("useradd"), &["-M", "-s", "/usr/sbin/nologin", user]);
+    }
+    let mut chpasswd = Command::new("chpasswd")
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("chpasswd");
+    std::io::Write::write_all(
+        chpasswd.stdin.as_mut().unwrap(),
+        format!("{user}:{password}\n").as_bytes(),
+    )
+    .unwrap();
+    assert!(chpasswd.wait().unwrap().success());
+
+    let (_server, port, server_dir) = sshd_with(&[], "PasswordAuthentication yes\n");
+    let host_key = std::fs::read_to_string(server_dir.path().join("host_key.pub")).unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    let root = tree.path();
+    write(
+        root,
+        "deploy.sh",
+        format!("lftp sftp://{user}:{password}@127.0.0.1:{port}/upload\n"),
+    );
+    write(
+        root,
+        "wrong.sh",
+        format!("lftp sftp://{user}:Wr0ngPassw0rd77@127.0.0.1:{port}/upload\n"), // keyhound:allow (fake)
+    );
+    let home = tempfile::tempdir().unwrap();
+    let scan = |known: Option<&str>| {
+        std::fs::create_dir_all(home.path().join(".ssh")).unwrap();
+        let known_hosts = home.path().join(".ssh/known_hosts");
+        match known {
+            Some(line) => std::fs::write(&known_hosts, line).unwrap(),
+            None => {
+                let _ = std::fs::remove_file(&known_hosts);
+            }
+        }
+        let out = keyhound()
+            .current_dir(root)
+            .env("HOME", home.path())
+            .args(["dir", ".", "--verify", "--verify-network-services", "-f", "json", "-q"])
+            .output()
+            .unwrap();
+        assert!(code(&out) <= 1, "{}", stderr(&out));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let mut rows: Vec<(String, String, String)> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == "sftp-url-password")
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().trim_start_matches("./").to_string(),
+                    f["verification"]["status"].as_str().unwrap_or("none").to_string(),
+                    f["verification"]["reason"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    let tried = || {
+        let log = std::fs::read_to_string(server_dir.path().join("sshd.log")).unwrap();
+        log.matches(" password for ").count()
+    };
+
+    // No known_hosts entry: nothing is sent.
+    let rows = scan(None);
+    let (status, reason) = status_of(&rows, "deploy.sh");
+    assert_eq!(status, "unknown", "{rows:?}");
+    assert!(
+        reason.contains("known_hosts") && reason.contains("not sent"),
+        "{reason}"
+    );
+    assert_eq!(tried(), 0, "a password went to a host key nobody vouched for");
+
+    // A different key recorded for the host: refused as changed.
+    let (_, other) = ssh_key_pair(home.path(), "other", &["-t", "ed25519"]);
+    let rows = scan(Some(&format!("[127.0.0.1]:{port} {other}\n")));
+    let (status, reason) = status_of(&rows, "deploy.sh");
+    assert_eq!(status, "unknown", "{rows:?}");
+    assert!(reason.contains("CHANGED"), "{reason}");
+    assert_eq!(tried(), 0);
+
+    // The host key is known: the password is checked.
+    let rows = scan(Some(&format!("[127.0.0.1]:{port} {}", host_key.trim())));
+    assert_eq!(status_of(&rows, "deploy.sh").0, "live", "{rows:?}");
+    let (status, reason) = status_of(&rows, "wrong.sh");
+    assert_eq!(status, "invalid", "{rows:?}");
+    assert!(reason.contains("refused the password"), "{reason}");
+    let log = std::fs::read_to_string(server_dir.path().join("sshd.log")).unwrap();
+    assert!(log.contains("Accepted password for khsftp"), "{log}");
+    assert!(
+        !log.contains("session opened") && !log.contains("subsystem request"),
+        "{log}"
+    );
 }

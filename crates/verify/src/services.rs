@@ -144,6 +144,10 @@ pub fn verify(
     tls: &Arc<rustls::ClientConfig>,
 ) -> Verification {
     let answer = match kind {
+        VerifyKind::Ssh if values.get("scheme").is_some_and(|s| s.eq_ignore_ascii_case("sftp")) => {
+            Target::from_values(values, 22)
+                .and_then(|t| ssh::ssh_password(&t.host, t.port, &t.user, &t.password, timeout))
+        }
         VerifyKind::Ssh => {
             ssh_target(values).and_then(|(host, port, user, key)| ssh::ssh(&host, port, &user, key, timeout))
         }

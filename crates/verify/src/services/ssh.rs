@@ -9,6 +9,12 @@
 //! so a man in the middle cannot replay it to the real server, and the
 //! private key itself never leaves the machine.
 //!
+//! A password (an `sftp://user:password@host` URL) is different: whoever
+//! answers receives it. It is only sent to a server whose host key the
+//! user's `~/.ssh/known_hosts` already records for that host and port; an
+//! unknown or changed host key leaves the finding `unknown` with nothing
+//! sent.
+//!
 //! `russh` (pure Rust, ring backend) does the protocol: SSH's transport
 //! layer (key exchange, ciphers, MACs) is not something to hand-write.
 
@@ -30,6 +36,35 @@ impl client::Handler for AnyHostKey {
 
     async fn check_server_key(&mut self, _key: &russh::keys::PublicKeyOrCertificate) -> Result<bool, Self::Error> {
         Ok(true)
+    }
+}
+
+/// Accepts only a host key `~/.ssh/known_hosts` records for the host and
+/// port, and remembers why it refused one.
+struct KnownHostKey {
+    host: String,
+    port: u16,
+    refusal: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl client::Handler for KnownHostKey {
+    type Error = russh::Error;
+
+    async fn check_server_key(&mut self, key: &russh::keys::PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+        let russh::keys::PublicKeyOrCertificate::PublicKey { key, .. } = key else {
+            *self.refusal.lock().expect("refusal lock") = Some("the server presented a host certificate".into());
+            return Ok(false);
+        };
+        let verdict = match russh::keys::check_known_hosts(&self.host, self.port, key) {
+            Ok(true) => return Ok(true),
+            Ok(false) => "its host key is not in ~/.ssh/known_hosts".to_string(),
+            Err(russh::keys::Error::KeyChanged { .. }) => {
+                "its host key CHANGED from the one in ~/.ssh/known_hosts".into()
+            }
+            Err(e) => format!("~/.ssh/known_hosts: {e}"),
+        };
+        *self.refusal.lock().expect("refusal lock") = Some(verdict);
+        Ok(false)
     }
 }
 
@@ -125,6 +160,52 @@ pub(super) fn ssh(
             ),
         ])),
         Ok(Ok(_)) => Answer::Invalid(format!("{server} refused the key for user {user}")),
+    })
+}
+
+/// Logs in to `host:port` as `user` with a password, only after the
+/// server's host key matched `~/.ssh/known_hosts`.
+pub(super) fn ssh_password(
+    host: &str,
+    port: u16,
+    user: &str,
+    password: &str,
+    timeout: Duration,
+) -> Result<Answer, ServiceError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| ServiceError::Protocol(format!("cannot start the SSH client: {e}")))?;
+    let server = format!("{host}:{port}");
+    let refusal = Arc::new(std::sync::Mutex::new(None));
+    let handler = KnownHostKey {
+        host: host.to_string(),
+        port,
+        refusal: Arc::clone(&refusal),
+    };
+    let attempt = async {
+        let config = Arc::new(client::Config {
+            inactivity_timeout: Some(timeout),
+            ..Default::default()
+        });
+        let mut session = client::connect(config, (host, port), handler).await?;
+        let result = session.authenticate_password(user, password).await?;
+        let _ = session.disconnect(russh::Disconnect::ByApplication, "", "en").await;
+        Ok::<_, russh::Error>(result)
+    };
+    let outcome = runtime.block_on(async { tokio::time::timeout(timeout, attempt).await });
+    if let Some(why) = refusal.lock().expect("refusal lock").take() {
+        return Ok(Answer::Unknown(format!("{server}: {why}: the password was not sent")));
+    }
+    Ok(match outcome {
+        Err(_) => Answer::Unknown(format!("{server}: no answer within {timeout:?}")),
+        Ok(Err(e)) => Answer::Unknown(format!("{server}: {e}")),
+        Ok(Ok(result)) if result.success() => Answer::Live(BTreeMap::from([
+            ("user".to_string(), user.to_string()),
+            ("server".to_string(), server),
+        ])),
+        Ok(Ok(_)) => Answer::Invalid(format!("{server} refused the password of {user}")),
     })
 }
 
