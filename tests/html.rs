@@ -193,16 +193,31 @@ impl Trap {
     }
 
     /// Requests seen, except Chromium's own background calls to Google's
-    /// update, clock and account services, which it makes at start-up
-    /// whatever page it shows and despite `--disable-background-networking`
-    /// and `--disable-component-update` (checked on a blank page).
+    /// update, clock, account and browser services, which it makes at
+    /// start-up whatever page it shows, despite
+    /// `--disable-background-networking` and `--disable-component-update`
+    /// (seen on a blank page). Only those exact hosts are excused: the
+    /// CDNs a page could load from (fonts.googleapis.com, gstatic,
+    /// ajax.googleapis.com, …) still count.
     fn page_requests(&self) -> Vec<String> {
-        const BROWSER_OWN: [&str; 4] = [
-            "CONNECT update.googleapis.com:443 ",
-            "POST http://update.googleapis.com/service/update2/json?",
-            "GET http://clients2.google.com/time/1/current?",
-            "CONNECT accounts.google.com:443 ",
+        const BROWSER_SERVICES: [&str; 9] = [
+            "update.googleapis.com",
+            "clients1.google.com",
+            "clients2.google.com",
+            "accounts.google.com",
+            "optimizationguide-pa.googleapis.com",
+            "content-autofill.googleapis.com",
+            "safebrowsing.googleapis.com",
+            "redirector.gvt1.com",
+            "edgedl.me.gvt1.com",
         ];
+        // `CONNECT host:443 HTTP/1.1` or `GET http://host/path HTTP/1.1`.
+        let host = |line: &str| -> Option<String> {
+            let target = line.split(' ').nth(1)?;
+            let target = target.strip_prefix("http://").unwrap_or(target);
+            let host = target.split(['/', ':']).next()?;
+            Some(host.to_ascii_lowercase())
+        };
         // Every connection accepted so far has its request line read.
         let started = Instant::now();
         while self.seen.lock().unwrap().len() < self.connections.load(Ordering::SeqCst)
@@ -212,7 +227,7 @@ impl Trap {
         }
         let seen = self.seen.lock().unwrap().clone();
         seen.into_iter()
-            .filter(|line| !BROWSER_OWN.iter().any(|own| line.starts_with(own)))
+            .filter(|line| !host(line).is_some_and(|h| BROWSER_SERVICES.contains(&h.as_str())))
             .collect()
     }
 }
@@ -232,7 +247,11 @@ fn browse(url: &str, trap: &Trap, extra: &[&str]) -> String {
             "--disable-component-update",
             "--disable-sync",
             "--disable-dev-shm-usage",
-            "--allow-file-access-from-files",
+            "--no-pings",
+            "--disable-domain-reliability",
+            "--disable-client-side-phishing-detection",
+            "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate,\
+             AutofillServerCommunication,CertificateTransparencyComponentUpdater",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("--proxy-server=http://127.0.0.1:{}", trap.port))
