@@ -64,6 +64,8 @@ pub enum AccessFlow {
     /// Google Cloud: token exchange, `testIamPermissions` on the key's
     /// project, buckets and service accounts.
     GcpIam,
+    /// Azure Storage: the account's containers, with its shared key.
+    AzureStorage,
 }
 
 /// One read-only request of an access map.

@@ -63,6 +63,9 @@ pub enum VerifyKind {
     /// exchanged for an access token at Google's token endpoint
     /// (`client_email` in `needs`).
     GcpServiceAccount,
+    /// Azure Storage account key: List Containers signed with Shared Key
+    /// (the pattern's `account` group names the account).
+    AzureSharedKey,
     /// A PostgreSQL login (startup, SCRAM-SHA-256 or MD5, terminate) to
     /// the `host`/`port`/`user`/`db` groups of the match.
     Postgres,
@@ -168,7 +171,9 @@ pub struct RevokeApi {
     /// `http` (the declarative request below) or a built-in revoker
     /// (`aws-iam`: deactivate, then delete, the access key through IAM with
     /// the user's own credentials, or with the leaked pair itself under
-    /// `--use-leaked-key`).
+    /// `--use-leaked-key`; `openai-admin` and `anthropic-admin`: find the
+    /// key in the organisation with the admin key in `admin_env`, then
+    /// delete or disable it).
     #[serde(default)]
     pub kind: RevokeKind,
     /// The request (`[rules.revoke.api.request]`; http only).
@@ -205,6 +210,13 @@ pub enum RevokeKind {
     Http,
     /// IAM UpdateAccessKey (Inactive) then DeleteAccessKey, SigV4-signed.
     AwsIam,
+    /// OpenAI Admin API: find the key among the organisation's project
+    /// keys by its redacted form, then delete it (admin key from
+    /// `admin_env`).
+    OpenaiAdmin,
+    /// Anthropic Admin API: find the key by its partial hint, then set it
+    /// inactive (admin key from `admin_env`; Anthropic has no delete).
+    AnthropicAdmin,
 }
 
 fn default_true() -> bool {

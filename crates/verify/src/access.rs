@@ -42,6 +42,7 @@ pub fn map_access(
         }
         AccessFlow::AwsIam => crate::aws_access::map(client, values, &mut learnt),
         AccessFlow::GcpIam => crate::gcp::map(client, values, &mut learnt),
+        AccessFlow::AzureStorage => crate::azure_storage::map(client, values, &mut learnt),
     }
     if let Some(fact) = &access.spec.scopes {
         if let Some(list) = learnt.facts.get(fact) {

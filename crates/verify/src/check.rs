@@ -71,6 +71,12 @@ pub fn verify(client: &Client, verifier: &CompiledVerify, values: &BTreeMap<Stri
             None => Err(VerifyError::Spec("no request".into())),
         },
         VerifyKind::AwsSts => send_sts(client, values),
+        VerifyKind::AzureSharedKey => {
+            host = values
+                .get("account")
+                .map_or_else(String::new, |a| format!("{a}.blob.core.windows.net"));
+            super::azure_storage::list_containers(client, values, 5)
+        }
         VerifyKind::GcpServiceAccount => {
             host = super::gcp::TOKEN_HOST.to_string();
             super::gcp::exchange(client, values)

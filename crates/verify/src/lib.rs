@@ -11,9 +11,11 @@
 //! See ARCHITECTURE.md at the repository root for where this crate sits.
 
 pub mod access;
+pub mod admin_revoke;
 pub mod aws;
 pub mod aws_access;
 pub mod aws_revoke;
+pub mod azure_storage;
 pub mod cache;
 pub mod check;
 pub mod exposure;

@@ -334,12 +334,16 @@ pub fn plan(findings: &[Reported], rules: &[Arc<Rule>]) -> Vec<PlanItem> {
                 revoke_url: spec.and_then(|s| s.revoke.as_ref()).map(|r| r.url.clone()),
                 steps: spec.and_then(|s| s.revoke.as_ref()).map(|r| r.steps.clone()),
                 api: revoker.is_some(),
-                request: revoker.map(|r| match &r.spec.request {
-                    Some(q) => format!("{} {}", q.method, q.url),
-                    None => {
-                        "IAM UpdateAccessKey Status=Inactive, then DeleteAccessKey (https://iam.amazonaws.com/)".into()
-                    }
-                }),
+                request: revoker.map(
+                    |r| match (&r.spec.request, crate::admin_revoke::describe(r.spec.kind)) {
+                        (Some(q), _) => format!("{} {}", q.method, q.url),
+                        (None, Some(calls)) => calls.to_string(),
+                        (None, None) => {
+                            "IAM UpdateAccessKey Status=Inactive, then DeleteAccessKey (https://iam.amazonaws.com/)"
+                                .into()
+                        }
+                    },
+                ),
                 admin_env: revoker.and_then(|r| r.spec.admin_env.clone()),
                 secret_available: secret_value.is_some(),
                 verifiable: rule
@@ -369,7 +373,9 @@ pub struct Outcome {
     /// Fingerprint.
     pub fingerprint: String,
     /// `revoked` (provider accepted), `already dead` (revoked or expired
-    /// before), `refused` (provider said no), `error` (no answer), or
+    /// before), `refused` (provider said no), `error` (no answer),
+    /// `ambiguous` or `not found` (an admin API listed several or none of
+    /// the organisation's keys with the leaked key's redacted form), or
     /// `skipped` (no API, no full secret, no admin credential).
     pub revocation: &'static str,
     /// HTTP status of the revocation call.
@@ -626,6 +632,34 @@ pub fn execute(
                             outcome.detail = Some(e.to_string());
                         }
                     }
+                }
+            }
+        }
+        Ok(Some(revoker)) if matches!(revoker.spec.kind, RevokeKind::OpenaiAdmin | RevokeKind::AnthropicAdmin) => {
+            let env = revoker.spec.admin_env.as_deref().unwrap_or_default();
+            match std::env::var(env) {
+                Ok(admin) if !admin.trim().is_empty() => {
+                    match crate::admin_revoke::revoke(
+                        verifier.client(),
+                        revoker.spec.kind,
+                        secret.expose(),
+                        admin.trim(),
+                    ) {
+                        Ok(r) => {
+                            outcome.revocation = r.answer.outcome();
+                            outcome.http_status = r.status;
+                            outcome.detail = Some(r.detail);
+                        }
+                        Err(e) => {
+                            outcome.revocation = "error";
+                            outcome.detail = Some(e.to_string());
+                        }
+                    }
+                }
+                _ => {
+                    outcome.detail = Some(format!(
+                        "revoking this key needs the organisation's admin key in ${env}; nothing was sent to the admin API"
+                    ));
                 }
             }
         }

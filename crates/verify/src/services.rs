@@ -163,7 +163,7 @@ pub fn verify(
             "a TLS (rediss://) server: not verified over plain TCP".into(),
         )),
         VerifyKind::Redis => Target::from_values(values, 6379).and_then(|t| redis(&t, timeout)),
-        VerifyKind::Http | VerifyKind::AwsSts | VerifyKind::GcpServiceAccount => {
+        VerifyKind::Http | VerifyKind::AwsSts | VerifyKind::GcpServiceAccount | VerifyKind::AzureSharedKey => {
             Err(ServiceError::Protocol("not a service verifier".into()))
         }
     };

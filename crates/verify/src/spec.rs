@@ -269,6 +269,17 @@ pub fn compile_verify(spec: &VerifySpec, pattern_groups: &[String]) -> Result<Co
             ))
         }
         (VerifyKind::GcpServiceAccount, None) => {}
+        (VerifyKind::AzureSharedKey, Some(_)) => {
+            return Err(SpecError::BuiltIn(
+                "azure-shared-key builds its own request; drop the request".into(),
+            ))
+        }
+        (VerifyKind::AzureSharedKey, None) if !names.iter().any(|n| n == "account") => {
+            return Err(SpecError::BuiltIn(
+                "azure-shared-key needs an `account` group in the pattern".into(),
+            ))
+        }
+        (VerifyKind::AzureSharedKey, None) => {}
         (kind, Some(_)) if kind.is_service() => return Err(SpecError::Service("drop the request".into())),
         (_, _) => {
             if !names.iter().any(|n| n == "host") {
@@ -346,6 +357,18 @@ pub fn compile_revoke(
         (RevokeKind::AwsIam, _) => {
             return Err(SpecError::Service(
                 "aws-iam revokes with its own calls: drop request and revoked".into(),
+            ))
+        }
+        (RevokeKind::OpenaiAdmin | RevokeKind::AnthropicAdmin, None) if api.revoked.is_empty() => {
+            if api.admin_env.is_none() {
+                return Err(SpecError::Service(
+                    "an admin-API revoker needs admin_env (the variable holding the organisation's admin key)".into(),
+                ));
+            }
+        }
+        (RevokeKind::OpenaiAdmin | RevokeKind::AnthropicAdmin, _) => {
+            return Err(SpecError::Service(
+                "an admin-API revoker makes its own calls: drop request and revoked".into(),
             ))
         }
     }
@@ -462,6 +485,11 @@ pub fn compile_access_of(rule: &Rule) -> Result<Option<CompiledAccess>, SpecErro
     if spec.flow == AccessFlow::AwsIam && verify.kind != VerifyKind::AwsSts {
         return Err(SpecError::Access("the aws-iam flow needs the aws-sts verifier".into()));
     }
+    if spec.flow == AccessFlow::AzureStorage && verify.kind != VerifyKind::AzureSharedKey {
+        return Err(SpecError::Access(
+            "the azure-storage flow needs the azure-shared-key verifier".into(),
+        ));
+    }
     if spec.flow == AccessFlow::GcpIam && verify.kind != VerifyKind::GcpServiceAccount {
         return Err(SpecError::Access(
             "the gcp-iam flow needs the gcp-service-account verifier".into(),
@@ -546,7 +574,7 @@ pub fn compile_access(spec: &AccessSpec, known: &[String]) -> Result<CompiledAcc
     let mut names = known.to_vec();
     if spec.flow != AccessFlow::Http && !spec.calls.is_empty() {
         return Err(SpecError::Access(
-            "a built-in flow (aws-iam, gcp-iam) makes its own calls; drop `calls`".into(),
+            "a built-in flow (aws-iam, gcp-iam, azure-storage) makes its own calls; drop `calls`".into(),
         ));
     }
     for (i, call) in spec.calls.iter().enumerate() {
