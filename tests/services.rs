@@ -75,9 +75,19 @@ fn run_as(user: Option<&str>, program: &Path, args: &[&str]) {
 
 /// The statuses keyhound reports for each file's finding of `rule`.
 fn statuses(root: &Path, rule: &str, extra: &[&str]) -> Vec<(String, String, String)> {
+    statuses_with_home(root, rule, extra, None)
+}
+
+/// [`statuses`] with `HOME` set (where `~/.ssh/known_hosts` is read).
+fn statuses_with_home(root: &Path, rule: &str, extra: &[&str], home: Option<&Path>) -> Vec<(String, String, String)> {
     let mut args = vec!["dir", ".", "--verify", "-f", "json", "-q"];
     args.extend(extra);
-    let out = run_in(root, &args);
+    let mut cmd = keyhound();
+    cmd.current_dir(root).args(&args);
+    if let Some(home) = home {
+        cmd.env("HOME", home);
+    }
+    let out = cmd.output().unwrap();
     assert!(code(&out) <= 1, "{}", stderr(&out));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let mut rows: Vec<(String, String, String)> = doc["findings"]
@@ -704,29 +714,12 @@ fn sftp_passwords_go_only_to_a_host_key_known_hosts_records() {
                 let _ = std::fs::remove_file(&known_hosts);
             }
         }
-        let out = keyhound()
-            .current_dir(root)
-            .env("HOME", home.path())
-            .args(["dir", ".", "--verify", "--verify-network-services", "-f", "json", "-q"])
-            .output()
-            .unwrap();
-        assert!(code(&out) <= 1, "{}", stderr(&out));
-        let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-        let mut rows: Vec<(String, String, String)> = doc["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule_id"] == "sftp-url-password")
-            .map(|f| {
-                (
-                    f["path"].as_str().unwrap().trim_start_matches("./").to_string(),
-                    f["verification"]["status"].as_str().unwrap_or("none").to_string(),
-                    f["verification"]["reason"].as_str().unwrap_or("").to_string(),
-                )
-            })
-            .collect();
-        rows.sort();
-        rows
+        statuses_with_home(
+            root,
+            "sftp-url-password",
+            &["--verify-network-services"],
+            Some(home.path()),
+        )
     };
     let tried = || {
         let log = std::fs::read_to_string(server_dir.path().join("sshd.log")).unwrap();

@@ -128,39 +128,68 @@ pub(super) fn ssh(
         Ok(key) => Arc::new(key),
         Err(why) => return Ok(Answer::Unknown(why)),
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .enable_time()
-        .build()
-        .map_err(|e| ServiceError::Protocol(format!("cannot start the SSH client: {e}")))?;
     let server = format!("{host}:{port}");
-    let attempt = async {
-        let config = Arc::new(client::Config {
-            inactivity_timeout: Some(timeout),
-            ..Default::default()
-        });
-        let mut session = client::connect(config, (host, port), AnyHostKey).await?;
+    let outcome = converse(timeout, async {
+        let mut session = client::connect(config(timeout), (host, port), AnyHostKey).await?;
         let hash = session.best_supported_rsa_hash().await?.flatten();
         let result = session
             .authenticate_publickey(user, PrivateKeyWithHashAlg::new(Arc::clone(&key), hash))
             .await?;
         let _ = session.disconnect(russh::Disconnect::ByApplication, "", "en").await;
-        Ok::<_, russh::Error>(result)
-    };
-    let outcome = runtime.block_on(async { tokio::time::timeout(timeout, attempt).await });
-    Ok(match outcome {
-        Err(_) => Answer::Unknown(format!("{server}: no answer within {timeout:?}")),
-        Ok(Err(e)) => Answer::Unknown(format!("{server}: {e}")),
-        Ok(Ok(result)) if result.success() => Answer::Live(BTreeMap::from([
-            ("user".to_string(), user.to_string()),
-            ("server".to_string(), server),
-            (
-                "key".to_string(),
-                key.public_key().fingerprint(Default::default()).to_string(),
-            ),
-        ])),
-        Ok(Ok(_)) => Answer::Invalid(format!("{server} refused the key for user {user}")),
+        Ok(result)
+    })?;
+    Ok(settle(&server, timeout, outcome, |accepted| {
+        if accepted {
+            Answer::Live(BTreeMap::from([
+                ("user".to_string(), user.to_string()),
+                ("server".to_string(), server.clone()),
+                (
+                    "key".to_string(),
+                    key.public_key().fingerprint(Default::default()).to_string(),
+                ),
+            ]))
+        } else {
+            Answer::Invalid(format!("{server} refused the key for user {user}"))
+        }
+    }))
+}
+
+/// A client configuration that gives up on a silent server.
+fn config(timeout: Duration) -> Arc<client::Config> {
+    Arc::new(client::Config {
+        inactivity_timeout: Some(timeout),
+        ..Default::default()
     })
+}
+
+/// Runs one SSH conversation on a single-threaded runtime; `None` when it
+/// took longer than `timeout`.
+fn converse<T>(
+    timeout: Duration,
+    conversation: impl std::future::Future<Output = Result<T, russh::Error>>,
+) -> Result<Option<Result<T, russh::Error>>, ServiceError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| ServiceError::Protocol(format!("cannot start the SSH client: {e}")))?;
+    Ok(runtime
+        .block_on(async { tokio::time::timeout(timeout, conversation).await })
+        .ok())
+}
+
+/// The answer of a conversation whose authentication said `accepted`.
+fn settle(
+    server: &str,
+    timeout: Duration,
+    outcome: Option<Result<russh::client::AuthResult, russh::Error>>,
+    answer: impl FnOnce(bool) -> Answer,
+) -> Answer {
+    match outcome {
+        None => Answer::Unknown(format!("{server}: no answer within {timeout:?}")),
+        Some(Err(e)) => Answer::Unknown(format!("{server}: {e}")),
+        Some(Ok(result)) => answer(result.success()),
+    }
 }
 
 /// Logs in to `host:port` as `user` with a password, only after the
@@ -172,11 +201,6 @@ pub(super) fn ssh_password(
     password: &str,
     timeout: Duration,
 ) -> Result<Answer, ServiceError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .enable_time()
-        .build()
-        .map_err(|e| ServiceError::Protocol(format!("cannot start the SSH client: {e}")))?;
     let server = format!("{host}:{port}");
     let refusal = Arc::new(std::sync::Mutex::new(None));
     let handler = KnownHostKey {
@@ -184,29 +208,25 @@ pub(super) fn ssh_password(
         port,
         refusal: Arc::clone(&refusal),
     };
-    let attempt = async {
-        let config = Arc::new(client::Config {
-            inactivity_timeout: Some(timeout),
-            ..Default::default()
-        });
-        let mut session = client::connect(config, (host, port), handler).await?;
+    let outcome = converse(timeout, async {
+        let mut session = client::connect(config(timeout), (host, port), handler).await?;
         let result = session.authenticate_password(user, password).await?;
         let _ = session.disconnect(russh::Disconnect::ByApplication, "", "en").await;
-        Ok::<_, russh::Error>(result)
-    };
-    let outcome = runtime.block_on(async { tokio::time::timeout(timeout, attempt).await });
+        Ok(result)
+    })?;
     if let Some(why) = refusal.lock().expect("refusal lock").take() {
         return Ok(Answer::Unknown(format!("{server}: {why}: the password was not sent")));
     }
-    Ok(match outcome {
-        Err(_) => Answer::Unknown(format!("{server}: no answer within {timeout:?}")),
-        Ok(Err(e)) => Answer::Unknown(format!("{server}: {e}")),
-        Ok(Ok(result)) if result.success() => Answer::Live(BTreeMap::from([
-            ("user".to_string(), user.to_string()),
-            ("server".to_string(), server),
-        ])),
-        Ok(Ok(_)) => Answer::Invalid(format!("{server} refused the password of {user}")),
-    })
+    Ok(settle(&server, timeout, outcome, |accepted| {
+        if accepted {
+            Answer::Live(BTreeMap::from([
+                ("user".to_string(), user.to_string()),
+                ("server".to_string(), server.clone()),
+            ]))
+        } else {
+            Answer::Invalid(format!("{server} refused the password of {user}"))
+        }
+    }))
 }
 
 #[cfg(test)]
