@@ -19,7 +19,7 @@ use std::fmt::{self, Write};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use super::{Page, PlanEntry, Record, RuleInfo};
+use super::model::{Page, PlanEntry, Record, RuleInfo};
 use keyhound_findings::time::{format_seconds, parse_seconds};
 use keyhound_findings::{AccessLevel, Origin, Removal, Status, Verification};
 use keyhound_rules::Severity;

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use super::*;
-use keyhound_findings::{AccessLevel, AccessMap, Excess, Secret, Status};
+use crate::options::ReportOptions;
+use keyhound_findings::{AccessLevel, AccessMap, Excess, Origin, Removal, Secret, Status, Verification};
+use keyhound_rules::Severity;
 
 const TOKEN: &str = "ghp_R7kQ2mV9xL4pT8wZ3nB6cY1dF5gH0jK2sA9e";
 const INJECTION: &str = "<script>document.body.dataset.pwned='1'</script>\"'&";
