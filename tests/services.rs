@@ -381,18 +381,17 @@ fn without_the_flag_no_connection_is_made_to_a_host_named_in_the_tree() {
     );
 }
 
-/// A real SMTP submission server (aiosmtpd, with a throwaway CA from
-/// trustme) run by tests/servers/smtp.py; `mode` is `--starttls`,
-/// `--implicit` or `--no-tls`. Returns the server, its port and its
-/// directory (ca.pem, auth.log of AUTH attempts, mail.log of MAIL FROMs).
-fn smtp_server(user: &str, password: &str, mode: &str) -> (Server, u16, tempfile::TempDir) {
+/// A server from tests/servers/SCRIPT (a PyPI package's real server,
+/// with a throwaway CA from trustme): `args` after its directory. Returns
+/// the server, its port and its directory (ca.pem, the logs it writes).
+fn python_server(script: &str, args: &[&str]) -> (Server, u16, tempfile::TempDir) {
     use std::io::BufRead as _;
     let dir = tempfile::tempdir().unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/smtp.py");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers").join(script);
     let mut child = Command::new("python3")
-        .arg(&script)
+        .arg(&path)
         .arg(dir.path())
-        .args([user, password, mode])
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -405,9 +404,16 @@ fn smtp_server(user: &str, password: &str, mode: &str) -> (Server, u16, tempfile
     let Some(port) = line.strip_prefix("ready ").and_then(|p| p.trim().parse().ok()) else {
         let mut err = String::new();
         let _ = std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err);
-        panic!("the SMTP server did not start (it needs `pip install aiosmtpd trustme`; ./test installs them): {line}{err}");
+        panic!("{script} did not start (it needs `pip install aiosmtpd pyftpdlib pyopenssl trustme`; ./test installs them): {line}{err}");
     };
     (Server(child), port, dir)
+}
+
+/// A real SMTP submission server (aiosmtpd); `mode` is `--starttls`,
+/// `--implicit` or `--no-tls`. Its directory holds auth.log (AUTH
+/// attempts) and mail.log (MAIL FROMs).
+fn smtp_server(user: &str, password: &str, mode: &str) -> (Server, u16, tempfile::TempDir) {
+    python_server("smtp.py", &[user, password, mode])
 }
 
 fn log_lines(dir: &Path, name: &str) -> Vec<String> {
@@ -755,5 +761,54 @@ fn sftp_passwords_go_only_to_a_host_key_known_hosts_records() {
     assert!(
         !log.contains("session opened") && !log.contains("subsystem request"),
         "{log}"
+    );
+}
+
+#[test]
+fn ftp_logins_are_live_or_invalid_over_tls_and_never_in_clear() {
+    let (user, password) = ("webmaster", "Kx8vQ2nLp5wZt7Rm"); // keyhound:allow (fake, for a throwaway test server)
+    let (_tls, port, tls_dir) = python_server("ftp.py", &[user, password]);
+    let (_plain, plain_port, plain_dir) = python_server("ftp.py", &[user, password, "--no-tls"]);
+    let tree = tempfile::tempdir().unwrap();
+    let root = tree.path();
+    write(
+        root,
+        "deploy.sh",
+        format!("lftp ftp://{user}:{password}@127.0.0.1:{port}/site\n"),
+    );
+    write(
+        root,
+        "wrong.sh",
+        format!("lftp ftp://{user}:Wr0ngPassw0rd88@127.0.0.1:{port}/site\n"), // keyhound:allow (fake)
+    );
+    write(
+        root,
+        "plain.sh",
+        format!("lftp ftp://{user}:{password}@127.0.0.1:{plain_port}/site\n"),
+    );
+    let ca = tls_dir.path().join("ca.pem");
+    let rows = statuses(
+        root,
+        "ftp-url-password",
+        &["--verify-network-services", "--verify-ca-file", ca.to_str().unwrap()],
+    );
+    assert_eq!(status_of(&rows, "deploy.sh").0, "live", "{rows:?}");
+    let (status, reason) = status_of(&rows, "wrong.sh");
+    assert_eq!(status, "invalid", "{rows:?}");
+    assert!(reason.contains("530"), "{reason}");
+    let (status, reason) = status_of(&rows, "plain.sh");
+    assert_eq!(status, "unknown", "{rows:?}");
+    assert!(reason.contains("AUTH TLS"), "{reason}");
+    assert_eq!(
+        log_lines(tls_dir.path(), "auth.log"),
+        ["ok webmaster", "refused webmaster"]
+    );
+    assert!(
+        log_lines(plain_dir.path(), "auth.log").is_empty(),
+        "a password went in clear"
+    );
+    assert!(
+        log_lines(tls_dir.path(), "commands.log").is_empty(),
+        "a verifier listed or transferred"
     );
 }

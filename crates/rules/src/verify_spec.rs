@@ -76,6 +76,8 @@ pub enum VerifyKind {
     /// SMTP submission: TLS (implicit or STARTTLS), `AUTH`, `QUIT`; never
     /// a message.
     Smtp,
+    /// FTP: `AUTH TLS` (or implicit TLS), `USER`, `PASS`, `QUIT`.
+    Ftp,
     /// SSH private key: key exchange, `publickey` authentication as the
     /// user named beside the key, disconnect; no channel, no command.
     Ssh,
@@ -88,7 +90,12 @@ impl VerifyKind {
     pub fn is_service(self) -> bool {
         matches!(
             self,
-            VerifyKind::Postgres | VerifyKind::Mysql | VerifyKind::Redis | VerifyKind::Smtp | VerifyKind::Ssh
+            VerifyKind::Postgres
+                | VerifyKind::Mysql
+                | VerifyKind::Redis
+                | VerifyKind::Smtp
+                | VerifyKind::Ftp
+                | VerifyKind::Ssh
         )
     }
 }

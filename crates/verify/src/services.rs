@@ -1,6 +1,6 @@
 //! Verifiers for credentials of services rather than APIs: PostgreSQL,
-//! MySQL/MariaDB and Redis connection strings, SMTP logins ([`smtp`]) and
-//! SSH private keys ([`ssh`]). Each connects to the host
+//! MySQL/MariaDB and Redis connection strings, SMTP and FTP logins
+//! ([`smtp`], [`ftp`]) and SSH keys and passwords ([`ssh`]). Each connects to the host
 //! named in the finding, authenticates, and disconnects: no query, no
 //! command beyond `PING`.
 //!
@@ -33,6 +33,8 @@ use postgres_protocol::message::{backend, frontend};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
+mod ftp;
+mod replies;
 mod smtp;
 mod ssh;
 
@@ -150,6 +152,11 @@ pub fn verify(
         }
         VerifyKind::Ssh => {
             ssh_target(values).and_then(|(host, port, user, key)| ssh::ssh(&host, port, &user, key, timeout))
+        }
+        VerifyKind::Ftp => {
+            let implicit = values.get("scheme").is_some_and(|s| s.eq_ignore_ascii_case("ftps"));
+            let default_port = if implicit { 990 } else { 21 };
+            Target::from_values(values, default_port).and_then(|t| ftp::ftp(&t, implicit, timeout, tls))
         }
         VerifyKind::Smtp => {
             let implicit = values.get("scheme").is_some_and(|s| s.eq_ignore_ascii_case("smtps"));

@@ -14,105 +14,14 @@
 //! Written over `rustls` directly: the SMTP crates (`lettre`) are mail
 //! senders with transports and pools; this is six commands.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::BufReader;
 use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 
+use super::replies::{clip, command, read_reply, upgrade, Conn};
 use super::{Answer, ServiceError, Target};
-
-/// Longest reply line read.
-const MAX_LINE: usize = 4096;
-/// Most lines of one reply (EHLO lists a few extensions).
-const MAX_LINES: usize = 64;
-
-/// A connection that may be upgraded to TLS in the middle.
-enum Conn {
-    Plain(BufReader<TcpStream>),
-    Tls(Box<BufReader<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>>),
-}
-
-impl Conn {
-    fn reader(&mut self) -> &mut dyn BufRead {
-        match self {
-            Conn::Plain(r) => r,
-            Conn::Tls(r) => r.as_mut(),
-        }
-    }
-
-    fn send(&mut self, line: &str) -> std::io::Result<()> {
-        let bytes = format!("{line}\r\n");
-        match self {
-            Conn::Plain(r) => r.get_mut().write_all(bytes.as_bytes()),
-            Conn::Tls(r) => {
-                let stream = r.get_mut();
-                stream.write_all(bytes.as_bytes())?;
-                stream.flush()
-            }
-        }
-    }
-}
-
-/// One SMTP reply: its code and text lines.
-struct Reply {
-    code: u16,
-    lines: Vec<String>,
-}
-
-fn read_reply(conn: &mut Conn, t: &Target) -> Result<Reply, ServiceError> {
-    let mut lines = Vec::new();
-    loop {
-        let mut raw = Vec::new();
-        conn.reader()
-            .take(MAX_LINE as u64)
-            .read_until(b'\n', &mut raw)
-            .map_err(|e| t.io(e))?;
-        if raw.is_empty() {
-            return Err(ServiceError::Protocol("the server closed the connection".into()));
-        }
-        let line = String::from_utf8_lossy(&raw).trim_end().to_string();
-        let code = line
-            .get(..3)
-            .and_then(|c| c.parse::<u16>().ok())
-            .ok_or_else(|| ServiceError::Protocol(format!("not an SMTP reply: {:?}", clip(&line))))?;
-        let last = line.as_bytes().get(3) != Some(&b'-');
-        lines.push(line.get(4..).unwrap_or("").to_string());
-        if last {
-            return Ok(Reply { code, lines });
-        }
-        if lines.len() >= MAX_LINES {
-            return Err(ServiceError::Protocol("an SMTP reply without end".into()));
-        }
-    }
-}
-
-fn clip(text: &str) -> String {
-    text.chars().take(80).collect()
-}
-
-fn command(conn: &mut Conn, t: &Target, line: &str) -> Result<Reply, ServiceError> {
-    conn.send(line).map_err(|e| t.io(e))?;
-    read_reply(conn, t)
-}
-
-fn upgrade(stream: TcpStream, t: &Target, tls: &Arc<rustls::ClientConfig>) -> Result<Conn, ServiceError> {
-    let name = rustls::pki_types::ServerName::try_from(t.host.clone())
-        .map_err(|_| ServiceError::Protocol(format!("{:?} is not a TLS server name", t.host)))?;
-    let client = rustls::ClientConnection::new(Arc::clone(tls), name)
-        .map_err(|e| ServiceError::Protocol(format!("TLS: {e}")))?;
-    let mut stream = rustls::StreamOwned::new(client, stream);
-    // Finish the handshake now, so that a certificate that does not verify
-    // is reported as such before any credential is written.
-    while stream.conn.is_handshaking() {
-        stream
-            .conn
-            .complete_io(&mut stream.sock)
-            .map_err(|e| ServiceError::Protocol(format!("TLS with {}:{} failed: {e}", t.host, t.port)))?;
-    }
-    Ok(Conn::Tls(Box::new(BufReader::new(stream))))
-}
 
 fn ehlo(conn: &mut Conn, t: &Target) -> Result<Vec<String>, ServiceError> {
     let reply = command(conn, t, "EHLO keyhound.invalid")?;
