@@ -20,7 +20,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,109 +33,18 @@ use postgres_protocol::message::{backend, frontend};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
+mod base;
 mod ftp;
 mod replies;
 mod smtp;
 mod ssh;
 
+pub use base::ServiceError;
+use base::{Answer, Target};
 pub use smtp::tls_config;
 
 /// Largest packet read from a server; handshakes are a few hundred bytes.
 const MAX_PACKET: usize = 64 * 1024;
-
-/// Why a service could not be asked.
-#[derive(Debug, thiserror::Error)]
-pub enum ServiceError {
-    /// The finding lacks a value the connection needs.
-    #[error("no {0} in the connection string or beside the key")]
-    Missing(&'static str),
-    /// Could not connect, or the connection broke.
-    #[error("{host}:{port}: {source}")]
-    Io {
-        /// The host.
-        host: String,
-        /// The port.
-        port: u16,
-        /// The error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The server said something the protocol does not allow.
-    #[error("{0}")]
-    Protocol(String),
-}
-
-/// The connection a finding names: `scheme://user:secret@host:port/db`
-/// with each part percent-decoded.
-#[derive(Debug, Clone)]
-struct Target {
-    host: String,
-    port: u16,
-    user: String,
-    password: String,
-    database: Option<String>,
-}
-
-fn decode(text: &str) -> String {
-    percent_encoding::percent_decode_str(text)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-impl Target {
-    fn from_values(values: &BTreeMap<String, String>, default_port: u16) -> Result<Target, ServiceError> {
-        let host = values
-            .get("host")
-            .filter(|h| !h.is_empty())
-            .ok_or(ServiceError::Missing("host"))?;
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
-        let port = match values.get("port").filter(|p| !p.is_empty()) {
-            Some(p) => p
-                .parse()
-                .map_err(|_| ServiceError::Protocol(format!("bad port {p:?}")))?,
-            None => default_port,
-        };
-        Ok(Target {
-            host,
-            port,
-            user: values.get("user").map(|u| decode(u)).unwrap_or_default(),
-            password: decode(values.get("secret").ok_or(ServiceError::Missing("password"))?),
-            database: values.get("db").filter(|d| !d.is_empty()).map(|d| decode(d)),
-        })
-    }
-
-    fn connect(&self, timeout: Duration) -> Result<TcpStream, ServiceError> {
-        let io = |source| ServiceError::Io {
-            host: self.host.clone(),
-            port: self.port,
-            source,
-        };
-        let addr = (self.host.as_str(), self.port)
-            .to_socket_addrs()
-            .map_err(io)?
-            .next()
-            .ok_or_else(|| io(std::io::Error::new(std::io::ErrorKind::NotFound, "no address")))?;
-        let stream = TcpStream::connect_timeout(&addr, timeout).map_err(io)?;
-        stream.set_read_timeout(Some(timeout)).map_err(io)?;
-        stream.set_write_timeout(Some(timeout)).map_err(io)?;
-        Ok(stream)
-    }
-
-    fn io(&self, source: std::io::Error) -> ServiceError {
-        ServiceError::Io {
-            host: self.host.clone(),
-            port: self.port,
-            source,
-        }
-    }
-}
-
-/// What a handshake concluded.
-enum Answer {
-    Live(BTreeMap<String, String>),
-    Invalid(String),
-    Unknown(String),
-}
 
 /// Verifies a service credential; never fails (problems are `unknown`).
 /// `tls` is used by the protocols that need it ([`tls_config`]).

@@ -9,8 +9,8 @@ use std::io::BufReader;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::base::{Answer, ServiceError, Target};
 use super::replies::{clip, command, read_reply, upgrade, Conn};
-use super::{Answer, ServiceError, Target};
 
 /// Logs in to the FTP server `t` names.
 pub(super) fn ftp(

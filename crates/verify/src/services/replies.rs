@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 
-use super::{ServiceError, Target};
+use super::base::{ServiceError, Target};
 
 /// Longest reply line read.
 const MAX_LINE: usize = 4096;

@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use base64::Engine as _;
 
+use super::base::{Answer, ServiceError, Target};
 use super::replies::{clip, command, read_reply, upgrade, Conn};
-use super::{Answer, ServiceError, Target};
 
 fn ehlo(conn: &mut Conn, t: &Target) -> Result<Vec<String>, ServiceError> {
     let reply = command(conn, t, "EHLO keyhound.invalid")?;

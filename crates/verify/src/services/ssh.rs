@@ -25,7 +25,7 @@ use std::time::Duration;
 use russh::client;
 use russh::keys::{PrivateKey, PrivateKeyWithHashAlg};
 
-use super::{Answer, ServiceError};
+use super::base::{Answer, ServiceError};
 
 /// Accepts any host key (see the module documentation for why that is
 /// safe for a verification).
