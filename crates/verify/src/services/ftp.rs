@@ -5,12 +5,11 @@
 //! and the finding stays `unknown`. Replies: 230 logged in (202: no
 //! password needed), 530 not logged in; anything else proves nothing.
 
-use std::io::BufReader;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::base::{Answer, ServiceError, Target};
-use super::replies::{clip, command, read_reply, upgrade, Conn};
+use super::replies::{clip, command, open, read_reply, start_tls};
 
 /// Logs in to the FTP server `t` names.
 pub(super) fn ftp(
@@ -19,12 +18,7 @@ pub(super) fn ftp(
     timeout: Duration,
     tls: &Arc<rustls::ClientConfig>,
 ) -> Result<Answer, ServiceError> {
-    let stream = t.connect(timeout)?;
-    let mut conn = if implicit_tls {
-        upgrade(stream, t, tls)?
-    } else {
-        Conn::Plain(BufReader::new(stream))
-    };
+    let mut conn = open(t, implicit_tls, timeout, tls)?;
     let greeting = read_reply(&mut conn, t)?;
     if greeting.code != 220 {
         return Ok(Answer::Unknown(format!("the server is not ready ({})", greeting.code)));
@@ -37,13 +31,7 @@ pub(super) fn ftp(
                 reply.code
             )));
         }
-        let Conn::Plain(reader) = conn else {
-            unreachable!("a plain connection before AUTH TLS")
-        };
-        if !reader.buffer().is_empty() {
-            return Err(ServiceError::Protocol("data after AUTH TLS's answer".into()));
-        }
-        conn = upgrade(reader.into_inner(), t, tls)?;
+        conn = start_tls(conn, t, tls, "AUTH TLS")?;
     }
     let user = if t.user.is_empty() {
         "anonymous"

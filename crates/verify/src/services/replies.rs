@@ -104,6 +104,39 @@ pub(super) fn command(conn: &mut Conn, t: &Target, line: &str) -> Result<Reply, 
     read_reply(conn, t)
 }
 
+/// Connects to `t`, in TLS from the first byte when `implicit_tls`.
+pub(super) fn open(
+    t: &Target,
+    implicit_tls: bool,
+    timeout: std::time::Duration,
+    tls: &Arc<rustls::ClientConfig>,
+) -> Result<Conn, ServiceError> {
+    let stream = t.connect(timeout)?;
+    if implicit_tls {
+        upgrade(stream, t, tls)
+    } else {
+        Ok(Conn::Plain(BufReader::new(stream)))
+    }
+}
+
+/// Turns a plain connection into TLS after the server agreed to `verb`
+/// (`STARTTLS`, `AUTH TLS`). Bytes the server sent after its answer would
+/// be injected into the TLS session (CVE-2011-0411 style): refused.
+pub(super) fn start_tls(
+    conn: Conn,
+    t: &Target,
+    tls: &Arc<rustls::ClientConfig>,
+    verb: &str,
+) -> Result<Conn, ServiceError> {
+    match conn {
+        Conn::Tls(_) => Ok(conn),
+        Conn::Plain(reader) if !reader.buffer().is_empty() => {
+            Err(ServiceError::Protocol(format!("data after {verb}'s answer")))
+        }
+        Conn::Plain(reader) => upgrade(reader.into_inner(), t, tls),
+    }
+}
+
 pub(super) fn upgrade(stream: TcpStream, t: &Target, tls: &Arc<rustls::ClientConfig>) -> Result<Conn, ServiceError> {
     let name = rustls::pki_types::ServerName::try_from(t.host.clone())
         .map_err(|_| ServiceError::Protocol(format!("{:?} is not a TLS server name", t.host)))?;

@@ -14,14 +14,13 @@
 //! Written over `rustls` directly: the SMTP crates (`lettre`) are mail
 //! senders with transports and pools; this is six commands.
 
-use std::io::BufReader;
 use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 
 use super::base::{Answer, ServiceError, Target};
-use super::replies::{clip, command, read_reply, upgrade, Conn};
+use super::replies::{clip, command, open, read_reply, start_tls, Conn};
 
 fn ehlo(conn: &mut Conn, t: &Target) -> Result<Vec<String>, ServiceError> {
     let reply = command(conn, t, "EHLO keyhound.invalid")?;
@@ -39,12 +38,7 @@ pub(super) fn smtp(
     timeout: Duration,
     tls: &Arc<rustls::ClientConfig>,
 ) -> Result<Answer, ServiceError> {
-    let stream = t.connect(timeout)?;
-    let mut conn = if implicit_tls {
-        upgrade(stream, t, tls)?
-    } else {
-        Conn::Plain(BufReader::new(stream))
-    };
+    let mut conn = open(t, implicit_tls, timeout, tls)?;
     let greeting = read_reply(&mut conn, t)?;
     if greeting.code != 220 {
         return Ok(Answer::Unknown(format!(
@@ -63,15 +57,7 @@ pub(super) fn smtp(
         if reply.code != 220 {
             return Ok(Answer::Unknown(format!("STARTTLS refused ({})", reply.code)));
         }
-        let Conn::Plain(reader) = conn else {
-            unreachable!("a plain connection before STARTTLS")
-        };
-        if !reader.buffer().is_empty() {
-            // Bytes after the 220 would be injected into the TLS session
-            // (CVE-2011-0411 style): refuse.
-            return Err(ServiceError::Protocol("data after STARTTLS's answer".into()));
-        }
-        conn = upgrade(reader.into_inner(), t, tls)?;
+        conn = start_tls(conn, t, tls, "STARTTLS")?;
         extensions = ehlo(&mut conn, t)?;
     }
     let mechanisms: Vec<&str> = extensions
