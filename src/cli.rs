@@ -64,7 +64,9 @@ pub enum Command {
     Access(ValidateArgs),
     /// Each leaked key's exposure window (introduced, removed, revoked) and,
     /// with your own administrator credentials, who used it inside the
-    /// window (AWS IAM and CloudTrail, GitHub's organisation audit log).
+    /// window (AWS IAM and CloudTrail, GitHub and GitLab audit logs, Slack
+    /// access logs, OpenAI and Anthropic usage, Google Cloud audit logs,
+    /// the Azure activity log).
     Exposure(ExposureArgs),
     /// Render a saved findings file (keyhound JSON, JSONL or SARIF) as the
     /// HTML audit report, without rescanning.
@@ -156,6 +158,16 @@ pub struct ExposureArgs {
     /// read from KEYHOUND_GITHUB_AUDIT_TOKEN, or GITHUB_TOKEN).
     #[arg(long, value_name = "ORG")]
     pub github_org: Option<String>,
+    /// GitLab: the instance asked (default KEYHOUND_GITLAB_URL, else
+    /// https://gitlab.com; the admin token is read from
+    /// KEYHOUND_GITLAB_AUDIT_TOKEN, or GITLAB_TOKEN).
+    #[arg(long, value_name = "URL")]
+    pub gitlab_url: Option<String>,
+    /// Azure: the subscription whose activity log is read (default
+    /// AZURE_SUBSCRIPTION_ID; the ARM token is read from
+    /// KEYHOUND_AZURE_ARM_TOKEN).
+    #[arg(long, value_name = "ID")]
+    pub azure_subscription: Option<String>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,

@@ -2,8 +2,10 @@
 //! removed → revoked) from a findings file and the revocation audit log,
 //! and, with the user's own administrator credentials, the provider logs'
 //! record of who used the key inside that window (AWS IAM and CloudTrail,
-//! GitHub's organisation audit log). Credentials come from the environment
-//! or a named AWS profile, never from the command line.
+//! GitHub and GitLab audit logs, Slack access logs, OpenAI and Anthropic
+//! usage reports, Google Cloud audit logs, the Azure activity log).
+//! Credentials come from the environment or a named AWS profile, never
+//! from the command line.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -25,13 +27,37 @@ pub fn run(args: ExposureArgs) -> Result<u8> {
         ),
         _ => BTreeMap::new(),
     };
+    let findings_text =
+        std::fs::read_to_string(&args.from).with_context(|| format!("reading {}", args.from.display()))?;
+    let env = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|t| !t.trim().is_empty()))
+            .map(|t| t.trim().to_string())
+    };
+    let gitlab_url = args
+        .gitlab_url
+        .clone()
+        .or_else(|| env(&["KEYHOUND_GITLAB_URL"]))
+        .unwrap_or_else(|| "https://gitlab.com".into());
+    exposure::gitlab::host_of(&gitlab_url).map_err(anyhow::Error::msg)?;
     let options = ExposureOptions {
         aws: crate::aws_profile::credentials(args.aws_profile.as_deref())?,
         aws_regions: args.aws_region.clone(),
-        github_token: ["KEYHOUND_GITHUB_AUDIT_TOKEN", "GITHUB_TOKEN"]
-            .iter()
-            .find_map(|v| std::env::var(v).ok().filter(|t| !t.is_empty())),
+        github_token: env(&["KEYHOUND_GITHUB_AUDIT_TOKEN", "GITHUB_TOKEN"]),
         github_org: args.github_org.clone(),
+        gitlab_token: env(&["KEYHOUND_GITLAB_AUDIT_TOKEN", "GITLAB_TOKEN"]),
+        gitlab_url,
+        slack_token: env(&["KEYHOUND_SLACK_AUDIT_TOKEN"]),
+        openai_admin: env(&["OPENAI_ADMIN_KEY"]),
+        anthropic_admin: env(&["ANTHROPIC_ADMIN_KEY"]),
+        gcp_token: env(&["KEYHOUND_GCP_ACCESS_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN"]),
+        azure_token: env(&["KEYHOUND_AZURE_ARM_TOKEN"]),
+        azure_subscription: args
+            .azure_subscription
+            .clone()
+            .or_else(|| env(&["AZURE_SUBSCRIPTION_ID"])),
+        identities: exposure::identities(&findings_text),
         known: args.known_ips.clone(),
     };
     // The client only: exposure questions go to audit APIs, not verifiers.
@@ -50,6 +76,7 @@ pub fn run(args: ExposureArgs) -> Result<u8> {
         event.insert("source".into(), usage.source.clone().into());
         event.insert("uses".into(), usage.uses.len().into());
         event.insert("unknown_uses".into(), usage.unknown_uses.into());
+        event.insert("outcome".into(), outcome(usage).into());
         if let Some(days) = e.exposed_days {
             event.insert("exposed_days".into(), days.into());
         }
@@ -69,6 +96,15 @@ pub fn run(args: ExposureArgs) -> Result<u8> {
     Ok(u8::from(used_by_others))
 }
 
+/// How the questions about one key ended, for the audit log.
+fn outcome(usage: &exposure::Usage) -> &'static str {
+    match (usage.incomplete, usage.truncated) {
+        (true, _) => "incomplete",
+        (false, true) => "truncated",
+        (false, false) => "answered",
+    }
+}
+
 fn day(date: &Option<String>) -> String {
     date.as_deref()
         .map_or_else(|| "-".into(), |d| d.chars().take(10).collect())
@@ -76,14 +112,24 @@ fn day(date: &Option<String>) -> String {
 
 fn write_text(out: &mut impl Write, report: &[Exposure], options: &ExposureOptions) -> std::io::Result<()> {
     writeln!(out, "Exposure of {} secret(s)", report.len())?;
-    if options.aws.is_none() {
-        writeln!(out, "  (AWS logs not asked: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or --aws-profile to your own credentials)")?;
-    }
-    if options.github_token.is_none() || options.github_org.is_none() {
-        writeln!(
-            out,
-            "  (GitHub audit log not asked: needs --github-org and KEYHOUND_GITHUB_AUDIT_TOKEN)"
-        )?;
+    let sources: std::collections::BTreeSet<&str> =
+        report.iter().filter_map(|e| exposure::source_of(&e.rule_id)).collect();
+    let missing = [
+        ("aws", options.aws.is_none(), "AWS logs not asked: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or --aws-profile to your own credentials"),
+        ("github", options.github_token.is_none() || options.github_org.is_none(), "GitHub audit log not asked: needs --github-org and KEYHOUND_GITHUB_AUDIT_TOKEN"),
+        ("gitlab", options.gitlab_token.is_none(), "GitLab not asked: needs an admin token in KEYHOUND_GITLAB_AUDIT_TOKEN (and --gitlab-url for your own instance)"),
+        ("slack", options.slack_token.is_none(), "Slack access logs not asked: needs a workspace admin's token in KEYHOUND_SLACK_AUDIT_TOKEN"),
+        ("openai", options.openai_admin.is_none(), "OpenAI usage not asked: needs an Admin API key in OPENAI_ADMIN_KEY"),
+        ("anthropic", options.anthropic_admin.is_none(), "Anthropic usage not asked: needs an Admin API key in ANTHROPIC_ADMIN_KEY"),
+        ("gcp", options.gcp_token.is_none(), "Google Cloud audit logs not asked: needs your access token in KEYHOUND_GCP_ACCESS_TOKEN"),
+        ("azure", options.azure_token.is_none(), "Azure activity log not asked: needs your ARM token in KEYHOUND_AZURE_ARM_TOKEN and --azure-subscription"),
+    ];
+    for (source, absent, hint) in missing {
+        // AWS is always mentioned (the most common leak); the others when
+        // the report holds one of their keys.
+        if absent && (source == "aws" || source == "github" || sources.contains(source)) {
+            writeln!(out, "  ({hint})")?;
+        }
     }
     for e in report {
         let days = e
@@ -129,9 +175,14 @@ fn write_text(out: &mut impl Write, report: &[Exposure], options: &ExposureOptio
             writeln!(out, "    last used: {last}")?;
         }
         let plus = if u.truncated { "+" } else { "" };
+        let partial = if u.incomplete {
+            "; the log could not be read in full, see the notes"
+        } else {
+            ""
+        };
         writeln!(
             out,
-            "    uses in the window: {}{plus} ({} from addresses not listed as yours)",
+            "    uses in the window: {}{plus} ({} from addresses not listed as yours{partial})",
             u.uses.len(),
             u.unknown_uses
         )?;

@@ -242,17 +242,62 @@ fn not_found(listed: usize, what: &str) -> AdminRevocation {
     }
 }
 
-fn openai(client: &Client, secret: &str, admin: &str) -> Result<AdminRevocation, VerifyError> {
-    let api = Api {
+/// The organisation's key the leaked key is, found by its redacted form
+/// (ids and the provider's key object only, never a key).
+#[derive(Debug, Clone)]
+pub enum Located {
+    /// Exactly one key matched.
+    Key {
+        /// The project holding it (OpenAI project keys).
+        project: Option<String>,
+        /// The key's id.
+        id: String,
+        /// The provider's key object (name, status, dates, redacted form).
+        key: Value,
+    },
+    /// No key, several keys, or a refused listing: what a revocation
+    /// would have reported.
+    Not(AdminRevocation),
+}
+
+/// Finds `secret` among the organisation's keys with `admin`, the
+/// organisation's admin key, as revocation does before it deletes: the one
+/// listed key whose redacted form the secret has. `kind` picks the
+/// provider.
+pub fn locate(client: &Client, kind: RevokeKind, secret: &str, admin: &str) -> Result<Located, VerifyError> {
+    match kind {
+        RevokeKind::OpenaiAdmin => locate_openai(client, secret, admin),
+        RevokeKind::AnthropicAdmin => locate_anthropic(client, secret, admin),
+        RevokeKind::Http | RevokeKind::AwsIam => Err(VerifyError::Spec("not an admin-API revoker".into())),
+    }
+}
+
+fn openai_api<'a>(client: &'a Client, admin: &str) -> Api<'a> {
+    Api {
         client,
         base: OPENAI,
         headers: vec![("Authorization".into(), format!("Bearer {admin}"))],
-    };
+    }
+}
+
+fn anthropic_api<'a>(client: &'a Client, admin: &str) -> Api<'a> {
+    Api {
+        client,
+        base: ANTHROPIC,
+        headers: vec![
+            ("x-api-key".into(), admin.to_string()),
+            ("anthropic-version".into(), "2023-06-01".into()),
+        ],
+    }
+}
+
+fn locate_openai(client: &Client, secret: &str, admin: &str) -> Result<Located, VerifyError> {
+    let api = openai_api(client, admin);
     let projects = match api.list("/v1/organization/projects?limit=100", "after")? {
         Ok(p) => p,
-        Err(f) => return Ok(refused(f)),
+        Err(f) => return Ok(Located::Not(refused(f))),
     };
-    let mut matches: Vec<(String, String)> = Vec::new();
+    let mut matches: Vec<(String, String, Value)> = Vec::new();
     let mut listed = 0;
     for project in &projects {
         let Some(project_id) = id_of(project) else { continue };
@@ -261,20 +306,66 @@ fn openai(client: &Client, secret: &str, admin: &str) -> Result<AdminRevocation,
             "after",
         )? {
             Ok(k) => k,
-            Err(f) => return Ok(refused(f)),
+            Err(f) => return Ok(Located::Not(refused(f))),
         };
         listed += keys.len();
-        for key in &keys {
+        for key in keys {
             let redacted = key.get("redacted_value").and_then(Value::as_str).unwrap_or("");
-            if let Some(key_id) = id_of(key).filter(|_| matches_redacted(secret, redacted)) {
-                matches.push((project_id.to_string(), key_id.to_string()));
+            if let Some(key_id) = id_of(&key).filter(|_| matches_redacted(secret, redacted)) {
+                let key_id = key_id.to_string();
+                matches.push((project_id.to_string(), key_id, key));
             }
         }
     }
-    let (project_id, key_id) = match matches.as_slice() {
-        [] => return Ok(not_found(listed, "project API keys")),
-        [one] => one.clone(),
-        many => return Ok(ambiguous(many.len(), "project API keys")),
+    Ok(match matches.len() {
+        0 => Located::Not(not_found(listed, "project API keys")),
+        1 => {
+            let (project, id, key) = matches.remove(0);
+            Located::Key {
+                project: Some(project),
+                id,
+                key,
+            }
+        }
+        many => Located::Not(ambiguous(many, "project API keys")),
+    })
+}
+
+fn locate_anthropic(client: &Client, secret: &str, admin: &str) -> Result<Located, VerifyError> {
+    let api = anthropic_api(client, admin);
+    let keys = match api.list("/v1/organizations/api_keys?limit=1000", "after_id")? {
+        Ok(k) => k,
+        Err(f) => return Ok(Located::Not(refused(f))),
+    };
+    let mut matches: Vec<&Value> = keys
+        .iter()
+        .filter(|k| matches_redacted(secret, k.get("partial_key_hint").and_then(Value::as_str).unwrap_or("")))
+        .filter(|k| id_of(k).is_some())
+        .collect();
+    Ok(match matches.len() {
+        0 => Located::Not(not_found(keys.len(), "API keys")),
+        1 => {
+            let key = matches.remove(0).clone();
+            Located::Key {
+                project: None,
+                id: id_of(&key).unwrap_or_default().to_string(),
+                key,
+            }
+        }
+        many => Located::Not(ambiguous(many, "API keys")),
+    })
+}
+
+fn openai(client: &Client, secret: &str, admin: &str) -> Result<AdminRevocation, VerifyError> {
+    let api = openai_api(client, admin);
+    let (project_id, key_id) = match locate_openai(client, secret, admin)? {
+        Located::Key {
+            project: Some(project),
+            id,
+            ..
+        } => (project, id),
+        Located::Key { project: None, .. } => return Ok(not_found(0, "project API keys")),
+        Located::Not(answer) => return Ok(answer),
     };
     let path = format!("/v1/organization/projects/{project_id}/api_keys/{key_id}");
     let response = client.send(&api.request("DELETE", &path, None), None)?;
@@ -300,28 +391,12 @@ fn openai(client: &Client, secret: &str, admin: &str) -> Result<AdminRevocation,
 }
 
 fn anthropic(client: &Client, secret: &str, admin: &str) -> Result<AdminRevocation, VerifyError> {
-    let api = Api {
-        client,
-        base: ANTHROPIC,
-        headers: vec![
-            ("x-api-key".into(), admin.to_string()),
-            ("anthropic-version".into(), "2023-06-01".into()),
-        ],
+    let api = anthropic_api(client, admin);
+    let key = match locate_anthropic(client, secret, admin)? {
+        Located::Key { key, .. } => key,
+        Located::Not(answer) => return Ok(answer),
     };
-    let keys = match api.list("/v1/organizations/api_keys?limit=1000", "after_id")? {
-        Ok(k) => k,
-        Err(f) => return Ok(refused(f)),
-    };
-    let matches: Vec<&Value> = keys
-        .iter()
-        .filter(|k| matches_redacted(secret, k.get("partial_key_hint").and_then(Value::as_str).unwrap_or("")))
-        .filter(|k| id_of(k).is_some())
-        .collect();
-    let key = match matches.as_slice() {
-        [] => return Ok(not_found(keys.len(), "API keys")),
-        [one] => *one,
-        many => return Ok(ambiguous(many.len(), "API keys")),
-    };
+    let key = &key;
     let id = id_of(key).unwrap_or_default();
     let status = key.get("status").and_then(Value::as_str).unwrap_or("");
     if status != "active" {
