@@ -56,7 +56,7 @@ pub fn usage(secret: &str, window: Option<Window>, client: &Client, admin: &str)
     let mut page: Option<String> = None;
     for n in 0..MAX_PAGES {
         let mut url = format!(
-            "https://{HOST}/v1/organizations/usage_report/messages?starting_at={}&ending_at={}&bucket_width=1d&api_key_ids[]={id}&group_by[]=api_key_id&limit=31",
+            "https://{HOST}/v1/organizations/usage_report/messages?starting_at={}&ending_at={}&bucket_width=1d&api_key_ids%5B%5D={id}&group_by%5B%5D=api_key_id&limit=31",
             ask::encode(&window.start_text()),
             ask::encode(&window.end_text())
         );
