@@ -296,7 +296,9 @@ fn use_color(scan: &ScanArgs, terminal: bool) -> bool {
 }
 
 /// A progress bar on stderr that only appears if the scan takes more than
-/// half a second, and never when stderr is not a terminal or with `--quiet`.
+/// half a second (`KEYHOUND_PROGRESS_DELAY_MS` changes that, for tests and
+/// screen recordings), and never when stderr is not a terminal or with
+/// `--quiet`. Long work (history, images) names its phases on it.
 fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
     if quiet || !std::io::stderr().is_terminal() {
         return None;
@@ -306,14 +308,25 @@ fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
     {
         bar.set_style(style);
     }
-    let delayed = bar.clone();
-    std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(500));
-        if !delayed.is_finished() {
-            delayed.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(8));
-            delayed.enable_steady_tick(Duration::from_millis(125));
-        }
-    });
+    let delay = std::env::var("KEYHOUND_PROGRESS_DELAY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .unwrap_or(500);
+    let show = |bar: &indicatif::ProgressBar| {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(8));
+        bar.enable_steady_tick(Duration::from_millis(125));
+    };
+    if delay == 0 {
+        show(&bar);
+    } else {
+        let delayed = bar.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(delay));
+            if !delayed.is_finished() {
+                show(&delayed);
+            }
+        });
+    }
     Some(bar)
 }
 

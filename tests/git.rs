@@ -241,6 +241,71 @@ fn text_and_sarif_carry_provenance() {
     assert!(jsonschema::validator_for(&schema).unwrap().is_valid(&sarif));
 }
 
+/// Issue 20: a history report reads in the order the leaks happened
+/// (first-seen date, compared as instants whatever the offset), then by
+/// path — the same in every format and with any number of threads.
+#[test]
+fn history_reports_list_findings_by_first_seen_date_then_path() {
+    let repo = Repo::new();
+    let (oldest, middle, newest, same_day) = (token(30), token(31), token(32), token(33));
+    repo.add("z.env", &format!("T={oldest}\n"));
+    repo.commit("oldest", "2024-01-01T10:00:00Z");
+    // 00:30 at +02:00 is 22:30 UTC the day before the next commit: as text
+    // it would sort after it.
+    repo.add("m.env", &format!("T={middle}\n"));
+    repo.commit("middle", "2024-06-01T00:30:00+02:00");
+    repo.add("b.env", &format!("T={newest}\n"));
+    repo.add("a.env", &format!("T={same_day}\n"));
+    repo.commit("newest", "2024-06-01T00:00:00Z");
+    let order = |args: &[&str]| -> Vec<String> {
+        let out = repo.keyhound(args);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["origin"]["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let expected = ["z.env", "m.env", "a.env", "b.env"];
+    assert_eq!(order(&["git", ".", "-f", "json", "-j1"]), expected);
+    assert_eq!(order(&["git", ".", "-f", "json", "-j8"]), expected);
+    let sarif: serde_json::Value = serde_json::from_slice(&repo.keyhound(&["git", ".", "-f", "sarif"]).stdout).unwrap();
+    let uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(uris, expected);
+}
+
+/// Issue 20: a history audit on a terminal names its phases with counts;
+/// piped or under `--quiet` it draws nothing.
+#[test]
+fn history_audit_shows_its_phases_on_a_terminal_only() {
+    let repo = Repo::new();
+    for i in 0..5 {
+        repo.add(&format!("f{i}.txt"), &format!("line {i}\n"));
+        repo.commit(&format!("c{i}"), &format!("2024-01-0{}T10:00:00Z", i + 1));
+    }
+    let now = [("KEYHOUND_PROGRESS_DELAY_MS", "0")];
+    let drawn = run_on_terminal(&repo.path, &["git", ".", "-o", "/dev/null"], &now);
+    for phase in ["walking commits", "reading commits", "diffing trees", "scanning blobs"] {
+        assert!(drawn.contains(phase), "no {phase:?} on the terminal: {drawn:?}");
+    }
+    assert!(drawn.contains("/5"), "no count of the 5 commits: {drawn:?}");
+    let quiet = run_on_terminal(&repo.path, &["git", ".", "-o", "/dev/null", "--quiet"], &now);
+    assert!(!quiet.contains("commits"), "--quiet drew progress: {quiet:?}");
+    let piped = repo.keyhound(&["git", "."]);
+    let piped = stderr(&piped);
+    assert!(!piped.contains("diffing trees"), "progress on a pipe: {piped}");
+}
+
 #[test]
 fn range_reports_only_what_the_range_adds() {
     let repo = Repo::new();

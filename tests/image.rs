@@ -303,6 +303,27 @@ fn docker_save_archives_plain_and_gzip() {
     }
 }
 
+/// Issue 20: an image scan on a terminal shows its layers counted; piped,
+/// nothing.
+#[test]
+fn image_scan_counts_layers_on_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture();
+    write(dir.path(), "app.tar", docker_save(&f));
+    let drawn = run_on_terminal(
+        dir.path(),
+        &["image", "app.tar", "-o", "/dev/null"],
+        &[("KEYHOUND_PROGRESS_DELAY_MS", "0")],
+    );
+    let layers = f.layers.len();
+    assert!(
+        drawn.contains(&format!("scanning layers {layers}/{layers}")),
+        "no layer count on the terminal: {drawn:?}"
+    );
+    let (_, _, piped) = scan(dir.path(), "app.tar", &[]);
+    assert!(!piped.contains("scanning layers"), "progress on a pipe: {piped}");
+}
+
 #[test]
 fn oci_layouts_directory_and_tar_with_gzip_and_zstd_layers() {
     let dir = tempfile::tempdir().unwrap();

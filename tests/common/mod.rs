@@ -106,3 +106,40 @@ pub fn github_token(rng: &mut Rng, prefix: &str) -> String {
     format!("{prefix}{body}{}", std::str::from_utf8(&crc).unwrap())
 }
 pub mod emulator;
+
+/// Runs keyhound with `args` in `dir` on a pseudo-terminal (Python's `pty`
+/// module opens it: std has no portable way) and returns everything it
+/// drew there, escape sequences included — for what only a person at a
+/// terminal sees, such as progress lines.
+pub fn run_on_terminal(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    const DRIVER: &str = r#"
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+"#;
+    let out = Command::new("python3")
+        .current_dir(dir)
+        .arg("-c")
+        .arg(DRIVER)
+        .arg(env!("CARGO_BIN_EXE_keyhound"))
+        .args(args)
+        .envs(env.iter().copied())
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("python3 runs (the terminal driver)");
+    assert!(out.status.success(), "terminal driver failed: {}", stderr(&out));
+    stdout(&out)
+}

@@ -93,12 +93,26 @@ impl Collected {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).extend(findings);
     }
 
-    /// Takes the findings, in a stable order (see [`place`]).
+    /// Takes the findings, in a stable order: git history by the date its
+    /// commit first showed each one (oldest leak first, the order an
+    /// incident is told in), then by [`place`].
     pub(crate) fn take_sorted(&self) -> Vec<Finding> {
-        let mut all = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
-        all.sort_by(|a, b| place(a).cmp(&place(b)));
-        all
+        let all = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
+        // Dates are parsed once per finding, not once per comparison, and
+        // compared as instants: RFC 3339 strings with different offsets do
+        // not sort as text.
+        let mut dated: Vec<(Option<i64>, Finding)> = all.into_iter().map(|f| (first_seen(&f), f)).collect();
+        dated.sort_by(|a, b| (a.0, place(&a.1)).cmp(&(b.0, place(&b.1))));
+        dated.into_iter().map(|(_, f)| f).collect()
     }
+}
+
+/// When a history finding's commit was authored, in seconds; `None` for
+/// every other source, which then sorts by place alone.
+fn first_seen(f: &Finding) -> Option<i64> {
+    f.origin
+        .commit_info()
+        .and_then(|c| keyhound_findings::time::parse_seconds(c.date))
 }
 
 /// Where a finding sorts: path, line, column, rule; then, for the same

@@ -57,6 +57,12 @@ pub struct ScanRun<'a> {
     warnings: Mutex<(Vec<Warning>, BTreeMap<WarningKind, u64>)>,
     on_warning: Option<WarningHook>,
     progress: Option<indicatif::ProgressBar>,
+    /// Items done in the current phase of long work (see [`Feed::phase`]).
+    phase_done: AtomicU64,
+    /// The current phase's item count, when known (0: unknown).
+    phase_total: AtomicU64,
+    /// The current phase's name.
+    phase_name: Mutex<&'static str>,
     cancel: Arc<AtomicBool>,
     started: Instant,
     track_allowances: bool,
@@ -82,6 +88,9 @@ impl<'a> ScanRun<'a> {
             warnings: Mutex::new((Vec::new(), BTreeMap::new())),
             on_warning: None,
             progress: None,
+            phase_done: AtomicU64::new(0),
+            phase_total: AtomicU64::new(0),
+            phase_name: Mutex::new(""),
             cancel: Arc::new(AtomicBool::new(false)),
             started: Instant::now(),
             track_allowances: false,
@@ -357,6 +366,43 @@ impl Feed for ScanRun<'_> {
 
     fn is_excluded(&self, relative: &Path) -> bool {
         self.policy.is_excluded(relative)
+    }
+
+    fn phase(&self, name: &'static str, total: Option<u64>) {
+        self.phase_done.store(0, Ordering::Relaxed);
+        self.phase_total.store(total.unwrap_or(0), Ordering::Relaxed);
+        if let Some(bar) = &self.progress {
+            *self.phase_name.lock().unwrap_or_else(|e| e.into_inner()) = name;
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{spinner} {msg} · {bytes} scanned ({bytes_per_sec}) {elapsed}")
+            {
+                bar.set_style(style);
+            }
+            bar.set_message(phase_line(name, 0, total));
+        }
+    }
+
+    fn advance(&self, n: u64) {
+        let done = self.phase_done.fetch_add(n, Ordering::Relaxed) + n;
+        let Some(bar) = &self.progress else { return };
+        let total = self.phase_total.load(Ordering::Relaxed);
+        // The message is redrawn every 64 items and at the end, not per
+        // item: the count comes from many threads in the hot loop.
+        if (done - n) / 64 != done / 64 || done == total {
+            let name = *self.phase_name.lock().unwrap_or_else(|e| e.into_inner());
+            bar.set_message(phase_line(name, done, (total > 0).then_some(total)));
+        }
+    }
+}
+
+/// `scanning blobs 1200/40000` (no count while none is done and the total
+/// is unknown), for the progress line: one message, so the line never
+/// shows one phase's name with another's count.
+fn phase_line(name: &str, done: u64, total: Option<u64>) -> String {
+    match total {
+        Some(total) => format!("{name} {done}/{total}"),
+        None if done == 0 => name.to_string(),
+        None => format!("{name} {done}"),
     }
 }
 

@@ -44,6 +44,15 @@ pub trait Feed: Sync {
 
     /// Whether a path relative to a scan root is excluded by the project.
     fn is_excluded(&self, relative: &Path) -> bool;
+
+    /// Announces a phase of long work (walking commits, diffing trees,
+    /// scanning blobs, pulling layers) with its item count when known, so
+    /// the person waiting on a terminal sees what is happening; the count
+    /// of done items restarts at zero. Feeds without a display ignore it.
+    fn phase(&self, _name: &'static str, _total: Option<u64>) {}
+
+    /// Counts `n` items of the current [`Feed::phase`] as done.
+    fn advance(&self, _n: u64) {}
 }
 
 impl dyn Feed + '_ {

@@ -727,8 +727,10 @@ fn scan_store(
     }
     let mut scanned: HashMap<String, LayerScan> = HashMap::new();
     let limits = &options.limits;
+    let layers = Some(wanted.len() as u64);
     match store {
         Store::Registry(client) => {
+            scan.phase("pulling and scanning layers", layers);
             for (path, digest) in &wanted {
                 if scan.cancelled() {
                     break;
@@ -740,9 +742,11 @@ fn scan_store(
                     }
                     Err(e) => scan.warn(WarningKind::Image, Some(&label), format!("cannot pull layer: {e}")),
                 }
+                scan.advance(1);
             }
         }
         Store::Dir(root) => {
+            scan.phase("scanning layers", layers);
             for (path, digest) in &wanted {
                 if scan.cancelled() {
                     break;
@@ -758,6 +762,7 @@ fn scan_store(
                         format!("layer blob {path} is missing: {e}"),
                     ),
                 }
+                scan.advance(1);
             }
         }
         Store::Tar(file) => {
@@ -766,12 +771,14 @@ fn scan_store(
                 source,
             })?;
             let mut reader = reader;
+            scan.phase("scanning layers", layers);
             let walked = walk_tar(&mut reader, &mut |entry| {
                 let name = normalize(&entry.path);
                 if let Some(digest) = wanted.get(&name) {
                     if let std::collections::hash_map::Entry::Vacant(slot) = scanned.entry(name) {
                         let label = format!("layer {digest}");
                         slot.insert(scan_layer(scan, entry.data, &label, limits));
+                        scan.advance(1);
                     }
                 }
                 Walk::Continue

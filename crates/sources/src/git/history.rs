@@ -72,12 +72,15 @@ pub fn scan_history(
             "shallow clone: only the history present locally is scanned",
         );
     }
+    scan.phase("walking commits", None);
     let ids = super::walk(repo, &tips, &[], options.max_commits, &warn)?;
 
     // Phase 1: commit metadata and messages.
+    scan.phase("reading commits", Some(ids.len() as u64));
     let mut commits: Vec<CommitMeta> = Vec::with_capacity(ids.len());
     let mut messages: Vec<(u32, Vec<u8>)> = Vec::new();
     for id in ids {
+        scan.advance(1);
         match read_commit(repo, id) {
             Ok((meta, message)) => {
                 messages.push((commits.len() as u32, message));
@@ -93,6 +96,7 @@ pub fn scan_history(
     let tree_of: HashMap<ObjectId, ObjectId> = commits.iter().map(|c| (c.id, c.tree)).collect();
 
     // Phase 2: which blobs each commit introduced (in parallel).
+    scan.phase("diffing trees", Some(commits.len() as u64));
     let shared = repo.clone().into_sync();
     let per_commit: Vec<(u32, Introduced)> = commits
         .par_iter()
@@ -108,6 +112,7 @@ pub fn scan_history(
                     );
                     Introduced::default()
                 });
+                scan.advance(1);
                 (idx as u32, introduced)
             },
         )
@@ -146,6 +151,7 @@ pub fn scan_history(
         cached = before - todo.len();
     }
     sort_in_pack_order(repo, &mut todo);
+    scan.phase("scanning blobs", Some(todo.len() as u64));
     let clean: Mutex<Vec<ObjectId>> = Mutex::new(Vec::new());
     let results: Vec<(ObjectId, Vec<Finding>)> = todo
         .par_iter()
@@ -153,6 +159,7 @@ pub fn scan_history(
             || super::thread_repo(&shared),
             |repo, (blob, intro)| {
                 let findings = scan_blob(scan, repo, *blob, intro, &commits[intro.commit as usize], options);
+                scan.advance(1);
                 if findings.as_ref().is_some_and(Vec::is_empty) {
                     clean.lock().unwrap_or_else(|e| e.into_inner()).push(*blob);
                 }
@@ -161,6 +168,7 @@ pub fn scan_history(
         )
         .filter(|(_, f)| !f.is_empty())
         .collect();
+    scan.phase("scanning commit messages", Some(messages.len() as u64));
     let messages_found: Vec<Vec<Finding>> = messages
         .par_iter()
         .map(|(idx, message)| {
@@ -172,12 +180,15 @@ pub fn scan_history(
                 email: c.email.clone(),
                 date: c.date.clone(),
             });
-            scan.find(message, origin)
+            let found = scan.find(message, origin);
+            scan.advance(1);
+            found
         })
         .filter(|f| !f.is_empty())
         .collect();
 
     // Phase 4: is each secret still in HEAD's tree?
+    scan.phase("checking HEAD", None);
     let head_blobs: HashSet<ObjectId> = match repo.head_tree_id() {
         Ok(tree_id) => tree::flatten(repo, tree_id.detach())?
             .into_iter()
