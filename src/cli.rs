@@ -168,9 +168,10 @@ pub struct ExposureArgs {
     /// KEYHOUND_AZURE_ARM_TOKEN).
     #[arg(long, value_name = "ID")]
     pub azure_subscription: Option<String>,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
-    pub format: ListFormat,
+    /// Output format: text, json, or html (the audit report of the
+    /// findings file with a section per key on its use while exposed).
+    #[arg(long, short = 'f', value_enum, default_value_t = ExposureFormat::Text)]
+    pub format: ExposureFormat,
     /// Where and how fast to ask (overrides, timeouts, request budget).
     #[command(flatten)]
     pub verify: VerifyKnobs,
@@ -707,6 +708,17 @@ pub enum RulesCommand {
         #[arg(long)]
         no_builtin: bool,
     },
+}
+
+/// Formats of `keyhound exposure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExposureFormat {
+    /// For people.
+    Text,
+    /// One JSON document.
+    Json,
+    /// The HTML audit report with a section per key.
+    Html,
 }
 
 /// Formats of `rules list`.

@@ -12,7 +12,9 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{ExposureArgs, ListFormat};
+use crate::cli::{ExposureArgs, ExposureFormat};
+use keyhound_report::html::{self, ExposureEntry, Page, RuleInfo};
+use keyhound_scan::packs;
 use keyhound_verify::exposure::{self, Exposure, ExposureOptions};
 use keyhound_verify::revocation::{self, AuditLog};
 use keyhound_verify::run::Verifier;
@@ -84,16 +86,42 @@ pub fn run(args: ExposureArgs) -> Result<u8> {
     }
     let mut out = std::io::stdout().lock();
     match args.format {
-        ListFormat::Json => {
+        ExposureFormat::Html => {
+            let page = report_page(&args.from, &revoked)?;
+            let entries: Vec<ExposureEntry> = serde_json::from_value(serde_json::to_value(&report)?)?;
+            out.write_all(html::render_with_exposure(&page, &entries).as_bytes())?;
+            out.flush()?;
+        }
+        ExposureFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "secrets": report }))?;
             writeln!(out)?;
         }
-        ListFormat::Text => write_text(&mut out, &report, &options)?,
+        ExposureFormat::Text => write_text(&mut out, &report, &options)?,
     }
     let used_by_others = report
         .iter()
         .any(|e| e.usage.as_ref().is_some_and(|u| u.unknown_uses > 0));
     Ok(u8::from(used_by_others))
+}
+
+/// The audit report of the findings file (always redacted), as `keyhound
+/// report` draws it, for the exposure sections to join.
+fn report_page(findings: &std::path::Path, revoked: &BTreeMap<String, String>) -> Result<Page> {
+    let saved = keyhound_report::saved::load(findings)?;
+    let rules = packs::shared(packs::load_all(&[] as &[std::path::PathBuf])?);
+    Ok(Page {
+        plan: crate::report_command::planner(rules.clone())(&saved.records),
+        rules: RuleInfo::of_rules(&rules),
+        records: saved.records,
+        revoked: revoked.clone(),
+        totals: saved.totals,
+        source: Some(
+            saved
+                .source
+                .unwrap_or_else(|| format!("exposure audit of {}", findings.display())),
+        ),
+        ..Page::default()
+    })
 }
 
 /// How the questions about one key ended, for the audit log.

@@ -5,7 +5,9 @@
 //! installs): it renders, its filter script runs, the injected markup does
 //! not, it attempts no network request, and its counts match the JSON
 //! output. Also: every format (JSONL with `--sort`) is byte-identical
-//! between `-j1` and `-j8`, on a tree and on git history.
+//! between `-j1` and `-j8`, on a tree and on git history; and `keyhound
+//! exposure -f html` adds a section per key with its uses while exposed,
+//! counted as the audit log's emulator answered them.
 
 mod common;
 
@@ -531,6 +533,160 @@ fn a_saved_report_renders_like_the_scan_and_inventory_writes_html() {
     let out = run_in(dir.path(), &["inventory", "git", repo, "-q", "-f", "html"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(stdout(&out).contains("<h2>Exposure timeline</h2>"));
+}
+
+#[test]
+fn the_exposure_audit_renders_a_section_per_key_with_its_uses_in_chromium() {
+    use base64::Engine as _;
+    use common::emulator::{Emulator, Reply};
+    use sha2::{Digest, Sha256};
+
+    let fx = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("findings.json");
+    let repo = fx.repo.path.to_str().unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "git",
+            repo,
+            "-q",
+            "-f",
+            "json",
+            "--show-secrets",
+            "-o",
+            saved.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    let fp_of = |key: &str| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["secret"] == key)
+            .unwrap()["fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (removed_fp, present_fp) = (fp_of(&fx.removed_key), fp_of(&fx.present_key));
+    // GitHub's audit log: three uses of the removed key (one from the
+    // user's own range, one whose client tries HTML injection), none of
+    // the other.
+    let hashed = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(fx.removed_key.as_bytes()));
+    let hashed_c = hashed.clone();
+    let emulator = Emulator::start(move |req| {
+        let hashed = &hashed_c;
+        if req.header("authorization") != Some("Bearer audit-admin-fake-0001") {
+            return Reply::new(403, r#"{"message":"Must have admin rights"}"#);
+        }
+        let query = percent_encoding::percent_decode_str(req.target.split_once('?').map_or("", |(_, q)| q))
+            .decode_utf8_lossy()
+            .into_owned();
+        if !query.contains(&format!("hashed_token:\"{hashed}\"")) {
+            return Reply::new(200, "[]");
+        }
+        let events = serde_json::json!([
+            {"@timestamp": 1_705_000_000_000_i64, "action": "git.clone", "actor": "alice", "actor_ip": "203.0.113.10", "user_agent": "git/2.43"},
+            {"@timestamp": 1_707_000_000_000_i64, "action": "repo.download_zip", "actor": "alice", "actor_ip": "198.51.100.23", "user_agent": PAYLOAD_IMG},
+            {"@timestamp": 1_709_000_000_000_i64, "action": "git.fetch", "actor": "alice", "actor_ip": "192.0.2.44", "user_agent": "curl/8.5"},
+        ]);
+        Reply::new(200, &events.to_string())
+    });
+    let mut cmd = keyhound();
+    for var in [
+        "GITHUB_TOKEN",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ] {
+        cmd.env_remove(var);
+    }
+    let out = cmd
+        .current_dir(dir.path())
+        .env("KEYHOUND_GITHUB_AUDIT_TOKEN", "audit-admin-fake-0001")
+        .args([
+            "exposure",
+            "--from",
+            saved.to_str().unwrap(),
+            "--github-org",
+            "acme-fake",
+            "--known-ips",
+            "203.0.113.0/24",
+            "-f",
+            "html",
+            "--verify-override",
+            &format!("api.github.com={}/gh", emulator.base),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "a key used from unknown addresses: {}", stderr(&out));
+    let html = stdout(&out);
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    for secret in [
+        fx.removed_key.as_str(),
+        fx.present_key.as_str(),
+        "audit-admin-fake-0001",
+        hashed.as_str(),
+    ] {
+        assert!(!html.contains(secret), "the page leaks {secret}");
+    }
+    assert!(!html.contains(PAYLOAD_IMG), "the client string is escaped");
+    let report = dir.path().join("exposure.html");
+    std::fs::write(&report, &html).unwrap();
+
+    let trap = Trap::start();
+    let dom = browse(&file_url(&report, "#exposure"), &trap, &["--dump-dom"]);
+    assert_eq!(trap.page_requests(), Vec::<String>::new(), "the page made requests");
+    assert!(!dom.contains("data-pwned=\""), "injected markup ran");
+    assert!(dom.contains("<h2>Used while exposed?</h2>"), "{dom}");
+    assert!(dom.contains("href=\"#exposure\""), "the section is in the navigation");
+    let article = |fp: &str| -> String {
+        let at = dom
+            .find(&format!("id=\"exposure-{fp}\""))
+            .unwrap_or_else(|| panic!("no section for {fp}"));
+        let rest = &dom[at..];
+        rest[..rest.find("</article>").unwrap()].to_string()
+    };
+    let removed = article(&removed_fp);
+    assert!(
+        removed.contains("data-uses=\"3\" data-known=\"1\" data-unknown=\"2\""),
+        "{removed}"
+    );
+    assert!(removed.contains("<span class=\"uses\">3</span>"), "{removed}");
+    assert!(
+        removed.contains("<span class=\"known\">1</span> from your addresses"),
+        "{removed}"
+    );
+    assert!(
+        removed.contains("<span class=\"unknown\">2</span> from addresses not listed as yours"),
+        "{removed}"
+    );
+    assert!(
+        removed.contains("<dd class=\"introduced\">2024-01-10 by Alice Example"),
+        "{removed}"
+    );
+    assert!(removed.contains("<dd class=\"removed\">2024-05-01</dd>"), "{removed}");
+    assert!(
+        removed.contains("<dd class=\"source\">GitHub audit log of acme-fake</dd>"),
+        "{removed}"
+    );
+    assert_eq!(removed.matches("<tr class=\"unknown\">").count(), 2, "{removed}");
+    assert_eq!(removed.matches("<tr class=\"known\">").count(), 1, "{removed}");
+    assert!(removed.contains("198.51.100.23"), "{removed}");
+    let present = article(&present_fp);
+    assert!(
+        present.contains("data-uses=\"0\" data-known=\"0\" data-unknown=\"0\""),
+        "{present}"
+    );
+    assert!(!present.contains("<table"), "no uses, no table: {present}");
+    // The key others used comes first.
+    assert!(dom.find(&format!("id=\"exposure-{removed_fp}\"")) < dom.find(&format!("id=\"exposure-{present_fp}\"")));
+    // The rest of the audit report is there too, redacted.
+    assert_eq!(count_of(&dom, "total-secrets"), 2);
+    assert!(!dom.contains(&fx.removed_key) && !dom.contains(&fx.present_key));
 }
 
 /// Drops what legitimately differs between two runs: durations and

@@ -24,8 +24,8 @@ use crate::options::ReportOptions;
 use crate::view::Collected;
 use keyhound_findings::{Finding, Sink, Summary};
 
-pub use model::{Page, PlanEntry, Planner, Record, RuleInfo, Totals};
-pub use page::{escape, render};
+pub use model::{ExposureEntry, ExposureUsage, ExposureUse, Page, PlanEntry, Planner, Record, RuleInfo, Totals};
+pub use page::{escape, render, render_with_exposure};
 
 /// Collects a scan's findings and writes the HTML report at the end.
 pub struct HtmlSink {

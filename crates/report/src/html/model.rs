@@ -192,3 +192,84 @@ pub struct Page {
 /// Computes the revocation plan of a report's records (the binary wires
 /// in the verify crate's planner; the report crate stays free of it).
 pub type Planner = Box<dyn Fn(&[Record]) -> BTreeMap<String, PlanEntry> + Send + Sync>;
+
+/// One key's exposure audit (`keyhound exposure`), as plain data read from
+/// its JSON: the window and what the provider's log said about uses inside
+/// it. The secret is the redacted form the audit writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExposureEntry {
+    /// Fingerprint.
+    pub fingerprint: String,
+    /// Rule id.
+    pub rule_id: String,
+    /// The secret, redacted.
+    #[serde(default)]
+    pub secret: String,
+    /// When it was introduced (RFC 3339).
+    #[serde(default)]
+    pub introduced: Option<String>,
+    /// Who introduced it.
+    #[serde(default)]
+    pub introduced_by: Option<String>,
+    /// When it left HEAD.
+    #[serde(default)]
+    pub removed: Option<String>,
+    /// When it was revoked.
+    #[serde(default)]
+    pub revoked: Option<String>,
+    /// Days from introduction to revocation (or the audit).
+    #[serde(default)]
+    pub exposed_days: Option<i64>,
+    /// What the provider's log said, when one was asked.
+    #[serde(default)]
+    pub usage: Option<ExposureUsage>,
+}
+
+/// What a provider's log said about one key.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ExposureUsage {
+    /// The log asked (`AWS IAM and CloudTrail`, `Slack access logs`).
+    #[serde(default)]
+    pub source: String,
+    /// The provider's last-use record.
+    #[serde(default)]
+    pub last_used: Option<String>,
+    /// Who owns the key, as the provider said.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Uses inside the window, oldest first.
+    #[serde(default)]
+    pub uses: Vec<ExposureUse>,
+    /// The log holds more than was read.
+    #[serde(default)]
+    pub truncated: bool,
+    /// A question went unanswered: the uses listed are not all there are.
+    #[serde(default)]
+    pub incomplete: bool,
+    /// Errors and limits.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// One use of a key.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ExposureUse {
+    /// When.
+    #[serde(default)]
+    pub time: String,
+    /// What was done.
+    #[serde(default)]
+    pub action: String,
+    /// From where.
+    #[serde(default)]
+    pub source_ip: Option<String>,
+    /// With what client.
+    #[serde(default)]
+    pub user_agent: Option<String>,
+    /// Whether the address is one of the user's own.
+    #[serde(default)]
+    pub known: bool,
+    /// Requests the record stands for (aggregated logs).
+    #[serde(default)]
+    pub count: Option<u64>,
+}

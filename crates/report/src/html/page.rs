@@ -19,7 +19,7 @@ use std::fmt::{self, Write};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use super::model::{Page, PlanEntry, Record, RuleInfo};
+use super::model::{ExposureEntry, Page, PlanEntry, Record, RuleInfo};
 use keyhound_findings::time::{format_seconds, parse_seconds};
 use keyhound_findings::{AccessLevel, Origin, Removal, Status, Verification};
 use keyhound_rules::Severity;
@@ -199,6 +199,8 @@ struct Model<'a> {
     /// Full secrets the input holds by the line (path, line) they are on,
     /// longest first, to redact the snippets of that line.
     full_secrets: BTreeMap<(&'a str, usize), Vec<&'a str>>,
+    /// The exposure audit's keys, when the page shows one.
+    exposure: &'a [ExposureEntry],
 }
 
 impl<'a> Model<'a> {
@@ -258,6 +260,7 @@ impl<'a> Model<'a> {
             keys,
             as_of,
             full_secrets,
+            exposure: &[],
         }
     }
 
@@ -356,7 +359,15 @@ fn secret_shown(r: &Record, show_secrets: bool) -> String {
 
 /// Renders the whole page.
 pub fn render(page: &Page) -> String {
-    let model = Model::new(page);
+    render_with_exposure(page, &[])
+}
+
+/// Renders the whole page with a section per key of an exposure audit
+/// (`keyhound exposure -f html`): window, usage source, last use, uses
+/// inside the window from known and unknown addresses, notes.
+pub fn render_with_exposure(page: &Page, exposure: &[ExposureEntry]) -> String {
+    let mut model = Model::new(page);
+    model.exposure = exposure;
     let mut o = String::with_capacity(64 * 1024 + 2048 * page.records.len());
     // Writing into a String cannot fail.
     let _ = write_page(&mut o, &model);
@@ -383,6 +394,7 @@ fn write_page(o: &mut String, m: &Model) -> fmt::Result {
     write_header(o, m)?;
     write_summary(o, m)?;
     write_timeline(o, m)?;
+    write_exposure(o, m)?;
     write_secrets(o, m)?;
     write_table(o, m)?;
     writeln!(o, "<script>{SCRIPT}</script>\n</body>\n</html>")
@@ -422,11 +434,156 @@ fn write_header(o: &mut String, m: &Model) -> fmt::Result {
              fingerprints identify them.</p>"
         )?;
     }
+    let exposure = if m.exposure.is_empty() {
+        ""
+    } else {
+        "<a href=\"#exposure\">Used while exposed?</a> · "
+    };
     writeln!(
         o,
-        "<nav><a href=\"#summary\">Summary</a> · <a href=\"#timeline\">Timeline</a> · \
+        "<nav><a href=\"#summary\">Summary</a> · <a href=\"#timeline\">Timeline</a> · {exposure}\
          <a href=\"#secrets\">Secrets, access and revocation</a> · <a href=\"#findings\">Findings</a></nav>\n</header>"
     )
+}
+
+/// Most uses listed per key (the counts cover all of them).
+const MAX_USES_SHOWN: usize = 200;
+
+/// `YYYY-MM-DD` of an RFC 3339 date, or a dash.
+fn date_or_dash(date: Option<&str>) -> String {
+    date.map_or_else(|| "-".to_string(), |d| short(d, 10).to_string())
+}
+
+/// A section per key of the exposure audit: was it used while exposed?
+fn write_exposure(o: &mut String, m: &Model) -> fmt::Result {
+    if m.exposure.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        o,
+        "<section id=\"exposure\">\n<h2>Used while exposed?</h2>\n<p>Each key's window — introduced, removed \
+         from HEAD, revoked — and what its provider's own log says about its uses inside it. Uses from \
+         addresses you listed as yours (<code>--known-ips</code>) are counted apart from the rest.</p>"
+    )?;
+    for e in m.exposure {
+        let uses = e.usage.as_ref().map_or(0, |u| u.uses.len());
+        let known = e
+            .usage
+            .as_ref()
+            .map_or(0, |u| u.uses.iter().filter(|x| x.known).count());
+        let unknown = uses - known;
+        writeln!(
+            o,
+            "<article class=\"exposure-key{}\" id=\"exposure-{}\" data-fp=\"{}\" data-uses=\"{uses}\" \
+             data-known=\"{known}\" data-unknown=\"{unknown}\">",
+            if unknown > 0 { " used-by-others" } else { "" },
+            E(&e.fingerprint),
+            E(&e.fingerprint)
+        )?;
+        writeln!(
+            o,
+            "<h3><code>{}</code> {} <span class=\"fp\">{}</span></h3>",
+            E(&e.secret),
+            E(&e.rule_id),
+            E(short(&e.fingerprint, 12))
+        )?;
+        writeln!(o, "<dl class=\"window\">")?;
+        let by = e
+            .introduced_by
+            .as_deref()
+            .map(|a| format!(" by {}", E(a)))
+            .unwrap_or_default();
+        writeln!(
+            o,
+            "<dt>introduced</dt><dd class=\"introduced\">{}{by}</dd>",
+            date_or_dash(e.introduced.as_deref())
+        )?;
+        writeln!(
+            o,
+            "<dt>removed</dt><dd class=\"removed\">{}</dd>",
+            e.removed.as_deref().map_or_else(
+                || "no (still in HEAD, or not a history scan)".to_string(),
+                |d| short(d, 10).to_string()
+            )
+        )?;
+        writeln!(
+            o,
+            "<dt>revoked</dt><dd class=\"revoked\">{}</dd>",
+            e.revoked
+                .as_deref()
+                .map_or_else(|| "no".to_string(), |d| short(d, 10).to_string())
+        )?;
+        if let Some(days) = e.exposed_days {
+            writeln!(o, "<dt>exposed</dt><dd class=\"days\">{days} day(s)</dd>")?;
+        }
+        let Some(u) = &e.usage else {
+            writeln!(
+                o,
+                "</dl>\n<p class=\"no-usage\">No provider log was asked about this key (no source keyhound \
+                 knows, no credential of yours for it, or no full secret in the findings file).</p>\n</article>"
+            )?;
+            continue;
+        };
+        writeln!(o, "<dt>usage source</dt><dd class=\"source\">{}</dd>", E(&u.source))?;
+        if let Some(owner) = &u.owner {
+            writeln!(o, "<dt>owner</dt><dd class=\"owner\">{}</dd>", E(owner))?;
+        }
+        writeln!(
+            o,
+            "<dt>last used</dt><dd class=\"last-used\">{}</dd>\n</dl>",
+            E(u.last_used.as_deref().unwrap_or("not recorded"))
+        )?;
+        writeln!(
+            o,
+            "<p class=\"use-counts\"><span class=\"uses\">{uses}</span>{} use(s) inside the window: \
+             <span class=\"known\">{known}</span> from your addresses, <span class=\"unknown\">{unknown}</span> \
+             from addresses not listed as yours.{}</p>",
+            if u.truncated { "+" } else { "" },
+            if u.incomplete {
+                " <strong class=\"incomplete\">The log could not be read in full: these are not all the uses \
+                 there may be (see the notes).</strong>"
+            } else {
+                ""
+            }
+        )?;
+        if !u.uses.is_empty() {
+            writeln!(
+                o,
+                "<table class=\"uses\">\n<thead><tr><th>time</th><th>action</th><th>address</th><th>client</th>\
+                 <th>yours?</th></tr></thead>\n<tbody>"
+            )?;
+            for x in u.uses.iter().take(MAX_USES_SHOWN) {
+                writeln!(
+                    o,
+                    "<tr class=\"{}\"><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    if x.known { "known" } else { "unknown" },
+                    E(&x.time),
+                    E(&x.action),
+                    x.count.map(|c| format!(" ×{c}")).unwrap_or_default(),
+                    E(x.source_ip.as_deref().unwrap_or("-")),
+                    E(x.user_agent.as_deref().unwrap_or("-")),
+                    if x.known { "yes" } else { "no" }
+                )?;
+            }
+            writeln!(o, "</tbody>\n</table>")?;
+            if u.uses.len() > MAX_USES_SHOWN {
+                writeln!(
+                    o,
+                    "<p>The first {MAX_USES_SHOWN} of {} uses are listed.</p>",
+                    u.uses.len()
+                )?;
+            }
+        }
+        if !u.notes.is_empty() {
+            writeln!(o, "<ul class=\"notes\">")?;
+            for n in &u.notes {
+                writeln!(o, "<li>{}</li>", E(n))?;
+            }
+            writeln!(o, "</ul>")?;
+        }
+        writeln!(o, "</article>")?;
+    }
+    writeln!(o, "</section>")
 }
 
 /// A row of a breakdown: label, findings, distinct secrets.
