@@ -488,6 +488,13 @@ fn execute(
     if args.report_unused_ignores {
         scan = scan.with_allowance_tracking();
     }
+    // A --show-secrets report also records the values found beside each
+    // secret (an org host), which `keyhound revoke` needs.
+    if verify_specs.is_none() && args.show_secrets {
+        verify_specs = Some(Arc::new(keyhound_verify::spec::RuleSpecs::new(
+            prepared.scanner.rules(),
+        )));
+    }
     if let Some(specs) = verify_specs {
         scan = scan.with_verify_values(specs);
     }

@@ -85,5 +85,6 @@ fn reported(r: &Record) -> Reported {
         author: commit.map(|c| c.identity()),
         status: r.verification.as_ref().map(|v| v.status.as_str().to_string()),
         removed: r.removed.as_ref().map(|x| x.date.clone()),
+        companions: Default::default(),
     }
 }

@@ -107,6 +107,31 @@ fn http_request(api: &keyhound_rules::verify_spec::RevokeApi) -> Option<(String,
     ))
 }
 
+/// Whether `host` fits a `hosts` pattern (`*.okta.com`: any host under
+/// the domain, never the domain itself).
+fn host_fits(pattern: &str, host: &str) -> bool {
+    match pattern.strip_prefix("*.") {
+        Some(suffix) => host.len() > suffix.len() + 1 && host.ends_with(&format!(".{suffix}")),
+        None => pattern.eq_ignore_ascii_case(host),
+    }
+}
+
+/// Whether a rule's revocation (or, with `verify`, verification) request
+/// may go to `host`: its fixed host, or, for a host templated from a value
+/// found beside the key (an Okta org), one of its `hosts` patterns.
+fn rule_may_reach(rule: &keyhound_rules::Rule, host: &str, verify: bool) -> bool {
+    let request = if verify {
+        rule.spec.verify.as_ref().and_then(|v| v.request.as_ref())
+    } else {
+        revoke_api(rule).and_then(|a| a.request.as_ref())
+    };
+    let Some(request) = request else { return false };
+    match url_host(&request.url) {
+        Some(fixed) => fixed == host,
+        None => request.hosts.iter().any(|p| host_fits(p, host)),
+    }
+}
+
 /// The host of an `https://` URL template, unless the host is templated.
 fn url_host(url: &str) -> Option<String> {
     let rest = url.strip_prefix("https://")?;
@@ -461,8 +486,31 @@ fn every_revocation_api_has_a_contract_and_at_least_25_providers_have_one() {
         let (method, url) =
             http_request(api).unwrap_or_else(|| panic!("{}: contract for a revoker without an HTTP request", c.rule));
         // The contract is written from the provider's docs; the rule must
-        // send the request there.
-        assert_eq!(url_host(&url).as_deref(), Some(c.host.as_str()), "{}: host", c.rule);
+        // send the request there. A host templated from a value beside the
+        // key (an org's own host) comes from the contract's context, and
+        // must fit the rule's host patterns, which are the verifier's own.
+        match url_host(&url) {
+            Some(fixed) => assert_eq!(fixed, c.host, "{}: host", c.rule),
+            None => {
+                assert!(
+                    rule_may_reach(rule, &c.host, false),
+                    "{}: {} is not one of the revocation's hosts",
+                    c.rule,
+                    c.host
+                );
+                assert!(
+                    rule_may_reach(rule, &c.host, true),
+                    "{}: the revocation reaches {} but the verifier would not",
+                    c.rule,
+                    c.host
+                );
+                assert!(
+                    c.context.as_deref().is_some_and(|ctx| ctx.contains(&c.host)),
+                    "{}: a templated host must be named beside the key in the contract's context",
+                    c.rule
+                );
+            }
+        }
         assert_eq!(method, c.method, "{}: method", c.rule);
         assert_eq!(
             api.admin_env.is_some(),
@@ -567,6 +615,10 @@ fn every_revocation_api_sends_the_documented_request_and_reads_the_documented_an
         hosts.insert(c.host.clone());
         let rule = &rules[&c.rule];
         hosts.extend(verify_host(rule));
+        if rule_may_reach(rule, &c.host, true) {
+            // A verifier templated on the same host named beside the key.
+            hosts.insert(c.host.clone());
+        }
         if let Some(var) = revoke_api(rule).and_then(|a| a.admin_env.clone()) {
             let value = format!("fake-admin-credential-{}", var.to_ascii_lowercase());
             admin.insert(i, value.clone());
@@ -639,7 +691,10 @@ fn every_revocation_api_sends_the_documented_request_and_reads_the_documented_an
             if !text.contains(&case.secret) {
                 continue;
             }
-            let own = host == c.host || verify_host(&rules[&c.rule]).as_deref() == Some(host.as_str());
+            let rule = &rules[&c.rule];
+            let own = (host == c.host && rule_may_reach(rule, &host, false))
+                || verify_host(rule).as_deref() == Some(host.as_str())
+                || (host == c.host && rule_may_reach(rule, &host, true));
             if !own {
                 failures.push(format!("{}: secret sent to {host}", c.rule));
             }

@@ -9,6 +9,7 @@ use crate::options::ReportOptions;
 use crate::view::{Collected, FindingView};
 use keyhound_findings::Finding;
 use keyhound_findings::{Sink, Summary};
+use std::collections::BTreeMap;
 
 /// Streams one JSON object per finding, one per line, as found; or, with
 /// `--sort`, holds them and writes them in the stable order at the end.
@@ -32,7 +33,7 @@ impl JsonlSink {
     fn lines(&self, findings: &[Finding]) -> Vec<u8> {
         let mut buf = Vec::new();
         for f in findings {
-            if serde_json::to_writer(&mut buf, &FindingView::new(f, self.show_secrets)).is_ok() {
+            if serde_json::to_writer(&mut buf, &JsonFinding::new(f, self.show_secrets)).is_ok() {
                 buf.push(b'\n');
             }
         }
@@ -61,6 +62,27 @@ impl Sink for JsonlSink {
     }
 }
 
+/// A finding as JSON and JSONL write it: the common view, plus, under
+/// `--show-secrets`, the values found beside the secret that its verifier
+/// and revocation API need (an org or workspace host), so `keyhound
+/// revoke` can send the request to the same host verification would.
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    #[serde(flatten)]
+    view: FindingView<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    companions: Option<&'a BTreeMap<String, String>>,
+}
+
+impl<'a> JsonFinding<'a> {
+    fn new(f: &'a Finding, show_secrets: bool) -> Self {
+        JsonFinding {
+            view: FindingView::new(f, show_secrets),
+            companions: (show_secrets && !f.verify_values.is_empty()).then_some(&f.verify_values),
+        }
+    }
+}
+
 /// Collects everything and writes one JSON document at the end.
 pub struct JsonSink {
     out: Mutex<Box<dyn Write + Send>>,
@@ -83,7 +105,7 @@ impl JsonSink {
 struct Document<'a> {
     tool: &'static str,
     version: &'static str,
-    findings: Vec<FindingView<'a>>,
+    findings: Vec<JsonFinding<'a>>,
     summary: &'a Summary,
 }
 
@@ -99,7 +121,7 @@ impl Sink for JsonSink {
             version: env!("CARGO_PKG_VERSION"),
             findings: findings
                 .iter()
-                .map(|f| FindingView::new(f, self.show_secrets))
+                .map(|f| JsonFinding::new(f, self.show_secrets))
                 .collect(),
             summary,
         };

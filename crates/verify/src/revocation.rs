@@ -63,6 +63,10 @@ pub struct Reported {
     /// When the secret left HEAD (the removing commit's date), for
     /// history findings of secrets no longer present.
     pub removed: Option<String>,
+    /// Values found beside the secret that its verifier and revocation
+    /// need (an org or workspace host), as a `--show-secrets` JSON report
+    /// records them under `companions`.
+    pub companions: BTreeMap<String, String>,
 }
 
 fn reported_from_view(v: &Value) -> Option<Reported> {
@@ -96,6 +100,16 @@ fn reported_from_view(v: &Value) -> Option<Reported> {
             .and_then(Value::as_str)
             .map(str::to_string),
         removed: v.pointer("/removed/date").and_then(Value::as_str).map(str::to_string),
+        companions: v
+            .get("companions")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .filter(|(k, _)| k != "secret")
+                    .collect()
+            })
+            .unwrap_or_default(),
     })
 }
 
@@ -213,6 +227,9 @@ pub struct PlanItem {
     pub status: Option<String>,
     #[serde(skip)]
     secret_value: Option<Secret>,
+    /// Values found beside the secret (see [`Reported::companions`]).
+    #[serde(skip)]
+    companions: BTreeMap<String, String>,
     #[serde(skip)]
     rule: Option<Arc<Rule>>,
 }
@@ -351,6 +368,12 @@ pub fn plan(findings: &[Reported], rules: &[Arc<Rule>]) -> Vec<PlanItem> {
                     .is_some_and(|r| matches!(specs.verifier(r.id()), Ok(Some(_)))),
                 status: group.iter().find_map(|g| g.status.clone()),
                 secret_value,
+                companions: group
+                    .iter()
+                    .map(|g| &g.companions)
+                    .find(|c| !c.is_empty())
+                    .cloned()
+                    .unwrap_or_default(),
                 rule,
             }
         })
@@ -502,6 +525,22 @@ fn revocation_values(
 ) -> Result<Result<BTreeMap<String, String>, (&'static str, String)>, RevokeError> {
     let mut full = values.clone();
     let secret = values.get("secret").map(String::as_str).unwrap_or("");
+    if let Some(request) = &revoker.spec.request {
+        let verify_needs = rule.spec.verify.as_ref().map(|v| &v.needs);
+        let mut texts: Vec<&str> = vec![&request.url];
+        texts.extend(request.headers.values().map(String::as_str));
+        texts.extend(request.body.as_deref());
+        for name in texts.into_iter().flat_map(crate::template::names) {
+            if verify_needs.is_some_and(|n| n.contains_key(name)) && !values.contains_key(name) {
+                return Ok(Err((
+                    "skipped",
+                    format!(
+                        "revoking this key needs the {name} found beside it, which the report does not record (rescan with --show-secrets -f json)"
+                    ),
+                )));
+            }
+        }
+    }
     for (name, regex) in &revoker.derive {
         let Some(caps) = regex.captures(secret) else {
             return Ok(Err(("error", format!("the secret has no {name} part"))));
@@ -592,7 +631,8 @@ pub fn execute(
         log.record(e)?;
         return Ok(outcome);
     };
-    let values = BTreeMap::from([("secret".to_string(), secret.expose().to_string())]);
+    let mut values = item.companions.clone();
+    values.insert("secret".to_string(), secret.expose().to_string());
     match verifier.specs().revoker(rule.id()) {
         Ok(Some(revoker)) if revoker.spec.kind == RevokeKind::AwsIam => {
             let creds = if context.use_leaked_key {

@@ -76,6 +76,10 @@ pub enum SpecError {
     /// A service verifier is malformed.
     #[error("service verifier: {0}")]
     Service(String),
+    /// A revocation request's templated host may reach a host its rule's
+    /// verifier would not send the key to.
+    #[error("revocation host pattern {0:?} is not one of the verifier's hosts: a revocation never sends the key further than verification does")]
+    RevokeHost(String),
     /// An access table is malformed.
     #[error("access: {0}")]
     Access(String),
@@ -324,14 +328,54 @@ pub fn compile_verify(spec: &VerifySpec, pattern_groups: &[String]) -> Result<Co
     })
 }
 
-/// Validates and compiles a revocation API. `account_fields` are the
-/// fields the rule's verifier records (what `from_verify` may name).
+/// What a revocation API may use of its rule's verifier: the values the
+/// verifier finds beside the key (`needs`: an org or workspace host), the
+/// fields it records about a live key (`from_verify`), and the host
+/// patterns it sends the key to.
+#[derive(Debug, Clone, Default)]
+pub struct RevokeBase {
+    /// The verifier's `needs` names.
+    pub needs: Vec<String>,
+    /// The verifier's account fields (what `from_verify` may name).
+    pub account_fields: Vec<String>,
+    /// The verifier request's `hosts` patterns.
+    pub hosts: Vec<String>,
+}
+
+impl RevokeBase {
+    /// The base `spec`'s verifier gives (empty without one).
+    pub fn of(spec: Option<&VerifySpec>) -> RevokeBase {
+        let Some(v) = spec else {
+            return RevokeBase::default();
+        };
+        RevokeBase {
+            needs: v.needs.keys().cloned().collect(),
+            account_fields: v.account.keys().cloned().collect(),
+            hosts: v.request.as_ref().map(|r| r.hosts.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+/// Validates and compiles a revocation API. Its templates may name the
+/// pattern's groups and, from `base`, the verifier's `needs` values and
+/// (through `from_verify`) its account fields. A templated host must be
+/// pinned by `hosts` patterns that are all among the verifier's own: the
+/// key never goes anywhere its verification would not send it.
 pub fn compile_revoke(
     api: &RevokeApi,
     pattern_groups: &[String],
-    account_fields: &[String],
+    base: &RevokeBase,
 ) -> Result<CompiledRevoke, SpecError> {
+    let account_fields = &base.account_fields;
     let mut names: Vec<String> = pattern_groups.to_vec();
+    names.extend(base.needs.iter().cloned());
+    if let Some(request) = &api.request {
+        for pattern in &request.hosts {
+            if !base.hosts.iter().any(|h| h.eq_ignore_ascii_case(pattern)) {
+                return Err(SpecError::RevokeHost(pattern.clone()));
+            }
+        }
+    }
     names.extend(api.derive.keys().cloned());
     for field in &api.from_verify {
         if !account_fields.contains(field) {
@@ -510,15 +554,7 @@ pub fn compile_verifier(rule: &Rule) -> Result<Option<CompiledVerify>, SpecError
 pub fn compile_revoker(rule: &Rule) -> Result<Option<CompiledRevoke>, SpecError> {
     match rule.spec.revoke.as_ref().and_then(|r| r.api.as_ref()) {
         None => Ok(None),
-        Some(api) => {
-            let fields: Vec<String> = rule
-                .spec
-                .verify
-                .as_ref()
-                .map(|v| v.account.keys().cloned().collect())
-                .unwrap_or_default();
-            compile_revoke(api, &rule.group_names(), &fields).map(Some)
-        }
+        Some(api) => compile_revoke(api, &rule.group_names(), &RevokeBase::of(rule.spec.verify.as_ref())).map(Some),
     }
 }
 
