@@ -163,6 +163,10 @@ pub struct ExposureArgs {
     /// KEYHOUND_GITLAB_AUDIT_TOKEN, or GITLAB_TOKEN).
     #[arg(long, value_name = "URL")]
     pub gitlab_url: Option<String>,
+    /// GitLab: read this group's audit events (id or full path; a group
+    /// owner's token) instead of the instance's (an administrator's).
+    #[arg(long, value_name = "GROUP")]
+    pub gitlab_group: Option<String>,
     /// Azure: the subscription whose activity log is read (default
     /// AZURE_SUBSCRIPTION_ID; the ARM token is read from
     /// KEYHOUND_AZURE_ARM_TOKEN).

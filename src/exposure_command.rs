@@ -50,6 +50,7 @@ pub fn run(args: ExposureArgs) -> Result<u8> {
         github_org: args.github_org.clone(),
         gitlab_token: env(&["KEYHOUND_GITLAB_AUDIT_TOKEN", "GITLAB_TOKEN"]),
         gitlab_url,
+        gitlab_group: args.gitlab_group.clone(),
         slack_token: env(&["KEYHOUND_SLACK_AUDIT_TOKEN"]),
         openai_admin: env(&["OPENAI_ADMIN_KEY"]),
         anthropic_admin: env(&["ANTHROPIC_ADMIN_KEY"]),

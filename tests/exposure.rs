@@ -698,6 +698,18 @@ fn gitlab_tokens_are_identified_then_their_last_use_and_audit_events_on_the_user
                     ),
                 }
             }
+            ("GET", "/gl/api/v4/groups/acme%2Fplatform/audit_events") => {
+                // A group owner's view (GitLab.com has no instance audit
+                // events for customers).
+                if token != admin_c {
+                    return Reply::new(401, "{}");
+                }
+                assert!(q.contains(&format!("created_after={INTRODUCED}")), "{q}");
+                Reply::new(
+                    200,
+                    r#"[{"id":9,"author_id":12,"entity_id":5,"entity_type":"Group","created_at":"2024-03-04T08:00:00Z","details":{"custom_message":"Read the group's registry","target_id":77,"target_type":"PersonalAccessToken","ip_address":"198.51.100.77"}}]"#,
+                )
+            }
             ("GET", "/gl/api/v4/audit_events") => {
                 if token != admin_c {
                     return Reply::new(401, "{}");
@@ -770,6 +782,25 @@ fn gitlab_tokens_are_identified_then_their_last_use_and_audit_events_on_the_user
     assert_eq!(usage["unknown_uses"], 2);
     assert!(usage.get("incomplete").is_none(), "{usage}");
     assert!(!text.contains("gitlab.com"), "only the user's instance is named");
+
+    // GitLab.com (the default instance) and a group owner's audit events.
+    let group_case = Case {
+        hosts: vec![("gitlab.com", "gl")],
+        args: vec!["--gitlab-group".into(), "acme/platform".into()],
+        env: case.env.clone(),
+        secret: case.secret.clone(),
+        identity: serde_json::json!({}),
+        companions: serde_json::json!({}),
+        ..case
+    };
+    let (usage, _, _) = expose(&group_case, &emulator);
+    assert_eq!(usage["source"], "GitLab (https://gitlab.com)", "{usage}");
+    let got = actions(&usage);
+    assert_eq!(got.len(), 3, "two recent addresses and the group's event: {usage}");
+    assert!(
+        got.contains(&("Read the group's registry".into(), "198.51.100.77".into(), false)),
+        "{got:?}"
+    );
 
     // A revoked token no longer introspects: the administrator identifies it.
     *self_refused.lock().unwrap() = true;

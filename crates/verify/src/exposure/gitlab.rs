@@ -10,8 +10,10 @@
 //!    /api/v4/personal_access_tokens/:id` gives `last_used_at` and
 //!    `last_used_ips` (GitLab 17.x: the last distinct addresses).
 //! 3. `GET /api/v4/audit_events?entity_type=User&entity_id=<owner>` over
-//!    the window, at most 30 days a query as GitLab documents, paged by
-//!    `Link`, keeps the events whose target is that token.
+//!    the window (or, for a group owner on GitLab.com, the group's `GET
+//!    /api/v4/groups/:id/audit_events`), at most 30 days a query as GitLab
+//!    documents, paged by `Link`, keeps the events whose target is that
+//!    token.
 //!
 //! Only the instance the user names (`--gitlab-url`, `KEYHOUND_GITLAB_URL`,
 //! default `https://gitlab.com`) is asked, never a host from the scanned
@@ -43,8 +45,34 @@ pub fn host_of(base: &str) -> Result<String, String> {
     Ok(crate::http::host_of(rest))
 }
 
+/// Where GitLab's audit events are read: the instance, or one group.
+pub struct Events<'a> {
+    /// The instance the user names (`https://gitlab.com`).
+    pub base: &'a str,
+    /// The group whose audit events are read (id or full path); the
+    /// instance's when `None` (administrators of self-managed GitLab).
+    pub group: Option<&'a str>,
+}
+
+/// Whether a group id or full path may be asked about.
+fn is_group(group: &str) -> bool {
+    !group.is_empty()
+        && group.len() <= 255
+        && group
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/'))
+}
+
 /// What GitLab says about the leaked token `secret`, asked with `admin`.
-pub fn usage(secret: &str, window: Option<Window>, client: &Client, admin: &str, base: &str, known: &[IpNet]) -> Usage {
+pub fn usage(
+    secret: &str,
+    window: Option<Window>,
+    client: &Client,
+    admin: &str,
+    at: Events<'_>,
+    known: &[IpNet],
+) -> Usage {
+    let base = at.base;
     let base = base.trim_end_matches('/');
     let mut usage = Usage::from(format!("GitLab ({base})"));
     let host = match host_of(base) {
@@ -147,6 +175,13 @@ pub fn usage(secret: &str, window: Option<Window>, client: &Client, admin: &str,
         }
     }
     // 3. The audit events that concern the token.
+    if let Some(group) = at.group.filter(|g| !is_group(g)) {
+        usage.incomplete = true;
+        usage
+            .notes
+            .push(format!("{group:?} is not a GitLab group: audit events not searched"));
+        return usage.finish();
+    }
     let Some(user) = user else {
         usage
             .notes
@@ -163,7 +198,11 @@ pub fn usage(secret: &str, window: Option<Window>, client: &Client, admin: &str,
         chunks += 1;
         let to = (from + CHUNK - 1).min(window.end);
         let span = Window { start: from, end: to };
-        if !events(client, base, &host, admin, &user, &id, span, known, &mut usage) {
+        let scope = match at.group {
+            Some(group) => format!("{base}/api/v4/groups/{}/audit_events?", ask::encode(group)),
+            None => format!("{base}/api/v4/audit_events?entity_type=User&entity_id={user}&"),
+        };
+        if !events(client, &scope, &host, admin, &id, span, known, &mut usage) {
             break;
         }
         from = to + 1;
@@ -171,21 +210,21 @@ pub fn usage(secret: &str, window: Option<Window>, client: &Client, admin: &str,
     usage.finish()
 }
 
-/// One ≤30-day span of audit events; false when the question failed.
+/// One ≤30-day span of audit events from `scope` (the listing's URL up
+/// to its own parameters); false when the question failed.
 #[allow(clippy::too_many_arguments)]
 fn events(
     client: &Client,
-    base: &str,
+    scope: &str,
     host: &str,
     admin: &str,
-    user: &str,
     id: &str,
     span: Window,
     known: &[IpNet],
     usage: &mut Usage,
 ) -> bool {
     let mut url = format!(
-        "{base}/api/v4/audit_events?entity_type=User&entity_id={user}&created_after={}&created_before={}&per_page=100",
+        "{scope}created_after={}&created_before={}&per_page=100",
         ask::encode(&span.start_text()),
         ask::encode(&span.end_text())
     );
@@ -247,5 +286,7 @@ mod tests {
         assert!(host_of("http://gitlab.com").is_err());
         assert!(host_of("https://gitlab.com/evil?x").is_err());
         assert!(host_of("https://").is_err());
+        assert!(is_group("acme/platform") && is_group("42"));
+        assert!(!is_group("acme?x=1") && !is_group(""));
     }
 }

@@ -205,7 +205,10 @@ fn usage(
             window,
             client,
             o.gitlab_token.as_ref()?,
-            &o.gitlab_url,
+            gitlab::Events {
+                base: &o.gitlab_url,
+                group: o.gitlab_group.as_deref(),
+            },
             &o.known,
         ),
         "slack" => slack::usage(secret, window, client, o.slack_token.as_ref()?, &o.known),

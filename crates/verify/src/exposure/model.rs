@@ -29,6 +29,9 @@ pub struct ExposureOptions {
     /// The GitLab instance the user names (`https://gitlab.com` unless
     /// the user says otherwise; never a host from the scanned tree).
     pub gitlab_url: String,
+    /// The GitLab group whose audit events are read (a group owner's
+    /// view, as on GitLab.com); the instance's when `None`.
+    pub gitlab_group: Option<String>,
     /// A Slack token of a workspace admin with `admin` scope
     /// (`team.accessLogs`).
     pub slack_token: Option<String>,
@@ -63,6 +66,7 @@ impl std::fmt::Debug for ExposureOptions {
             .field("github_org", &self.github_org)
             .field("gitlab_token", &self.gitlab_token.is_some())
             .field("gitlab_url", &self.gitlab_url)
+            .field("gitlab_group", &self.gitlab_group)
             .field("slack_token", &self.slack_token.is_some())
             .field("openai_admin", &self.openai_admin.is_some())
             .field("anthropic_admin", &self.anthropic_admin.is_some())
