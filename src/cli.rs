@@ -78,6 +78,35 @@ pub enum Command {
     Redact(RedactArgs),
 }
 
+/// The AI coding agents `keyhound hook` speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AgentKind {
+    /// Claude Code (`.claude/settings.json`).
+    ClaudeCode,
+    /// Cursor (`.cursor/hooks.json`).
+    Cursor,
+    /// Any other tool: JSON or text on stdin, exit 2 and a message on
+    /// stderr to block.
+    Generic,
+}
+
+/// `keyhound hook agent`.
+#[derive(Debug, Args)]
+pub struct AgentHookArgs {
+    /// Whose protocol the payload and the answer follow (detected from the
+    /// payload when not given).
+    #[arg(long, value_enum)]
+    pub agent: Option<AgentKind>,
+    /// The event, for the generic form (`pre-write`, `pre-command`,
+    /// `prompt`, `pre-read`); overrides the payload's own name otherwise.
+    #[arg(long)]
+    pub event: Option<String>,
+    /// Shared scan options (rules, config, baseline); the project's config
+    /// is looked up in the directory the agent works in.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
 /// `keyhound redact`.
 #[derive(Debug, Args)]
 pub struct RedactArgs {
@@ -357,13 +386,35 @@ pub enum HookCommand {
         /// Keep an existing foreign hook and run it before keyhound.
         #[arg(long)]
         chain: bool,
+        /// Install the hooks of an AI coding agent instead of git's: its
+        /// settings file gets keyhound's entries beside any it has (the
+        /// project's, under --repo, or with --user the user's).
+        #[arg(long, value_enum, value_name = "AGENT")]
+        agent: Option<AgentKind>,
+        /// With --agent: the user's settings (~/.claude, ~/.cursor) rather
+        /// than the project's.
+        #[arg(long, requires = "agent")]
+        user: bool,
     },
     /// Remove keyhound's hooks (and restore what install moved aside).
     Uninstall {
         /// The repository.
         #[arg(long, default_value = ".")]
         repo: PathBuf,
+        /// Remove keyhound's entries from an AI coding agent's settings
+        /// instead (nothing else in the file changes).
+        #[arg(long, value_enum, value_name = "AGENT")]
+        agent: Option<AgentKind>,
+        /// With --agent: the user's settings rather than the project's.
+        #[arg(long, requires = "agent")]
+        user: bool,
     },
+    /// The hook an AI coding agent calls before it writes a file, runs a
+    /// command, reads a file or sends a prompt: reads the agent's JSON
+    /// payload on stdin and answers in its protocol, denying the action
+    /// (with the redacted finding and what to do instead) when it would
+    /// put a secret there.
+    Agent(Box<AgentHookArgs>),
 }
 
 /// `keyhound allow`.

@@ -2,6 +2,7 @@
 //! crates together, map the outcome to an exit code (0 clean, 1 findings,
 //! 2 error). ARCHITECTURE.md at the repository root maps the crates.
 
+mod agent_hook_command;
 mod aws_profile;
 mod cli;
 mod exposure_command;
@@ -791,11 +792,30 @@ fn run_git(args: GitArgs, mode: Mode) -> Result<u8> {
 
 fn run_hook(command: HookCommand) -> Result<u8> {
     match command {
+        HookCommand::Agent(args) => {
+            return agent_hook_command::run(*args, |scan, root| {
+                let prepared = prepare(scan, root, None, Mode::Report)?;
+                Ok((prepared.scanner, prepared.policy))
+            })
+        }
+        HookCommand::Install {
+            repo,
+            agent: Some(agent),
+            user,
+            ..
+        } => agent_hook_command::install(agent, &repo, user)?,
+        HookCommand::Uninstall {
+            repo,
+            agent: Some(agent),
+            user,
+        } => agent_hook_command::uninstall(agent, &repo, user)?,
         HookCommand::Install {
             repo,
             pre_push,
             force,
             chain,
+            agent: None,
+            ..
         } => {
             let repo = git::open(&repo)?;
             let existing = if force {
@@ -809,7 +829,7 @@ fn run_hook(command: HookCommand) -> Result<u8> {
                 println!("installed {}", path.display());
             }
         }
-        HookCommand::Uninstall { repo } => {
+        HookCommand::Uninstall { repo, agent: None, .. } => {
             let repo = git::open(&repo)?;
             let removed = hook_installer::uninstall(&repo)?;
             if removed.is_empty() {

@@ -15,6 +15,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("keyhound-sources", &["keyhound-findings"]),
     ("keyhound-verify", &["keyhound-rules", "keyhound-findings"]),
     ("keyhound-report", &["keyhound-rules", "keyhound-findings"]),
+    ("keyhound-agent", &[]),
     (
         "keyhound-scan",
         &[
@@ -35,6 +36,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "keyhound-verify",
             "keyhound-report",
             "keyhound-scan",
+            "keyhound-agent",
         ],
     ),
 ];
