@@ -286,3 +286,47 @@ fn image_findings_show_their_layer_and_visibility() {
     assert!(!html.contains("<g class=\"bar "));
     assert!(html.contains("No dated sightings"));
 }
+
+#[test]
+fn exposure_sections_count_uses_escape_the_logs_and_say_when_they_are_incomplete() {
+    let page = Page::default();
+    let entry = |fp: &str, usage: Option<ExposureUsage>| ExposureEntry {
+        fingerprint: fp.into(),
+        rule_id: "github-pat".into(),
+        secret: "ghp_R7****".into(),
+        introduced: Some("2024-01-10T09:00:00+00:00".into()),
+        introduced_by: Some(INJECTION.into()),
+        removed: None,
+        revoked: Some("2024-02-01T00:00:00Z".into()),
+        exposed_days: Some(21),
+        usage,
+    };
+    let use_of = |ip: &str, known: bool| ExposureUse {
+        time: "2024-01-11T00:00:00Z".into(),
+        action: INJECTION.into(),
+        source_ip: Some(ip.into()),
+        user_agent: Some(INJECTION.into()),
+        known,
+        count: Some(3),
+    };
+    let usage = ExposureUsage {
+        source: "GitHub audit log of acme".into(),
+        uses: vec![use_of("203.0.113.1", true), use_of("198.51.100.2", false)],
+        incomplete: true,
+        notes: vec![format!("audit-log: HTTP 403 {INJECTION}")],
+        ..ExposureUsage::default()
+    };
+    let html = render_with_exposure(&page, &[entry("aaa", Some(usage)), entry("bbb", None)]);
+    assert!(!html.contains("<script>document"), "escaped");
+    assert!(html.contains("id=\"exposure-aaa\" data-fp=\"aaa\" data-uses=\"2\" data-known=\"1\" data-unknown=\"1\""));
+    assert!(html.contains("class=\"exposure-key used-by-others\""));
+    assert!(html.contains("<strong class=\"incomplete\">"));
+    assert!(html.contains("<dd class=\"revoked\">2024-02-01</dd>"));
+    assert!(html.contains(" ×3"));
+    assert!(html.contains("id=\"exposure-bbb\" data-fp=\"bbb\" data-uses=\"0\""));
+    assert!(html.contains("No provider log was asked about this key"));
+    assert!(html.contains("href=\"#exposure\""));
+    // Without an audit, the page is the plain report.
+    assert_eq!(render_with_exposure(&page, &[]), render(&page));
+    assert!(!render(&page).contains("id=\"exposure\""));
+}
