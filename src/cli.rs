@@ -76,6 +76,10 @@ pub enum Command {
     /// run a command and filter both of its outputs (`keyhound redact --
     /// cmd args…`), keeping its exit status.
     Redact(RedactArgs),
+    /// A Model Context Protocol server on stdio for AI agents: tools
+    /// scan_text, scan_path (inside --root only), redact_text, explain_rule,
+    /// and verify_finding with --allow-verify; results redacted.
+    Mcp(McpArgs),
 }
 
 /// The AI coding agents `keyhound hook` speaks to.
@@ -105,6 +109,28 @@ pub struct AgentHookArgs {
     /// is looked up in the directory the agent works in.
     #[command(flatten)]
     pub scan: ScanArgs,
+}
+
+/// `keyhound mcp`.
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// A directory `scan_path` may read (repeatable; default: the current
+    /// directory). Paths outside every root are refused, symlinks included.
+    #[arg(long = "root", value_name = "DIR")]
+    pub roots: Vec<PathBuf>,
+    /// Offer the `verify_finding` tool, which sends a secret to its own
+    /// provider (off by default: nothing leaves the machine).
+    #[arg(long)]
+    pub allow_verify: bool,
+    /// Return full secrets in tool results (default: redacted).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Rule selection.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Verification settings for `verify_finding`.
+    #[command(flatten)]
+    pub verify: VerifyKnobs,
 }
 
 /// `keyhound redact`.

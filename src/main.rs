@@ -7,6 +7,7 @@ mod aws_profile;
 mod cli;
 mod exposure_command;
 mod hook_installer;
+mod mcp_command;
 mod redact_command;
 mod report_command;
 mod revoke_command;
@@ -89,6 +90,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Validate(args) => validate_command::run(args),
         Command::Exposure(args) => exposure_command::run(args),
         Command::Redact(args) => redact_command::run(args),
+        Command::Mcp(args) => mcp_command::run(args),
         Command::Report(args) => report_command::run(args),
         Command::Access(mut args) => {
             args.access = true;

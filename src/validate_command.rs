@@ -45,9 +45,9 @@ enum Item {
     },
 }
 
-/// A row of the output.
+/// A row of the output (also the MCP server's `verify_finding` answer).
 #[derive(Debug, Serialize)]
-struct Row {
+pub(crate) struct Row {
     input: String,
     rule: Option<String>,
     fingerprint: Option<String>,
@@ -133,6 +133,31 @@ pub fn run(args: ValidateArgs) -> Result<u8> {
         .collect();
     print(&rows, args.format)?;
     Ok(u8::from(rows.iter().any(|r| r.status == Status::Live.as_str())))
+}
+
+/// Re-checks the secrets recognised in `text` (one per line, as on
+/// standard input): the MCP server's `verify_finding`. `only` takes every
+/// line as a secret of that rule.
+pub(crate) fn check_text(
+    text: &str,
+    rules: &[Arc<Rule>],
+    only: Option<&Arc<Rule>>,
+    verifier: &Verifier,
+    show_secrets: bool,
+) -> Result<Vec<Row>> {
+    let items = from_lines(text, rules, only, verifier)?;
+    let jobs: Vec<Job> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Check { job, .. } => Some(job.clone()),
+            Item::Skip { .. } => None,
+        })
+        .collect();
+    let outcomes = verifier.verify_all(jobs);
+    Ok(items
+        .into_iter()
+        .map(|item| row(item, &outcomes, show_secrets))
+        .collect())
 }
 
 /// The secrets of a findings file; redacted ones cannot be checked.

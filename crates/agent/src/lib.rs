@@ -6,10 +6,14 @@
 //! expects ([`decision`]), and adds or removes keyhound's entries in the
 //! agent's settings file without touching anything else ([`settings`]).
 //!
+//! The same agents can also call keyhound as a tool: [`mcp`] reads and
+//! writes the Model Context Protocol's messages for `keyhound mcp`.
+//!
 //! It knows nothing of rules or scanning: the binary scans the
-//! [`payload::Piece`]s and hands the findings' description back.
+//! [`payload::Piece`]s and runs the MCP tools.
 
 pub mod decision;
+pub mod mcp;
 pub mod payload;
 pub mod settings;
 
