@@ -261,6 +261,10 @@ impl Verifier {
                 None => queue.push_back((job, None)),
             }
         }
+        // Each host has its own rate (--verify-rate): taking the jobs one
+        // provider at a time would park every worker on one host's slots.
+        let queue: VecDeque<(Job, Option<Verification>)> =
+            interleave(queue.into_iter().collect(), |(job, _)| provider_of(&job.rule)).into();
         let workers = self.concurrency.min(queue.len());
         let mut tally = VerifyProgress::default();
         for (job, _) in &queue {
@@ -313,9 +317,41 @@ impl Verifier {
     }
 }
 
+/// The provider a rule's requests go to (its id when it names none).
+fn provider_of(rule: &Rule) -> String {
+    rule.spec.provider.clone().unwrap_or_else(|| rule.id().to_string())
+}
+
+/// `items` in round-robin order of `key` (first one of each key, then the
+/// second of each, …), each key's items in their original order.
+fn interleave<T>(items: Vec<T>, key: impl Fn(&T) -> String) -> Vec<T> {
+    let mut groups: Vec<(String, VecDeque<T>)> = Vec::new();
+    for item in items {
+        let k = key(&item);
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, list)) => list.push_back(item),
+            None => groups.push((k, VecDeque::from([item]))),
+        }
+    }
+    let mut out = Vec::new();
+    while groups.iter().any(|(_, list)| !list.is_empty()) {
+        for (_, list) in &mut groups {
+            out.extend(list.pop_front());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jobs_alternate_between_providers_so_no_host_holds_every_worker() {
+        let items = vec!["gh1", "gh2", "gh3", "sl1", "ok1", "sl2"];
+        let got = interleave(items, |s| s[..2].to_string());
+        assert_eq!(got, ["gh1", "sl1", "ok1", "gh2", "sl2", "gh3"]);
+    }
 
     #[test]
     fn progress_lines_put_the_busiest_providers_first() {
