@@ -7,6 +7,7 @@ use serde::{Serialize, Serializer};
 
 use crate::origin::{Origin, Removal};
 use crate::secret::Secret;
+use crate::transcript::TranscriptPlace;
 use crate::verification::Verification;
 
 /// One reported secret at one location.
@@ -34,6 +35,10 @@ pub struct Finding {
     pub present_in_head: Option<bool>,
     /// Git history only: when a secret gone from HEAD was removed.
     pub removed: Option<Removal>,
+    /// An agent transcript only: the session, message, role and tool the
+    /// secret was in (the line stays the JSONL record's line).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<TranscriptPlace>,
     /// The encodings the secret was found inside, outermost first (empty
     /// when it was in plain sight).
     pub decoded: Vec<String>,

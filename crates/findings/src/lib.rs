@@ -17,6 +17,7 @@ mod provenance;
 mod secret;
 mod sink;
 pub mod time;
+mod transcript;
 mod verification;
 mod warning;
 
@@ -26,5 +27,6 @@ pub use origin::{CommitInfo, Origin, Removal};
 pub use provenance::{HistoryIndex, HistoryPlace, Provenance, StreamPosition};
 pub use secret::{fingerprint, printable, redact, Secret};
 pub use sink::{Sink, Summary, MAX_KEPT_WARNINGS};
+pub use transcript::{TranscriptAgent, TranscriptIndex, TranscriptPlace};
 pub use verification::{Status, Verification, VerifyStats};
 pub use warning::{error_chain, Warning, WarningKind, WarningSummary};

@@ -3,17 +3,20 @@
 //! with their [`Provenance`], and the scan joins the two once, when it
 //! reports them. Sources never patch findings.
 //!
-//! Three things are learnt late: a stream chunk's position in its stream
+//! Four things are learnt late: a stream chunk's position in its stream
 //! (the engine sees the chunk alone), an image file's visibility (known
-//! once every later layer's whiteouts are read), and git history's facts
+//! once every later layer's whiteouts are read), git history's facts
 //! about each secret (still in HEAD? which commit removed it?), which need
-//! every blob of the history scanned first and are computed once per run.
+//! every blob of the history scanned first and are computed once per run,
+//! and, in an agent's transcript, the session, message and tool each
+//! finding's record belongs to (read only for files that hold findings).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::finding::Finding;
 use crate::origin::{Origin, Removal};
+use crate::transcript::TranscriptIndex;
 
 /// Where a chunk of a stream starts in the whole stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +58,8 @@ pub struct Provenance {
     pub stream_position: Option<StreamPosition>,
     /// For git history: the blob's place and what history says of it.
     pub history: Option<HistoryPlace>,
+    /// For an agent's transcript: each finding's place in it, by offset.
+    pub transcript: Option<Arc<TranscriptIndex>>,
 }
 
 impl Provenance {
@@ -87,11 +92,23 @@ impl Provenance {
         }
     }
 
-    /// A finding with this provenance joined in: its origin, its position
-    /// in the stream, and history's facts about its secret.
+    /// A transcript's blob: each finding's place in it, by offset.
+    pub fn transcript(index: Arc<TranscriptIndex>) -> Provenance {
+        Provenance {
+            transcript: Some(index),
+            ..Provenance::default()
+        }
+    }
+
+    /// A finding with this provenance joined in: its origin, its place in
+    /// a transcript, its position in the stream, and history's facts about
+    /// its secret.
     pub fn join(&self, mut finding: Finding) -> Finding {
         if let Some(origin) = &self.origin {
             finding.origin = Arc::clone(origin);
+        }
+        if let Some(index) = &self.transcript {
+            finding.transcript = index.place_at(finding.offset).cloned();
         }
         if let Some(at) = self.stream_position {
             finding.offset += at.offset;

@@ -301,7 +301,20 @@ fn result(f: &Finding, rule_index: Option<usize>, base: Option<&Path>, show_secr
                 .logical_locations(vec![logical])
                 .build()
         }
-        _ => sarif::Location::builder().physical_location(physical).build(),
+        _ => match &f.transcript {
+            Some(place) => {
+                let logical = sarif::LogicalLocation::builder()
+                    .name(place.to_string())
+                    .fully_qualified_name(transcript_name(place))
+                    .kind("object")
+                    .build();
+                sarif::Location::builder()
+                    .physical_location(physical)
+                    .logical_locations(vec![logical])
+                    .build()
+            }
+            None => sarif::Location::builder().physical_location(physical).build(),
+        },
     };
     let mut partial = BTreeMap::new();
     partial.insert("keyhound/v1".to_string(), f.fingerprint.clone());
@@ -315,6 +328,12 @@ fn result(f: &Finding, rule_index: Option<usize>, base: Option<&Path>, show_secr
         "origin".to_string(),
         serde_json::to_value(&*f.origin).unwrap_or_default(),
     );
+    if let Some(place) = &f.transcript {
+        props.insert(
+            "transcript".to_string(),
+            serde_json::to_value(place).unwrap_or_default(),
+        );
+    }
     let live = f
         .verification
         .as_ref()
@@ -340,6 +359,17 @@ fn result(f: &Finding, rule_index: Option<usize>, base: Option<&Path>, show_secr
         Some(i) => builder.rule_index(i as i64).build(),
         None => builder.build(),
     }
+}
+
+/// A transcript place's full name: `<agent>/<session>/message <n>`, or
+/// the record's type for records outside the conversation.
+fn transcript_name(place: &keyhound_findings::TranscriptPlace) -> String {
+    let within = match (place.message, &place.record) {
+        (Some(n), _) => format!("message {n}"),
+        (None, Some(record)) => format!("{record} record"),
+        (None, None) => "record".to_string(),
+    };
+    format!("{}/{}/{within}", place.agent.as_str(), place.session)
 }
 
 /// Builds the whole SARIF log.

@@ -216,6 +216,10 @@ impl TextSink {
             }
             _ => String::new(),
         };
+        let provenance = match &f.transcript {
+            Some(place) => format!("{provenance}  {place}"),
+            None => provenance,
+        };
         let provenance = if f.decoded.is_empty() {
             provenance
         } else {
@@ -493,6 +497,7 @@ mod tests {
             offset: 0,
             present_in_head: None,
             removed: None,
+            transcript: None,
             decoded: Vec::new(),
             length: 8,
             secret: Secret::new("s3cr3t-value".into()),

@@ -36,6 +36,9 @@ pub struct FindingView<'a> {
     /// Git history: the commit that removed a secret gone from HEAD.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub removed: Option<&'a keyhound_findings::Removal>,
+    /// Agent transcripts: the session, message, role and tool.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<&'a keyhound_findings::TranscriptPlace>,
     /// Encodings the secret was found inside (`["base64"]`).
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub decoded: &'a [String],
@@ -72,6 +75,7 @@ impl<'a> FindingView<'a> {
             offset: f.offset,
             present_in_head: f.present_in_head,
             removed: f.removed.as_ref(),
+            transcript: f.transcript.as_ref(),
             decoded: &f.decoded,
             length: f.length,
             secret: f.secret_for_output(show_secrets),

@@ -45,6 +45,7 @@ pub fn findings_from(
                 offset: cand.secret.start,
                 present_in_head: None,
                 removed: None,
+                transcript: None,
                 decoded: cand
                     .decoded
                     .as_ref()

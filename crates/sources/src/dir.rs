@@ -4,6 +4,7 @@
 //! hidden files, never enters `.git/`, and does not follow symlinks unless
 //! asked. Small files are read into a reused per-thread buffer; large ones
 //! are memory-mapped. An unreadable file is a warning, never an abort.
+//! JSONL files holding findings are checked for an agent's transcript.
 
 use std::cell::RefCell;
 use std::fs::File;
@@ -15,9 +16,10 @@ use ignore::{WalkBuilder, WalkState};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use super::archive::{self, ArchiveLimits};
+use super::transcript;
 use super::SourceError;
 use crate::feed::Feed;
-use keyhound_findings::{Origin, WarningKind};
+use keyhound_findings::{Origin, Provenance, WarningKind};
 
 /// Files at least this large are memory-mapped instead of read.
 const MMAP_THRESHOLD: u64 = 4 << 20;
@@ -173,7 +175,27 @@ fn scan_contents(scan: &dyn Feed, bytes: &[u8], origin: Arc<Origin>, name: &str,
             return;
         }
     }
+    if transcript::is_jsonl(name) {
+        scan_jsonl(scan, bytes, origin, name);
+        return;
+    }
     scan.scan_blob(bytes, origin);
+}
+
+/// A JSONL file is scanned as any other; only when it holds findings is it
+/// read as an agent's transcript, whose findings then name their session,
+/// message, role and tool. Other JSONL files are reported as they were.
+fn scan_jsonl(scan: &dyn Feed, bytes: &[u8], origin: Arc<Origin>, name: &str) {
+    let findings = scan.find(bytes, origin);
+    if findings.is_empty() {
+        return;
+    }
+    let offsets: Vec<usize> = findings.iter().map(|f| f.offset).collect();
+    let provenance = match transcript::places(bytes, name, &offsets) {
+        Some(index) => Provenance::transcript(Arc::new(index)),
+        None => Provenance::none(),
+    };
+    scan.report(findings, &provenance);
 }
 
 fn scan_file(scan: &dyn Feed, job: &FileJob, options: &DirOptions) {

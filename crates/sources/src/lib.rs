@@ -2,7 +2,9 @@
 //! (archives opened), standard input, git history, staged changes and
 //! commit ranges, container images and registries. Sources know nothing of
 //! rules, the engine or reporters; they hand bytes and an
-//! [`keyhound_findings::Origin`] to a [`Feed`].
+//! [`keyhound_findings::Origin`] to a [`Feed`]. AI agents' JSONL
+//! transcripts found in a tree are recognised by content (`transcript`),
+//! so their findings name the session, message, role and tool.
 //!
 //! See ARCHITECTURE.md at the repository root for where this crate sits.
 
@@ -14,6 +16,7 @@ pub mod git;
 pub mod image;
 pub mod registry;
 pub mod stdin;
+pub mod transcript;
 
 pub use feed::Feed;
 

@@ -37,6 +37,7 @@ fn finding(path: &str, line: usize, secret: &str, commit: &str, date: &str) -> F
             author: "Bob".into(),
             date: "2024-03-01T00:00:00+00:00".into(),
         }),
+        transcript: None,
         decoded: Vec::new(),
         length: secret.len(),
         secret: Secret::new(secret.into()),
