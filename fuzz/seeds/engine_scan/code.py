@@ -1,0 +1,3 @@
+import os
+token = os.environ["GITHUB_TOKEN"]
+headers = {"Authorization": "Bearer " + token}
