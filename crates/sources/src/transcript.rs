@@ -26,9 +26,13 @@
 //! of its last finding.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::marker::PhantomData;
 use std::ops::Range;
 
 use keyhound_findings::{TranscriptAgent, TranscriptIndex, TranscriptPlace};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -60,7 +64,142 @@ struct Record<'a> {
     #[serde(default, borrow)]
     role: Option<&'a RawValue>,
     #[serde(default, borrow)]
-    payload: Option<&'a RawValue>,
+    payload: Lenient<Payload<'a>>,
+}
+
+/// What the records before a finding need to say (whether they are
+/// messages, the session, which tool each call id names), read in one pass
+/// with everything else skipped.
+#[derive(Deserialize, Default)]
+struct LightRecord<'a> {
+    #[serde(rename = "sessionId", default, borrow)]
+    session_id: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    message: Lenient<LightMessage<'a>>,
+}
+
+/// A message's tool calls, for the records before a finding.
+#[derive(Deserialize, Default)]
+struct LightMessage<'a> {
+    #[serde(default, borrow)]
+    content: ToolCalls<'a>,
+}
+
+/// The `(id, name)` of each tool call among a message's blocks.
+#[derive(Default)]
+struct ToolCalls<'a>(Vec<(&'a RawValue, &'a RawValue)>);
+
+/// An object parsed as `T`; any other JSON value is skipped as `None`, so
+/// an unexpected shape never fails the record around it.
+struct Lenient<T>(Option<T>);
+
+impl<T> Default for Lenient<T> {
+    fn default() -> Self {
+        Lenient(None)
+    }
+}
+
+/// Skips any JSON value but an object, which it hands to `T`.
+struct LenientVisitor<T>(PhantomData<T>);
+
+macro_rules! skip_scalars {
+    ($value:ty) => {
+        fn visit_bool<E>(self, _: bool) -> Result<$value, E> {
+            Ok(Default::default())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<$value, E> {
+            Ok(Default::default())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<$value, E> {
+            Ok(Default::default())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<$value, E> {
+            Ok(Default::default())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<$value, E> {
+            Ok(Default::default())
+        }
+        fn visit_unit<E>(self) -> Result<$value, E> {
+            Ok(Default::default())
+        }
+        fn visit_none<E>(self) -> Result<$value, E> {
+            Ok(Default::default())
+        }
+    };
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for LenientVisitor<T> {
+    type Value = Lenient<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    skip_scalars!(Lenient<T>);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Lenient(None))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(map)).map(|t| Lenient(Some(t)))
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LenientVisitor(PhantomData))
+    }
+}
+
+/// A block's fields that name a tool call.
+#[derive(Deserialize, Default)]
+struct CallFields<'a> {
+    #[serde(rename = "type", default, borrow)]
+    kind: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    id: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    name: Option<&'a RawValue>,
+}
+
+/// Collects the tool calls of an array of blocks.
+struct ToolCallsVisitor;
+
+impl<'de> Visitor<'de> for ToolCallsVisitor {
+    type Value = ToolCalls<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    skip_scalars!(ToolCalls<'de>);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut calls = Vec::new();
+        while let Some(block) = seq.next_element::<Lenient<CallFields<'de>>>()? {
+            let Some(block) = block.0 else { continue };
+            let is_call = block
+                .kind
+                .is_some_and(|k| matches!(k.get(), "\"tool_use\"" | "\"server_tool_use\""));
+            if let (true, Some(id), Some(name)) = (is_call, block.id, block.name) {
+                calls.push((id, name));
+            }
+        }
+        Ok(ToolCalls(calls))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(ToolCalls::default())
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ToolCalls<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ToolCallsVisitor)
+    }
 }
 
 /// A message object (Claude Code, Cursor).
@@ -124,7 +263,7 @@ fn agent_of(record: &Record<'_>) -> Option<TranscriptAgent> {
     let kind = text(record.kind);
     match kind.as_deref() {
         Some("session_meta" | "response_item" | "event_msg" | "turn_context" | "compacted")
-            if is_object(record.payload) =>
+            if record.payload.0.is_some() =>
         {
             Some(TranscriptAgent::Codex)
         }
@@ -302,7 +441,8 @@ impl Reader {
 
     fn codex(&mut self, record: &Record<'_>) -> RecordPlace {
         let kind = text(record.kind);
-        let payload: Payload<'_> = fields(record.payload);
+        let none = Payload::default();
+        let payload = record.payload.0.as_ref().unwrap_or(&none);
         let payload_kind = text(payload.kind);
         let call = text(payload.call_id);
         let mut place = RecordPlace {
@@ -345,6 +485,27 @@ impl Reader {
             _ => place.part = None,
         }
         place
+    }
+
+    /// Reads a record holding no finding (Claude Code, Cursor) in one pass:
+    /// whether it is a message, its session, the tools it calls.
+    fn skim(&mut self, line: &str) {
+        let Ok(record) = serde_json::from_str::<LightRecord<'_>>(line) else {
+            return;
+        };
+        if self.agent == TranscriptAgent::ClaudeCode {
+            if let Some(session) = text(record.session_id) {
+                self.session = session;
+            }
+        }
+        if let Some(message) = record.message.0 {
+            self.messages += 1;
+            for (id, name) in message.content.0 {
+                if let (Some(id), Some(name)) = (text(Some(id)), text(Some(name))) {
+                    self.tools.insert(id, name);
+                }
+            }
+        }
     }
 
     /// The place of a finding at `offset` (relative to the line) in a
@@ -408,6 +569,16 @@ pub fn places(bytes: &[u8], name: &str, offsets: &[usize]) -> Option<TranscriptI
         if range.start > last {
             break;
         }
+        while next < wanted.len() && wanted[next] < range.start {
+            next += 1;
+        }
+        let holds_finding = next < wanted.len() && wanted[next] < range.end;
+        if !holds_finding && agent != TranscriptAgent::Codex {
+            if let Ok(text) = std::str::from_utf8(line) {
+                reader.skim(text);
+            }
+            continue;
+        }
         let Some((text, record)) = parse(line) else { continue };
         let place = match agent {
             TranscriptAgent::ClaudeCode => reader.claude(text, &record),
@@ -419,9 +590,6 @@ pub fn places(bytes: &[u8], name: &str, offsets: &[usize]) -> Option<TranscriptI
         }
         if place.message {
             reader.messages += 1;
-        }
-        while next < wanted.len() && wanted[next] < range.start {
-            next += 1;
         }
         while next < wanted.len() && wanted[next] < range.end {
             let at = wanted[next];
@@ -491,6 +659,22 @@ mod tests {
         let first = index.place_at(offsets[0]).unwrap();
         assert_eq!(first.uuid.as_deref(), Some("u1"));
         assert_eq!(first.timestamp.as_deref(), Some("2025-06-01T10:00:00Z"));
+    }
+
+    #[test]
+    fn records_before_a_finding_are_skimmed_for_messages_and_tool_names() {
+        // Only the tool's result holds a finding: the call that named the
+        // tool, and the messages before it, are read in the light pass. A
+        // record of an unexpected shape is skipped, not counted.
+        let odd = r#"{"type":"user","sessionId":"0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0","message":"not an object"}"#;
+        let text = CLAUDE.replacen("\n", &format!("\n{odd}\n"), 1);
+        let offset = at(&text, "SECRET_THREE");
+        let index = places(text.as_bytes(), "x.jsonl", &[offset]).unwrap();
+        assert_eq!(
+            index.place_at(offset).unwrap().to_string(),
+            "session 0b1c2d3e… message 3 (user, tool_result Bash)"
+        );
+        assert_eq!(index.places.len(), 1);
     }
 
     #[test]
