@@ -261,6 +261,20 @@ mod tests {
         assert_eq!(back, original);
     }
 
+    /// Found by the `agent_settings` fuzz target: a compact one-line
+    /// `hooks` object is expanded onto several lines by the install, so the
+    /// round trip gives back the same settings, not the same bytes.
+    #[test]
+    fn a_compact_hooks_object_keeps_its_content_through_the_round_trip() {
+        let original = r#"{"version": 1, "hooks": {"afterFileEdit": [{"command": "fmt"}]}}"#;
+        let installed = install(original, Agent::ClaudeCode, CMD).unwrap();
+        let (back, removed) = uninstall(&installed, Agent::ClaudeCode).unwrap();
+        assert_eq!(removed, 2);
+        let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
+        assert_eq!(parse(&back), parse(original));
+        assert!(!back.contains("keyhound"), "{back}");
+    }
+
     #[test]
     fn cursor_file_is_created_from_nothing_and_other_shapes_are_refused() {
         let cmd = "keyhound hook agent --agent cursor";
