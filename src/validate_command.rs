@@ -280,26 +280,37 @@ fn check_or_skip(
         reason,
     };
     match verifier.specs().verifier(rule.id()) {
-        Ok(Some(v)) if v.applies_to(secret) => {
-            let mut values = companions.clone();
-            values.insert("secret".into(), secret.to_string());
-            Item::Check {
-                job: Job {
-                    key: job_key(&fingerprint, companions),
-                    rule: Arc::clone(rule),
-                    values,
-                },
-                input,
-                fingerprint,
-                secret: secret.to_string(),
-            }
-        }
+        Ok(Some(v)) if v.applies_to(secret) => check(input, rule, secret, fingerprint, companions),
         Ok(Some(_)) => skip(
             "unverifiable",
             "the rule's verifier does not apply to this form of key".into(),
         ),
+        // No verifier, but under --access a map read from the key itself.
+        Ok(None) if verifier.attempts(rule) => check(input, rule, secret, fingerprint, companions),
         Ok(None) => skip("unverifiable", "the rule has no verifier".into()),
         Err(e) => skip("unverifiable", format!("invalid verifier: {e}")),
+    }
+}
+
+/// The job that checks `secret` of `rule`.
+fn check(
+    input: String,
+    rule: &Arc<Rule>,
+    secret: &str,
+    fingerprint: String,
+    companions: &BTreeMap<String, String>,
+) -> Item {
+    let mut values = companions.clone();
+    values.insert("secret".into(), secret.to_string());
+    Item::Check {
+        job: Job {
+            key: job_key(&fingerprint, companions),
+            rule: Arc::clone(rule),
+            values,
+        },
+        input,
+        fingerprint,
+        secret: secret.to_string(),
     }
 }
 

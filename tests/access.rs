@@ -134,7 +134,9 @@ fn every_access_map_matches_its_provider_contract() {
     let contracted: HashSet<&str> = contracts.iter().map(|c| c.rule.as_str()).collect();
     let missing: Vec<&String> = rules
         .values()
-        .filter(|r| r.spec.access.is_some())
+        // Offline maps (read from the key, nothing sent) have no provider
+        // answers to replay: `pypi_tokens_are_mapped_offline` tests them.
+        .filter(|r| r.spec.access.as_ref().is_some_and(|a| !a.flow.is_offline()))
         .map(|r| &r.spec.id)
         .filter(|id| !contracted.contains(id.as_str()))
         .collect();
@@ -426,4 +428,136 @@ fn keyhound_access_maps_the_keys_of_a_findings_file_and_the_cache_keeps_maps_not
     let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(rows[0]["status"], "live");
     assert!(rows[0].get("access").is_none(), "{rows}");
+}
+
+/// A PyPI token as Warehouse mints them: `pypi-` and the base64url of a
+/// version-2 macaroon (location, identifier, EOS; each caveat's identifier
+/// and EOS; EOS; signature), written by hand.
+fn pypi_token(location: &str, caveats: &[&str]) -> String {
+    use base64::Engine as _;
+    fn field(kind: u8, data: &[u8], out: &mut Vec<u8>) {
+        out.push(kind);
+        let mut n = data.len();
+        while n >= 0x80 {
+            out.push((n as u8 & 0x7f) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+        out.extend_from_slice(data);
+    }
+    let mut bytes = vec![2];
+    field(1, location.as_bytes(), &mut bytes);
+    field(2, b"9f8e7d6c-fake-token-id", &mut bytes);
+    bytes.push(0);
+    for c in caveats {
+        field(2, c.as_bytes(), &mut bytes);
+        bytes.push(0);
+    }
+    bytes.push(0);
+    field(6, &[0x5a; 32], &mut bytes);
+    format!(
+        "pypi-{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+#[test]
+fn pypi_tokens_are_mapped_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let user_wide = pypi_token("pypi.org", &[r#"{"version": 1, "permissions": "user"}"#]);
+    let scoped = pypi_token(
+        "test.pypi.org",
+        &[
+            r#"[0, 4102444800, 1700000000]"#,
+            r#"[3, "0d9c1e2f-fake-user"]"#,
+            r#"[1, ["acme-fake", "acme-cli-fake"]]"#,
+        ],
+    );
+    // The rule's own example is random bytes, not a macaroon: no map.
+    let rules = keyhound_rules::builtin().unwrap();
+    let rule = rules.iter().find(|r| r.id() == "pypi-api-token").unwrap();
+    let garbage = rule.spec.examples.positive[0].clone();
+    write(dir.path(), "a/.pypirc", format!("password = {user_wide}\n")); // keyhound:allow (fake token built above)
+    write(dir.path(), "b/.pypirc", format!("password = {scoped}\n")); // keyhound:allow (fake token built above)
+    write(dir.path(), "c/.env", format!("{garbage}\n"));
+    // Any request fails the test: nothing may be sent for these keys.
+    let emulator = Emulator::start(|_| Reply::new(500, "{}"));
+    let mut extra = Vec::new();
+    for host in ["pypi.org", "test.pypi.org", "upload.pypi.org"] {
+        extra.push("--verify-override".to_string());
+        extra.push(format!("{host}={}/{host}", emulator.base));
+    }
+    let doc = access_scan(dir.path(), &extra);
+    assert!(
+        emulator.requests().is_empty(),
+        "a request was sent: {:?}",
+        emulator.requests()
+    );
+    let findings = doc["findings"].as_array().unwrap();
+    let at = |dir: &str| {
+        findings
+            .iter()
+            .find(|f| f["path"].as_str().is_some_and(|p| p.starts_with(dir)))
+            .unwrap_or_else(|| panic!("no finding in {dir}: {doc}"))
+    };
+    let wide = &at("a/")["verification"];
+    assert_eq!(wide["status"], "unknown", "PyPI was not asked: {wide}");
+    let map = &wide["access"];
+    assert_eq!(map["level"], "write", "{map}");
+    assert_eq!(map["kind"], "API token (macaroon, read offline)");
+    assert_eq!(map["identity"]["location"], "pypi.org");
+    assert_eq!(map["scopes"], serde_json::json!(["upload:all-projects"]));
+    assert_eq!(map["requests"], 0);
+    assert!(map["notes"][0].as_str().unwrap().contains("not asked of PyPI"), "{map}");
+    assert_eq!(map["excess"][0]["what"], "scope upload:all-projects", "{map}");
+    assert!(map["excess"][0]["advice"]
+        .as_str()
+        .unwrap()
+        .starts_with("a project-scoped token"));
+
+    let map = &at("b/")["verification"]["access"];
+    assert_eq!(map["level"], "write", "{map}");
+    assert_eq!(
+        map["scopes"],
+        serde_json::json!(["upload:project:acme-fake", "upload:project:acme-cli-fake"])
+    );
+    assert_eq!(map["identity"]["user_id"], "0d9c1e2f-fake-user");
+    assert_eq!(map["identity"]["location"], "test.pypi.org");
+    assert_eq!(map["expires"], "2100-01-01T00:00:00+00:00");
+    assert_eq!(map["resources"][0]["name"], "projects");
+    assert_eq!(map["resources"][0]["count"], 2);
+    assert!(
+        map.get("excess").is_none(),
+        "a project-scoped token is not flagged: {map}"
+    );
+
+    let garbage_finding = at("c/");
+    assert_eq!(
+        garbage_finding["verification"]["status"], "unknown",
+        "{garbage_finding}"
+    );
+    assert!(
+        garbage_finding["verification"].get("access").is_none(),
+        "a malformed token has no map: {garbage_finding}"
+    );
+
+    // Without --access nothing is read or sent.
+    let out = run_in(dir.path(), &["dir", ".", "--verify", "-f", "json", "-q"]);
+    let plain: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(
+        plain["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["verification"].is_null()),
+        "{plain}"
+    );
+
+    // `keyhound access` reads the same map from standard input.
+    let out = run_stdin(dir.path(), &["access", "-f", "json"], format!("{scoped}\n").as_bytes());
+    let rows: serde_json::Value =
+        serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    assert_eq!(rows[0]["access"]["level"], "write", "{rows}");
+    assert_eq!(rows[0]["access"]["resources"][0]["count"], 2, "{rows}");
+    assert!(emulator.requests().is_empty());
 }

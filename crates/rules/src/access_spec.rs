@@ -20,7 +20,8 @@ use crate::verify_spec::RequestSpec;
 pub struct AccessSpec {
     /// `http` (the declarative calls below) or a built-in flow for
     /// providers that need one (`aws-iam`: IAM policies of the key's user,
-    /// or a simulation of sensitive actions, and its S3 buckets).
+    /// or a simulation of sensitive actions, and its S3 buckets; the
+    /// offline `pypi-macaroon` reads a PyPI token's own caveats).
     #[serde(default)]
     pub flow: AccessFlow,
     /// What kind of credential this is (`user token`, `bot token`,
@@ -66,6 +67,19 @@ pub enum AccessFlow {
     GcpIam,
     /// Azure Storage: the account's containers, with its shared key.
     AzureStorage,
+    /// PyPI API tokens, read offline: the token is a macaroon whose
+    /// caveats say which projects it may upload to and until when.
+    /// Sends nothing and needs no verifier.
+    PypiMacaroon,
+}
+
+impl AccessFlow {
+    /// Whether the flow reads the key itself instead of asking its
+    /// provider: it runs under `--access` without a verifier and sends
+    /// nothing.
+    pub fn is_offline(self) -> bool {
+        matches!(self, AccessFlow::PypiMacaroon)
+    }
 }
 
 /// One read-only request of an access map.

@@ -43,6 +43,12 @@ pub fn map_access(
         AccessFlow::AwsIam => crate::aws_access::map(client, values, &mut learnt),
         AccessFlow::GcpIam => crate::gcp::map(client, values, &mut learnt),
         AccessFlow::AzureStorage => crate::azure_storage::map(client, values, &mut learnt),
+        AccessFlow::PypiMacaroon => {
+            let secret = values.get("secret").map_or("", String::as_str);
+            if let Err(e) = crate::pypi::map(secret, unix_now(), &mut learnt) {
+                learnt.notes.push(format!("the token cannot be read: {e}"));
+            }
+        }
     }
     if let Some(fact) = &access.spec.scopes {
         if let Some(list) = learnt.facts.get(fact) {
@@ -65,6 +71,26 @@ pub fn map_access(
     learnt.scopes.sort();
     learnt.scopes.dedup();
     finish(access, learnt)
+}
+
+/// Maps a key whose rule's flow reads the key itself (PyPI's macaroons):
+/// nothing is sent and no verifier is needed. `None` when the flow is not
+/// offline or the key cannot be read (a malformed token gets no map).
+pub fn map_offline(access: &CompiledAccess, values: &BTreeMap<String, String>) -> Option<AccessMap> {
+    let secret = values.get("secret")?;
+    let mut learnt = Learnt::default();
+    match access.spec.flow {
+        AccessFlow::PypiMacaroon => crate::pypi::map(secret, unix_now(), &mut learnt).ok()?,
+        AccessFlow::Http | AccessFlow::AwsIam | AccessFlow::GcpIam | AccessFlow::AzureStorage => return None,
+    }
+    learnt.scopes.dedup();
+    Some(finish(access, learnt))
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Turns what was learnt into the map: identity, kind, verdict, excess.

@@ -22,6 +22,7 @@ pub mod exposure;
 pub mod facts;
 pub mod gcp;
 pub mod http;
+pub mod pypi;
 pub mod revocation;
 pub mod run;
 pub mod services;

@@ -202,18 +202,30 @@ impl Verifier {
                 Verification::unknown("the rule's verifier does not apply to this form of key", None)
             }
             Ok(Some(v)) => check::verify(&self.client, v, values),
+            Ok(None) if self.offline_access(rule) => Verification::unknown(
+                "not asked of the provider: the rule has no verifier; under --access its map is read from the key itself",
+                None,
+            ),
             Ok(None) => Verification::unknown("the rule has no verifier", None),
             Err(e) => Verification::unknown(format!("invalid verifier: {e}"), None),
         }
     }
 
+    /// Whether `rule`'s access map reads the key itself and sends nothing
+    /// (PyPI's macaroons).
+    fn offline_access(&self, rule: &Rule) -> bool {
+        matches!(self.specs.access(rule.id()), Ok(Some(a)) if a.spec.flow.is_offline())
+    }
+
     /// Whether this run would ask about a secret of `rule` (it has a
     /// verifier, and a service verifier only under
-    /// `--verify-network-services`).
+    /// `--verify-network-services`), or, under `--access`, read its access
+    /// from the key itself (a rule without a verifier whose map is offline).
     pub fn attempts(&self, rule: &Rule) -> bool {
         match self.specs.verifier(rule.id()) {
             Ok(Some(v)) => self.network_services || !v.spec.kind.is_service(),
-            _ => false,
+            Ok(None) => self.access && self.offline_access(rule),
+            Err(_) => false,
         }
     }
 
@@ -224,7 +236,18 @@ impl Verifier {
 
     /// Adds the access map to a live verification that lacks one, when
     /// the rule has an access spec; returns whether it added one.
+    /// Offline maps (read from the key, nothing sent) are added to any
+    /// answer but an invalid one; a key that cannot be read gets none.
     pub fn map_now(&self, rule: &Rule, values: &BTreeMap<String, String>, verification: &mut Verification) -> bool {
+        if let Ok(Some(access)) = self.specs.access(rule.id()) {
+            if access.spec.flow.is_offline() {
+                if verification.status == keyhound_findings::Status::Invalid || verification.access.is_some() {
+                    return false;
+                }
+                verification.access = crate::access::map_offline(access, values);
+                return verification.access.is_some();
+            }
+        }
         if verification.status != keyhound_findings::Status::Live || verification.access.is_some() {
             return false;
         }
@@ -303,9 +326,12 @@ impl Verifier {
     /// Whether a cached answer still needs its access map.
     fn needs_map(&self, rule: &Rule, v: &Verification) -> bool {
         self.access
-            && v.status == keyhound_findings::Status::Live
             && v.access.is_none()
-            && matches!(self.specs.access(rule.id()), Ok(Some(_)))
+            && match self.specs.access(rule.id()) {
+                Ok(Some(a)) if a.spec.flow.is_offline() => v.status != keyhound_findings::Status::Invalid,
+                Ok(Some(_)) => v.status == keyhound_findings::Status::Live,
+                _ => false,
+            }
     }
 
     /// Writes the cache back, if there is one.

@@ -520,6 +520,10 @@ pub fn compile_access_of(rule: &Rule) -> Result<Option<CompiledAccess>, SpecErro
     let Some(spec) = &rule.spec.access else {
         return Ok(None);
     };
+    if spec.flow.is_offline() {
+        // Read from the key itself: no verifier, nothing sent.
+        return compile_access(spec, &rule.group_names()).map(Some);
+    }
     let Some(verify) = &rule.spec.verify else {
         return Err(SpecError::Access("an access map needs the rule's verifier".into()));
     };
@@ -610,7 +614,7 @@ pub fn compile_access(spec: &AccessSpec, known: &[String]) -> Result<CompiledAcc
     let mut names = known.to_vec();
     if spec.flow != AccessFlow::Http && !spec.calls.is_empty() {
         return Err(SpecError::Access(
-            "a built-in flow (aws-iam, gcp-iam, azure-storage) makes its own calls; drop `calls`".into(),
+            "a built-in flow (aws-iam, gcp-iam, azure-storage, pypi-macaroon) makes its own calls; drop `calls`".into(),
         ));
     }
     for (i, call) in spec.calls.iter().enumerate() {
