@@ -1,6 +1,9 @@
 //! A secret planted in arbitrary bytes, plainly or inside an encoding the
 //! engine decodes (base64, percent, JSON escapes), is still found: the
-//! decoders and windows never lose it, whatever surrounds it.
+//! decoders and windows never lose it, whatever surrounds it. The engine
+//! decodes only where a cue announces an encoding (README: a bare base64
+//! line is not opened, for speed), so the base64 case carries one on its
+//! line, as a real file would (`…_BASE64: <run>`).
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -20,7 +23,10 @@ fuzz_target!(|input: Input<'_>| {
     let line = format!("GITHUB_TOKEN={token}");
     let planted = match input.encoding % 4 {
         0 => line.clone(),
-        1 => base64::engine::general_purpose::STANDARD.encode(line.as_bytes()),
+        1 => format!(
+            "GITHUB_TOKEN_BASE64: {}",
+            base64::engine::general_purpose::STANDARD.encode(line.as_bytes())
+        ),
         2 => line.replace('=', "%3D"),
         _ => format!("{{\"env\": \"export\\u0020{line}\\n\"}}"),
     };
