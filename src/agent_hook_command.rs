@@ -5,36 +5,23 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use keyhound_agent::payload::{self, Payload};
 use keyhound_agent::{decision, settings, Agent};
-use keyhound_findings::{Finding, Origin, Sink, Summary};
+use keyhound_findings::{Finding, Origin};
 use keyhound_scan::ScanRun;
 
 use keyhound_engine::Scanner;
 use keyhound_scan::policy::Policy;
 
 use crate::cli::{AgentHookArgs, AgentKind, ScanArgs};
+use crate::collect::Collect;
 
 /// Largest payload read (an agent writing a 64 MiB file is not a case to
 /// wait on; the rest is still checked up to here).
 const MAX_PAYLOAD: u64 = 64 << 20;
-
-/// Findings the scan reports (after the project's policy).
-#[derive(Default)]
-struct Collect(Mutex<Vec<Finding>>);
-
-impl Sink for Collect {
-    fn blob_findings(&self, findings: Vec<Finding>) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend(findings);
-    }
-
-    fn finish(&self, _: &Summary) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn agent_of(kind: AgentKind) -> Agent {
     match kind {
@@ -81,7 +68,7 @@ pub fn run(args: AgentHookArgs, prepare: impl FnOnce(&ScanArgs, &Path) -> Result
             },
         };
         scan.scan_blob(piece.text.as_bytes(), Arc::new(origin));
-        let found = std::mem::take(&mut *sink.0.lock().unwrap_or_else(|e| e.into_inner()));
+        let found = sink.take();
         blocked.extend(found.into_iter().map(|f| (i, f)));
     }
     let reason = (!blocked.is_empty()).then(|| reason(&payload, &blocked));

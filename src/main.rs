@@ -5,6 +5,7 @@
 mod agent_hook_command;
 mod aws_profile;
 mod cli;
+mod collect;
 mod exposure_command;
 mod hook_installer;
 mod mcp_command;

@@ -7,12 +7,12 @@
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use keyhound_agent::mcp::{self, Message};
 use keyhound_engine::Scanner;
-use keyhound_findings::{Finding, Origin, Sink, Summary};
+use keyhound_findings::{Finding, Origin};
 use keyhound_rules::{Rule, Selection};
 use keyhound_scan::policy::{Config, Policy, CONFIG_FILE};
 use keyhound_scan::{packs, ScanRun};
@@ -21,39 +21,25 @@ use keyhound_verify::run::Verifier;
 use serde_json::{json, Value};
 
 use crate::cli::McpArgs;
+use crate::collect::Collect;
 
 /// Largest file `scan_path` reads whole, and largest text a tool takes.
 const MAX_BYTES: u64 = 64 << 20;
 /// Most findings listed in one answer (the count is always exact).
 const MAX_LISTED: usize = 200;
 
-/// Findings a scan reports, gathered for one tool call.
-#[derive(Default)]
-struct Collect(Mutex<Vec<Finding>>);
-
-impl Sink for Collect {
-    fn blob_findings(&self, findings: Vec<Finding>) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend(findings);
-    }
-
-    fn finish(&self, _: &Summary) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Collect {
-    fn take(&self) -> Vec<Finding> {
-        let mut all = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
-        all.sort_by(|a, b| {
-            (a.origin.display_path(), a.line, a.column, &a.rule_id).cmp(&(
-                b.origin.display_path(),
-                b.line,
-                b.column,
-                &b.rule_id,
-            ))
-        });
-        all
-    }
+/// A tool call's findings in a stable order (path, line, column, rule).
+fn sorted(sink: &Collect) -> Vec<Finding> {
+    let mut all = sink.take();
+    all.sort_by(|a, b| {
+        (a.origin.display_path(), a.line, a.column, &a.rule_id).cmp(&(
+            b.origin.display_path(),
+            b.line,
+            b.column,
+            &b.rule_id,
+        ))
+    });
+    all
 }
 
 /// What the server holds for its whole life.
@@ -237,7 +223,7 @@ impl Server {
         let sink = Collect::default();
         let scan = ScanRun::new(&self.scanner, &self.policy, &sink, self.show_secrets);
         scan.scan_blob(text.as_bytes(), Arc::new(Origin::Stdin { name: name.to_string() }));
-        sink.take()
+        sorted(&sink)
     }
 
     /// The findings as a short text for the model and as data.
@@ -336,7 +322,7 @@ impl Server {
         };
         dir::scan_dirs(&scan, &options).map_err(|e| ToolError(format!("{asked}: {e}")))?;
         let summary = scan.summary();
-        let mut findings = sink.take();
+        let mut findings = sorted(&sink);
         // Paths relative to the root, as the model named them.
         for f in &mut findings {
             if let Origin::File { path } = &*f.origin {

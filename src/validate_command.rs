@@ -8,11 +8,11 @@
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use keyhound_engine::Scanner;
-use keyhound_findings::{fingerprint, redact, Finding, Origin, Sink, Status, Summary, Verification};
+use keyhound_findings::{fingerprint, redact, Finding, Origin, Status, Verification};
 use keyhound_rules::{Rule, Selection};
 use keyhound_scan::policy::Policy;
 use keyhound_scan::{packs, ScanRun};
@@ -21,6 +21,7 @@ use keyhound_verify::run::{job_key, Job, Verifier};
 use serde::Serialize;
 
 use crate::cli::{ListFormat, ValidateArgs};
+use crate::collect::Collect;
 
 /// One secret to re-check, or why a line gave none.
 enum Item {
@@ -59,20 +60,6 @@ pub(crate) struct Row {
     account: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     access: Option<keyhound_findings::AccessMap>,
-}
-
-/// Findings collected from one line's scan.
-#[derive(Default)]
-struct Collect(Mutex<Vec<Finding>>);
-
-impl Sink for Collect {
-    fn blob_findings(&self, findings: Vec<Finding>) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend(findings);
-    }
-
-    fn finish(&self, _: &Summary) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Runs `keyhound validate`; exit 1 when a secret is live, 0 otherwise.
@@ -116,14 +103,7 @@ pub fn run(args: ValidateArgs) -> Result<u8> {
     if items.is_empty() {
         bail!("no secrets to validate");
     }
-    let jobs: Vec<Job> = items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Check { job, .. } => Some(job.clone()),
-            Item::Skip { .. } => None,
-        })
-        .collect();
-    let outcomes = verifier.verify_all(jobs);
+    let outcomes = verify_items(&items, &verifier);
     if let Err(e) = verifier.save_cache() {
         eprintln!("keyhound: warning: cannot save the verification cache: {e}");
     }
@@ -146,6 +126,15 @@ pub(crate) fn check_text(
     show_secrets: bool,
 ) -> Result<Vec<Row>> {
     let items = from_lines(text, rules, only, verifier)?;
+    let outcomes = verify_items(&items, verifier);
+    Ok(items
+        .into_iter()
+        .map(|item| row(item, &outcomes, show_secrets))
+        .collect())
+}
+
+/// Asks the providers about every checkable item, once each.
+fn verify_items(items: &[Item], verifier: &Verifier) -> std::collections::HashMap<String, Verification> {
     let jobs: Vec<Job> = items
         .iter()
         .filter_map(|item| match item {
@@ -153,11 +142,7 @@ pub(crate) fn check_text(
             Item::Skip { .. } => None,
         })
         .collect();
-    let outcomes = verifier.verify_all(jobs);
-    Ok(items
-        .into_iter()
-        .map(|item| row(item, &outcomes, show_secrets))
-        .collect())
+    verifier.verify_all(jobs)
 }
 
 /// The secrets of a findings file; redacted ones cannot be checked.
@@ -216,7 +201,7 @@ fn from_lines(text: &str, rules: &[Arc<Rule>], only: Option<&Arc<Rule>>, verifie
         let input = format!("line {}", index + 1);
         // One line at a time: what the sink holds now is this line's.
         scan.scan_blob(line.as_bytes(), Arc::new(Origin::Stdin { name: input.clone() }));
-        let found = std::mem::take(&mut *sink.0.lock().unwrap_or_else(|e| e.into_inner()));
+        let found = sink.take();
         if found.is_empty() {
             match only {
                 Some(rule) => {
