@@ -27,6 +27,16 @@ pub enum Format {
     /// One self-contained HTML audit report: summary, exposure timeline,
     /// access maps, revocation guidance, filterable findings.
     Html,
+    /// GitHub Actions workflow commands: one `::error`/`::warning`/`::notice`
+    /// annotation per finding (secrets always redacted), then the totals.
+    Github,
+    /// GitLab's Secret Detection security report
+    /// (`gl-secret-detection-report.json`) for `artifacts: reports:
+    /// secret_detection`.
+    Gitlab,
+    /// JUnit XML: one failing test case per finding (one passing case for
+    /// a clean scan), for CI systems that show test results.
+    Junit,
 }
 
 /// What every reporter needs besides the findings.
