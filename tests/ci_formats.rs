@@ -804,7 +804,11 @@ fn the_github_action_scans_a_push_annotates_uploads_and_fails_by_policy() {
     assert_eq!(run.outputs["scan"]["findings"], "1");
 
     // No SARIF upload when asked not to.
-    let run = run_action(&repo.path, &[("version", bin.as_str()), ("upload-sarif", "false")], &push);
+    let run = run_action(
+        &repo.path,
+        &[("version", bin.as_str()), ("upload-sarif", "false")],
+        &push,
+    );
     assert!(run.uploaded.is_none());
     assert!(!run.outputs.contains_key("sarif"));
 
@@ -845,7 +849,11 @@ fn the_github_action_passes_a_clean_pull_request_and_refuses_a_bad_mode() {
     );
 
     // Any other event scans the directory, whose files are clean now.
-    let run = run_action(&repo.path, &[("version", bin.as_str())], &[("event_name", "workflow_dispatch")]);
+    let run = run_action(
+        &repo.path,
+        &[("version", bin.as_str())],
+        &[("event_name", "workflow_dispatch")],
+    );
     assert_eq!(run.outputs["target"]["command"], "dir .");
     assert_eq!(run.failed, None, "{}", run.log);
 
@@ -954,4 +962,39 @@ fn the_gitlab_job_writes_a_valid_report_and_fails_by_policy() {
     let (code, log) = run_gitlab_job(&repo.path, &push, "/usr/bin:/bin");
     assert_eq!(code, 2, "{log}");
     assert!(log.contains("set KEYHOUND_VERSION or KEYHOUND_GIT_URL"), "{log}");
+}
+
+#[test]
+fn a_finding_over_several_lines_is_annotated_without_columns() {
+    let mut rng = Rng::new(19_030);
+    let alphabet = format!("{BASE62}+/");
+    let body: Vec<String> = (0..6).map(|_| rng.string(&alphabet, 64)).collect();
+    let kind = "RSA PRIVATE KEY";
+    let pem = format!("-----BEGIN {kind}-----\n{}\n-----END {kind}-----\n", body.join("\n"));
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "keys/deploy.pem", format!("# deploy key\n{pem}"));
+    let findings = json_findings(dir.path(), &["dir", "."]);
+    let multi: Vec<_> = findings.iter().filter(|f| f["end_line"] != f["line"]).collect();
+    assert_eq!(multi.len(), 1, "{findings:?}");
+    let f = multi[0];
+    let out = run_in(dir.path(), &["dir", ".", "-f", "github", "-q"]);
+    let text = stdout(&out);
+    let head = format!(
+        "::error file=keys/deploy.pem,line={},endLine={},title=keyhound%3A ",
+        f["line"], f["end_line"]
+    );
+    assert!(text.lines().any(|l| l.starts_with(&head)), "{head}\n{text}");
+    for b in &body {
+        assert!(!text.contains(b.as_str()));
+    }
+    let (report, _) = gitlab_report(dir.path(), &["dir", "."], 1);
+    assert_valid_gitlab(&report);
+    let v = report["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["details"]["fingerprint"]["value"] == f["fingerprint"])
+        .expect("the key's vulnerability");
+    assert_eq!(v["location"]["start_line"], f["line"]);
+    assert_eq!(v["location"]["end_line"], f["end_line"]);
 }
