@@ -395,7 +395,13 @@ fn make_sink(args: &ScanArgs, prepared: &Prepared, reporting: Reporting) -> Resu
             Format::Json => InventoryFormat::Json,
             Format::Jsonl => InventoryFormat::Jsonl,
             Format::Csv => InventoryFormat::Csv,
-            other => bail!("inventory writes text, json, jsonl, csv or html, not {other:?}"),
+            other => {
+                let name = format!("{other:?}").to_lowercase();
+                bail!(
+                    "inventory writes text, json, jsonl, csv or html, not {name}: an inventory lists secrets, \
+                     {name} reports findings (scan with `keyhound dir`, `git`, … -f {name})"
+                )
+            }
         };
         return Ok(Box::new(InventorySink::new(
             open_output(args)?,

@@ -521,7 +521,9 @@ fn every_ci_format_runs_for_every_scan_command_but_inventory_refuses() {
         let out = run_in(t.dir.path(), &["inventory", "dir", ".", "-f", format, "-q"]);
         assert_eq!(code(&out), 2, "inventory -f {format}: {}", stderr(&out));
         assert!(
-            stderr(&out).contains("inventory writes text, json, jsonl, csv or html"),
+            stderr(&out).contains(&format!(
+                "inventory writes text, json, jsonl, csv or html, not {format}:"
+            )),
             "{}",
             stderr(&out)
         );
