@@ -46,6 +46,9 @@ pub struct Summary {
     pub mb_per_sec: f64,
     /// Rules that ran.
     pub rules: usize,
+    /// The scan was stopped early (Ctrl-C, SIGTERM): the report covers only
+    /// what was read before, and whole-document formats say so.
+    pub interrupted: bool,
 }
 
 impl Summary {

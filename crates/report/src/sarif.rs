@@ -372,6 +372,11 @@ fn transcript_name(place: &keyhound_findings::TranscriptPlace) -> String {
     format!("{}/{}/{within}", place.agent.as_str(), place.session)
 }
 
+/// Why a SARIF log says `executionSuccessful: false`: the run was stopped
+/// early, so the absence of a result proves nothing about what was not read.
+pub const INTERRUPTED_REASON: &str =
+    "the scan was interrupted (SIGINT or SIGTERM): results cover only what was read before";
+
 /// Builds the whole SARIF log.
 pub fn build_log(
     rules: &[Arc<Rule>],
@@ -393,7 +398,7 @@ pub fn build_log(
         .rules(descriptors)
         .build();
     let tool = sarif::Tool::builder().driver(driver).build();
-    let notifications: Vec<sarif::Notification> = summary
+    let mut notifications: Vec<sarif::Notification> = summary
         .warnings
         .iter()
         .map(|w| {
@@ -404,8 +409,17 @@ pub fn build_log(
                 .build()
         })
         .collect();
+    if summary.interrupted {
+        let message = sarif::Message::builder().text(INTERRUPTED_REASON).build();
+        notifications.push(
+            sarif::Notification::builder()
+                .message(message)
+                .level(json!("error"))
+                .build(),
+        );
+    }
     let invocation = sarif::Invocation::builder()
-        .execution_successful(true)
+        .execution_successful(!summary.interrupted)
         .tool_execution_notifications(notifications)
         .build();
     let mut run_props = BTreeMap::new();

@@ -101,6 +101,7 @@ fn totals(summary: &Value) -> Totals {
         bytes: n("bytes"),
         accepted: n("accepted"),
         warnings: n("warning_count"),
+        interrupted: summary.get("interrupted").and_then(Value::as_bool).unwrap_or(false),
     }
 }
 

@@ -459,6 +459,9 @@ pub fn summary_line(s: &Summary, verdict: &str) -> String {
     if s.accepted > 0 {
         line.push_str(&format!(", {} accepted by policy", s.accepted));
     }
+    if s.interrupted {
+        line.push_str(" (interrupted: incomplete)");
+    }
     line
 }
 

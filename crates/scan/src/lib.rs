@@ -317,6 +317,7 @@ impl<'a> ScanRun<'a> {
                 0.0
             },
             rules: self.scanner.rules().len(),
+            interrupted: self.cancelled(),
         }
     }
 

@@ -42,7 +42,7 @@ pub fn scan_stream(
     // Absolute offset and line number of buf[0].
     let (mut base_offset, mut base_line) = (0usize, 1usize);
     loop {
-        let eof = fill(reader, &mut buf, chunk, name)?;
+        let eof = fill(scan, reader, &mut buf, chunk, name)?;
         let keep_from = if eof { buf.len() } else { carry_start(&buf, overlap) };
         let mut findings = scan.scan_chunk(&buf, &origin);
         findings.retain(|f| eof || f.offset < keep_from);
@@ -61,13 +61,26 @@ pub fn scan_stream(
 }
 
 /// Reads until `buf` holds `chunk` bytes or the stream ends; returns whether
-/// it ended.
-fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, chunk: usize, name: &str) -> Result<bool, SourceError> {
+/// it ended. Once the scan is cancelled it stops after the read in progress,
+/// so a producer that never closes the pipe cannot keep keyhound waiting
+/// for a full chunk after Ctrl-C or SIGTERM.
+fn fill(
+    scan: &dyn Feed,
+    reader: &mut dyn Read,
+    buf: &mut Vec<u8>,
+    chunk: usize,
+    name: &str,
+) -> Result<bool, SourceError> {
     let mut tmp = [0u8; 64 * 1024];
     while buf.len() < chunk {
         match reader.read(&mut tmp) {
             Ok(0) => return Ok(true),
-            Ok(n) => buf.extend_from_slice(&tmp[..n]),
+            Ok(n) => {
+                buf.extend_from_slice(&tmp[..n]);
+                if scan.cancelled() {
+                    return Ok(true);
+                }
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(source) => {
                 return Err(SourceError::Stream {

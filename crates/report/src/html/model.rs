@@ -153,6 +153,8 @@ pub struct Totals {
     pub accepted: u64,
     /// Warnings (parts of the input that could not be read).
     pub warnings: u64,
+    /// The scan was stopped early, so the page is incomplete.
+    pub interrupted: bool,
 }
 
 impl Totals {
@@ -164,6 +166,7 @@ impl Totals {
             bytes: summary.bytes,
             accepted: summary.accepted,
             warnings: summary.warning_count,
+            interrupted: summary.interrupted,
         }
     }
 }

@@ -413,6 +413,14 @@ fn write_header(o: &mut String, m: &Model) -> fmt::Result {
             day(date)
         )?;
     }
+    if m.page.totals.as_ref().is_some_and(|t| t.interrupted) {
+        writeln!(
+            o,
+            "<div class=\"banner danger\" id=\"interrupted-banner\" role=\"alert\"><strong>Incomplete:</strong> \
+             the scan was interrupted, so this report covers only what was read before it stopped. A key \
+             missing here may still be in what was not read.</div>"
+        )?;
+    }
     let full = m.records.iter().filter(|r| !r.redacted).count();
     if m.page.show_secrets && full > 0 {
         writeln!(
