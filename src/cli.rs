@@ -7,12 +7,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use keyhound_report::Format;
 
-/// keyhound: find leaked credentials in files, streams and (soon) git
-/// history and container images.
+/// keyhound: find leaked credentials in files, streams, git history,
+/// container images and agent sessions; verify them with their providers
+/// and feed their revocation.
 ///
-/// Exit status: 0 no findings, 1 findings, 2 error.
+/// Exit status: 0 no findings, 1 findings, 2 error, 130 interrupted.
 #[derive(Debug, Parser)]
-#[command(name = "keyhound", version, about, long_about = None, max_term_width = 100)]
+#[command(name = "keyhound", version = VERSION.as_str(), about, long_about = None, max_term_width = 100)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -80,6 +81,40 @@ pub enum Command {
     /// scan_text, scan_path (inside --root only), redact_text, explain_rule,
     /// and verify_finding with --allow-verify; results redacted.
     Mcp(McpArgs),
+    /// Print a shell completion script: bash, zsh, fish, powershell or
+    /// elvish (`keyhound completions bash > ~/.local/share/bash-completion/completions/keyhound`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a
+    /// directory with --dir (`keyhound man | man -l -`).
+    Man(ManArgs),
+}
+
+/// What `--version` prints: the program's version and the rule set built
+/// into it, so a bug report names both.
+pub static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{} (built-in rules: {}, packs {})",
+        env!("CARGO_PKG_VERSION"),
+        keyhound_rules::BUILTIN_RULE_COUNT,
+        keyhound_rules::BUILTIN_PACKS_DIGEST
+    )
+});
+
+/// `keyhound completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `keyhound man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write keyhound.1 and one keyhound-COMMAND.1 per command into this
+    /// directory instead of printing the main page.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// The AI coding agents `keyhound hook` speaks to.

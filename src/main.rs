@@ -6,6 +6,7 @@ mod agent_hook_command;
 mod aws_profile;
 mod cli;
 mod collect;
+mod docs_command;
 mod exposure_command;
 mod hook_installer;
 mod mcp_command;
@@ -92,6 +93,14 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Exposure(args) => exposure_command::run(args),
         Command::Redact(args) => redact_command::run(args),
         Command::Mcp(args) => mcp_command::run(args),
+        Command::Completions(args) => {
+            docs_command::completions(args.shell, &mut std::io::stdout().lock())?;
+            Ok(0)
+        }
+        Command::Man(args) => {
+            docs_command::man(args.dir.as_deref(), &mut std::io::stdout().lock())?;
+            Ok(0)
+        }
         Command::Report(args) => report_command::run(args),
         Command::Access(mut args) => {
             args.access = true;
@@ -480,8 +489,9 @@ fn execute(
     }
     let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = Arc::clone(&interrupted);
-    // First Ctrl-C: stop reading, report what was found; second: quit now.
-    // (Fails only if a handler exists already, which is fine to ignore.)
+    // First Ctrl-C (or SIGTERM, SIGHUP): stop reading, report what was
+    // found, marked incomplete; the second quits at once. (Fails only if a
+    // handler exists already, which is fine to ignore.)
     let _ = ctrlc::set_handler(move || {
         if flag.swap(true, std::sync::atomic::Ordering::SeqCst) {
             std::process::exit(130);
@@ -542,7 +552,7 @@ fn execute(
         eprintln!("keyhound: {}", report::text::verify_line(&stats));
     }
     if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
-        eprintln!("keyhound: the scan was interrupted: the report covers only what was read before Ctrl-C");
+        eprintln!("keyhound: the scan was interrupted: the report covers only what was read before it stopped");
         return Ok(130);
     }
     let failing = match args.verify.fail_on {

@@ -75,7 +75,10 @@ pub fn run(args: ValidateArgs) -> Result<u8> {
                 .iter()
                 .find(|r| r.id() == id)
                 .cloned()
-                .with_context(|| format!("unknown rule id `{id}` (see `keyhound rules list`)"))?,
+                .ok_or_else(|| keyhound_rules::RuleError::UnknownRule {
+                    id: id.clone(),
+                    suggestion: keyhound_rules::closest_id(id, rules.iter().map(|r| r.id())),
+                })?,
         ),
         None => None,
     };

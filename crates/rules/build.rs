@@ -31,13 +31,25 @@ fn main() {
     let mut out = String::from(
         "/// Built-in rule packs: (file name, whether the text is JSON converted\n/// from the pack at build time, the text).\npub const BUILTIN_PACKS: &[(&str, bool, &str)] = &[\n",
     );
+    // What `keyhound --version` says of the packs: how many rules, and a
+    // digest of their text so two builds with different packs can be told
+    // apart. FNV-1a is enough for a label (not a security check), and keeps
+    // the build script free of another dependency.
+    let (mut rule_count, mut digest) = (0usize, 0xcbf2_9ce4_8422_2325u64);
     for pack in &packs {
         println!("cargo:rerun-if-changed={}", pack.display());
         let name = pack.file_name().unwrap().to_string_lossy();
         let text = fs::read_to_string(pack).unwrap_or_default();
-        let json = toml::from_str::<toml::Table>(&text)
-            .ok()
-            .and_then(|table| serde_json::to_string(&table).ok());
+        for byte in name.bytes().chain(text.bytes()) {
+            digest = (digest ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        let table = toml::from_str::<toml::Table>(&text).ok();
+        rule_count += table
+            .as_ref()
+            .and_then(|t| t.get("rules"))
+            .and_then(|r| r.as_array())
+            .map_or(0, Vec::len);
+        let json = table.and_then(|table| serde_json::to_string(&table).ok());
         match json {
             Some(json) => {
                 let dest = Path::new(&out_dir).join(format!("{name}.json"));
@@ -54,6 +66,11 @@ fn main() {
         }
     }
     out.push_str("];\n");
+    out.push_str(&format!(
+        "/// How many rules the built-in packs define.\npub const BUILTIN_RULE_COUNT: usize = {rule_count};\n\
+         /// A digest of the built-in packs' text (FNV-1a, hex), naming the rule set a binary carries.\n\
+         pub const BUILTIN_PACKS_DIGEST: &str = \"{digest:016x}\";\n"
+    ));
     let dest = Path::new(&out_dir).join("builtin_packs.rs");
     fs::write(dest, out).expect("write builtin_packs.rs");
 }

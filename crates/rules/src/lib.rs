@@ -94,8 +94,13 @@ pub enum RuleError {
         second_file: String,
     },
     /// `--enable-rule`/`--disable-rule` or a config named a rule that does not exist.
-    #[error("unknown rule id `{0}` (see `keyhound rules list`)")]
-    UnknownRule(String),
+    #[error("unknown rule id `{id}`{}", did_you_mean(.suggestion.as_deref()))]
+    UnknownRule {
+        /// The id as given.
+        id: String,
+        /// The closest existing id, when one is close enough to be a typo.
+        suggestion: Option<String>,
+    },
 }
 
 /// What is wrong with one rule. Layers above this crate add their own
@@ -367,6 +372,33 @@ pub fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
     Ok(())
 }
 
+/// The existing rule id a mistyped `wanted` most likely meant: the most
+/// similar by Jaro-Winkler (which favours a shared prefix, as rule ids share
+/// their provider's name), or one that `wanted` is a prefix of; `None` when
+/// nothing is close, so a wild guess is never offered.
+pub fn closest_id<'a>(wanted: &str, ids: impl Iterator<Item = &'a str>) -> Option<String> {
+    let wanted_lower = wanted.to_ascii_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for id in ids {
+        let mut score = strsim::jaro_winkler(&wanted_lower, id);
+        if wanted_lower.len() >= 4 && id.starts_with(&wanted_lower) {
+            score = score.max(0.9);
+        }
+        if best.is_none_or(|(b, best_id)| score > b || (score == b && id < best_id)) {
+            best = Some((score, id));
+        }
+    }
+    best.filter(|(score, _)| *score >= 0.85).map(|(_, id)| id.to_string())
+}
+
+/// The tail of an unknown-id error: the suggestion, or where to look.
+fn did_you_mean(suggestion: Option<&str>) -> String {
+    match suggestion {
+        Some(id) => format!(" — did you mean `{id}`? (see `keyhound rules list`)"),
+        None => " (see `keyhound rules list`)".to_string(),
+    }
+}
+
 /// Which rules run: pack defaults adjusted by `--enable-rule` and
 /// `--disable-rule` (and the config file's `disable_rules`).
 #[derive(Debug, Default, Clone)]
@@ -382,7 +414,10 @@ impl Selection {
     pub fn apply(&self, rules: Vec<Rule>) -> Result<Vec<Rule>, RuleError> {
         for id in self.enable.iter().chain(&self.disable) {
             if !rules.iter().any(|r| r.id() == id) {
-                return Err(RuleError::UnknownRule(id.clone()));
+                return Err(RuleError::UnknownRule {
+                    id: id.clone(),
+                    suggestion: closest_id(id, rules.iter().map(Rule::id)),
+                });
             }
         }
         Ok(rules
