@@ -76,6 +76,9 @@ pub const MAX_DEPTH: usize = 2;
 pub const BLOB_SCOPE_LIMIT: usize = 256 << 10;
 /// Encoded runs decoded per blob at most.
 pub const MAX_RUNS: usize = 2000;
+/// Bytes of cue regions searched for runs per blob at most (regions of
+/// cues close together on one long line overlap, each up to 8 KiB).
+pub const MAX_REGION_BYTES: usize = 256 << 20;
 /// Shortest run worth decoding.
 const MIN_RUN: usize = 16;
 /// Longest run decoded (a base64 image is not a secret).

@@ -296,11 +296,56 @@ pub fn inline_allowed(hay: &[u8], offset: usize, rule_id: &str) -> bool {
     false
 }
 
+/// [`inline_allowed`] for many candidates of one blob: the line of the
+/// last lookup is remembered with whether it (or the line above) carries
+/// any marker at all, so candidates on a markerless line — every one of
+/// thousands on a single huge line (minified code, a keyword storm) — cost
+/// nothing after the first instead of a pass over the line each.
+#[derive(Debug, Default)]
+pub struct AllowCache {
+    line: Option<(usize, usize, bool)>,
+}
+
+impl AllowCache {
+    /// Whether the line holding `offset` allows `rule_id`.
+    pub fn allowed(&mut self, hay: &[u8], offset: usize, rule_id: &str) -> bool {
+        let marked = match self.line {
+            Some((start, end, marked)) if start <= offset && offset <= end => marked,
+            _ => {
+                let (start, end) = line_bounds(hay, offset);
+                let line = &hay[start..end];
+                let mut marked = memmem::find(line, b"keyhound:allow").is_some()
+                    || PEER_MARKERS.iter().any(|m| memmem::find(line, m).is_some());
+                if !marked && start > 0 {
+                    let (above, _) = line_bounds(hay, start - 1);
+                    marked = memmem::find(&hay[above..start - 1], NEXT_LINE_MARKER).is_some();
+                }
+                self.line = Some((start, end, marked));
+                marked
+            }
+        };
+        marked && inline_allowed(hay, offset, rule_id)
+    }
+}
+
 /// Start and end (exclusive, before `\n`) of the line containing `offset`.
 pub fn line_bounds(hay: &[u8], offset: usize) -> (usize, usize) {
     let offset = offset.min(hay.len());
     let start = memchr::memrchr(b'\n', &hay[..offset]).map_or(0, |p| p + 1);
     let end = memchr::memchr(b'\n', &hay[offset..]).map_or(hay.len(), |p| offset + p);
+    (start, end)
+}
+
+/// [`line_bounds`] clamped to `back` bytes before `offset` and `ahead` bytes
+/// after it, looking no further: on a huge line (minified code, a 1 GB log
+/// line) each lookup then costs the window it serves, not the whole line,
+/// so many cues on one line stay linear.
+pub fn line_bounds_near(hay: &[u8], offset: usize, back: usize, ahead: usize) -> (usize, usize) {
+    let offset = offset.min(hay.len());
+    let lo = offset.saturating_sub(back);
+    let hi = offset.saturating_add(ahead).min(hay.len());
+    let start = memchr::memrchr(b'\n', &hay[lo..offset]).map_or(lo, |p| lo + p + 1);
+    let end = memchr::memchr(b'\n', &hay[offset..hi]).map_or(hi, |p| offset + p);
     (start, end)
 }
 
@@ -316,6 +361,24 @@ fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn near_line_bounds_are_line_bounds_clamped_to_the_window() {
+        // Regression (tests/hostile.rs, deeply nested JSON): a cue's line
+        // was looked up whole for every cue, quadratic on one long line.
+        let hay = b"short\n\nthe middle line is longer than the window\nend";
+        for offset in 0..=hay.len() {
+            for (back, ahead) in [(0, 0), (3, 5), (10, 10), (1000, 1000)] {
+                let (s, e) = line_bounds(hay, offset);
+                let want = (s.max(offset.saturating_sub(back)), e.min(offset + ahead).min(hay.len()));
+                assert_eq!(
+                    line_bounds_near(hay, offset, back, ahead),
+                    want,
+                    "{offset} {back} {ahead}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn entropy_orders_random_above_words() {
@@ -392,5 +455,17 @@ other = 'def'";
         assert!(inline_allowed(next, 45, "any-rule"), "the line below the marker");
         assert!(!inline_allowed(next, 58, "any-rule"), "two lines below");
         assert!(!inline_allowed(b"token = 'abc' # gitleaks is great", 9, "any-rule"));
+        // The per-line cache agrees with a fresh lookup, line after line.
+        let lines = b"a = 1 # keyhound:allow aws-access-key-id\nb = 2\n# pragma: allowlist nextline secret\nc = 3 # gitleaks:allow\nd = 4";
+        let mut cache = AllowCache::default();
+        for offset in 0..lines.len() {
+            for rule in ["aws-access-key-id", "github-pat-classic"] {
+                assert_eq!(
+                    cache.allowed(lines, offset, rule),
+                    inline_allowed(lines, offset, rule),
+                    "{offset} {rule}"
+                );
+            }
+        }
     }
 }

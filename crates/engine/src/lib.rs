@@ -199,6 +199,7 @@ impl Scanner {
     fn collect(&self, hay: &[u8], depth: usize, focus: Range<usize>) -> Vec<(Candidate, Result<(), Rejection>)> {
         let mut found: Vec<(Candidate, Result<(), Rejection>)> = Vec::new();
         let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
+        let mut allow = filters::AllowCache::default();
         let cues = self.windows(hay, &mut |window| {
             if window.end <= focus.start || window.start >= focus.end {
                 return;
@@ -243,7 +244,7 @@ impl Scanner {
                         || rule.allow_before_regexes().iter().any(|re| re.is_match(before))
                     {
                         Err(Rejection::RuleAllow)
-                    } else if filters::inline_allowed(hay, cand.secret.start, rule.id()) {
+                    } else if allow.allowed(hay, cand.secret.start, rule.id()) {
                         Err(Rejection::InlineAllow)
                     } else {
                         Ok(())
@@ -295,8 +296,8 @@ impl Scanner {
             .map(|((codec, scope), pos)| {
                 let region = match scope {
                     decode::Scope::Line => {
-                        let (s, e) = filters::line_bounds(hay, *pos);
-                        s.max(pos.saturating_sub(4096))..e.min(pos + 4096)
+                        let (s, e) = filters::line_bounds_near(hay, *pos, 4096, 4096);
+                        s..e
                     }
                     decode::Scope::Blob => 0..hay.len().min(decode::BLOB_SCOPE_LIMIT),
                 };
@@ -308,7 +309,15 @@ impl Scanner {
         let raw_secrets: HashSet<(usize, &[u8])> = raw.iter().map(|(c, _)| (c.rule, c.secret_bytes(hay))).collect();
         let mut done: HashSet<(decode::Codec, usize)> = HashSet::new();
         let mut out = Vec::new();
+        // Cue regions overlap on a long line with many cues (a million
+        // `\u0061` escapes in one line of JSON): stop once no more runs may
+        // be decoded, and look through a bounded number of region bytes.
+        let mut region_bytes = 0usize;
         for (codec, region) in regions {
+            region_bytes += region.len();
+            if done.len() >= decode::MAX_RUNS || region_bytes > decode::MAX_REGION_BYTES {
+                break;
+            }
             for run in decode::runs(&hay[region.clone()], codec) {
                 let run = region.start + run.start..region.start + run.end;
                 if run.end <= focus.start || run.start >= focus.end {
@@ -331,11 +340,7 @@ impl Scanner {
                         None => continue,
                     },
                 };
-                let (line_start, line_end) = filters::line_bounds(hay, run.start);
-                let (line_start, line_end) = (
-                    line_start.max(run.start.saturating_sub(1024)),
-                    line_end.min(run.end + 1024),
-                );
+                let (line_start, line_end) = filters::line_bounds_near(hay, run.start, 1024, run.len() + 1024);
                 let mut line = hay[line_start..run.start].to_vec();
                 let inside = line.len()..line.len() + plain.len();
                 line.extend_from_slice(&plain);

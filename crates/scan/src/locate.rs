@@ -66,9 +66,12 @@ pub fn findings_from(
 /// The line around `cand`, cut to a readable window, with every candidate's
 /// secret on it redacted (unless `show`).
 fn snippet(hay: &[u8], line_start: usize, cand: &Candidate, all: &[Candidate], show: bool) -> String {
-    let line_end = memchr::memchr(b'\n', &hay[line_start..]).map_or(hay.len(), |p| line_start + p);
     let lo = cand.secret.start.saturating_sub(SNIPPET_MAX / 2).max(line_start);
-    let hi = (lo + SNIPPET_MAX).min(line_end);
+    // The line's end, looked for only as far as the snippet can reach (no
+    // newline lies between the line's start and the secret's).
+    let limit = (lo + SNIPPET_MAX).min(hay.len());
+    let from = cand.secret.start.min(limit);
+    let hi = memchr::memchr(b'\n', &hay[from..limit]).map_or(limit, |p| from + p);
     let mut on_line: Vec<&Candidate> = all
         .iter()
         .filter(|c| c.secret.start < hi && c.secret.end > lo)
@@ -103,11 +106,14 @@ fn char_count(bytes: &[u8]) -> usize {
 
 /// Monotonic offset → (line, column) conversion: each call continues from
 /// the last, so a blob with many findings is walked once.
+/// The column is carried along too, so many findings on one huge line
+/// (minified code, a keyword storm) do not each count from the line's start.
 struct Locator<'a> {
     hay: &'a [u8],
     pos: usize,
     line: usize,
     line_start: usize,
+    column: usize,
 }
 
 impl<'a> Locator<'a> {
@@ -117,6 +123,7 @@ impl<'a> Locator<'a> {
             pos: 0,
             line: 1,
             line_start: 0,
+            column: 1,
         }
     }
 
@@ -124,13 +131,16 @@ impl<'a> Locator<'a> {
         if offset < self.pos {
             *self = Locator::new(self.hay);
         }
+        let mut from = self.pos;
         for nl in memchr::memchr_iter(b'\n', &self.hay[self.pos..offset]) {
             self.line += 1;
             self.line_start = self.pos + nl + 1;
+            from = self.line_start;
+            self.column = 1;
         }
+        self.column += char_count(&self.hay[from..offset]);
         self.pos = offset;
-        let column = char_count(&self.hay[self.line_start..offset]) + 1;
-        (self.line, column, self.line_start)
+        (self.line, self.column, self.line_start)
     }
 }
 
@@ -147,5 +157,15 @@ mod tests {
         assert_eq!(loc.locate(c), (2, 4, 2));
         let z = hay.len() - 1;
         assert_eq!(loc.locate(z), (3, 3, hay.len() - 3));
+        // Several on one line, carried along, and back again.
+        let hay = "é1 é2 é3\nx".as_bytes();
+        let mut loc = Locator::new(hay);
+        for (i, _) in hay.iter().enumerate().filter(|(_, &b)| b.is_ascii_digit()) {
+            let fresh = Locator::new(hay).locate(i);
+            assert_eq!(loc.locate(i), fresh);
+            assert_eq!(fresh.1, char_count(&hay[..i]) + 1);
+        }
+        assert_eq!(loc.locate(0), (1, 1, 0));
+        assert_eq!(loc.locate(hay.len() - 1), (2, 1, hay.len() - 1));
     }
 }
