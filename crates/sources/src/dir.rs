@@ -59,8 +59,17 @@ pub fn scan_dirs(scan: &dyn Feed, options: &DirOptions) -> Result<(), SourceErro
         let meta = std::fs::metadata(root).map_err(unreadable)?;
         if meta.is_dir() {
             std::fs::read_dir(root).map_err(unreadable)?;
-        } else {
+        } else if meta.is_file() {
             File::open(root).map_err(unreadable)?;
+        } else {
+            // Opening a FIFO waits for a writer that may never come, and a
+            // device may never end: named or walked, only regular files
+            // are read.
+            scan.warn(
+                WarningKind::Unreadable,
+                Some(&display(root)),
+                "not a regular file or directory (a FIFO, socket or device): not read",
+            );
         }
     }
     let (sender, receiver) = crossbeam_channel::bounded::<FileJob>(1024);
@@ -100,7 +109,8 @@ fn walk(scan: &dyn Feed, options: &DirOptions, sender: crossbeam_channel::Sender
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    scan.warn(WarningKind::Unreadable, None, format!("walk error: {err}"));
+                    let path = error_path(&err).map(display);
+                    scan.warn(WarningKind::Unreadable, path.as_deref(), format!("walk error: {err}"));
                     return WalkState::Continue;
                 }
             };
@@ -147,6 +157,18 @@ fn walk(scan: &dyn Feed, options: &DirOptions, sender: crossbeam_channel::Sender
             }
         })
     });
+}
+
+/// The path a walk error is about (a loop: the link that closes it), so
+/// its warning names it like any other.
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::Loop { child, .. } => Some(child),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Partial(errors) => errors.iter().find_map(error_path),
+        _ => None,
+    }
 }
 
 /// Path globs in the policy are relative to the root the path was found under.

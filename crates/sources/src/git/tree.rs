@@ -4,6 +4,7 @@
 //! recurses, so tree depth is bounded by memory, not by a thread's stack.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use gix::bstr::{BString, ByteSlice, ByteVec};
 use gix::objs::tree::EntryRef;
@@ -88,6 +89,12 @@ enum Step {
 /// subtree's place among its siblings — without recursion: each level's
 /// steps go onto a stack in reverse, so the next one popped is the next in
 /// order.
+///
+/// The same pair of subtrees is compared once per call: its changes are
+/// reported under the first path it appears at only. Copies of a directory
+/// hold the same blobs, and a crafted tree that names one subtree ten times
+/// over ten levels (a "git bomb": 10^10 paths from 11 objects) would
+/// otherwise be walked path by path until memory ran out.
 pub fn diff_trees(
     repo: &gix::Repository,
     old: Option<ObjectId>,
@@ -101,9 +108,11 @@ pub fn diff_trees(
     }];
     let mut level = Vec::new();
     let mut rest = Vec::new();
+    let mut compared: HashSet<(Option<ObjectId>, Option<ObjectId>)> = HashSet::new();
     while let Some(step) = stack.pop() {
         match step {
             Step::Change(change) => out.push(change),
+            Step::Trees { old, new, .. } if !compared.insert((old, new)) => {}
             Step::Trees { prefix, old, new } => {
                 diff_level(repo, &prefix, old, new, &mut level)?;
                 // Changes before the level's first subtree can be emitted
