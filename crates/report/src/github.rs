@@ -143,6 +143,15 @@ pub fn render(findings: &[Finding], summary: &Summary, cwd: Option<&std::path::P
     if show_secrets {
         totals.push_str("; --show-secrets does not apply to annotations, which anyone who can read the run sees");
     }
+    if summary.interrupted {
+        // A warning, not a notice: a clean result of a scan that did not
+        // finish must not read as a clean repository.
+        text.push_str(&format!(
+            "::warning title={}::{}\n",
+            escape_property("keyhound interrupted"),
+            escape_data("the scan was interrupted: these results cover only what was read before it stopped")
+        ));
+    }
     text.push_str(&format!(
         "::notice title={}::{}\n",
         escape_property("keyhound summary"),
@@ -161,6 +170,22 @@ mod tests {
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
         // `%` first, so an escape already in the text is not decoded later.
         assert_eq!(escape_property("%3A"), "%253A");
+    }
+
+    #[test]
+    fn an_interrupted_scan_says_so_before_the_totals() {
+        let summary = Summary {
+            interrupted: true,
+            files: 2,
+            ..Summary::default()
+        };
+        let text = render(&[], &summary, None, false);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert!(lines[0].starts_with("::warning title=keyhound interrupted::the scan was interrupted"));
+        assert_eq!(lines[1], "::notice title=keyhound summary::no secrets found in 2 files");
+        let whole = render(&[], &Summary::default(), None, false);
+        assert!(!whole.contains("interrupted"));
     }
 
     #[test]

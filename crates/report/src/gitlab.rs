@@ -80,6 +80,12 @@ impl Sink for GitlabSink {
             })
             .filter(|m| !m.value.is_empty())
             .collect();
+        if summary.interrupted {
+            messages.push(Message {
+                level: "warn",
+                value: "the scan was interrupted: this report covers only what was read before it stopped".to_string(),
+            });
+        }
         if self.show_secrets {
             messages.push(Message {
                 level: "info",
@@ -97,7 +103,9 @@ impl Sink for GitlabSink {
                 kind: "secret_detection",
                 start_time: self.start_time.clone(),
                 end_time: gitlab_time(&keyhound_findings::time::now_rfc3339()),
-                status: "success",
+                // An interrupted scan did not look at everything: GitLab
+                // must not take its silence for a clean bill of health.
+                status: if summary.interrupted { "failure" } else { "success" },
                 messages,
             },
         };
@@ -353,6 +361,55 @@ fn vulnerability(f: &Finding, rule: Option<&Rule>, head: Option<&str>, cwd: Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A writer the test can read back.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn report(summary: &Summary) -> serde_json::Value {
+        let out = Shared::default();
+        let options = ReportOptions {
+            show_secrets: false,
+            color: false,
+            base_dir: None,
+            rules: Vec::new(),
+            vcs: None,
+            author: None,
+            sort: false,
+            all_locations: false,
+        };
+        let sink = GitlabSink::new(Box::new(out.clone()), options);
+        sink.finish(summary).unwrap();
+        let bytes = out.0.lock().unwrap().clone();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[test]
+    fn an_interrupted_scan_is_a_failed_scan_with_a_message() {
+        let whole = report(&Summary::default());
+        assert_eq!(whole["scan"]["status"], "success");
+        assert!(whole["scan"].get("messages").is_none());
+        let cut_short = report(&Summary {
+            interrupted: true,
+            ..Summary::default()
+        });
+        assert_eq!(cut_short["scan"]["status"], "failure");
+        assert_eq!(cut_short["scan"]["messages"][0]["level"], "warn");
+        assert!(cut_short["scan"]["messages"][0]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("the scan was interrupted"));
+    }
 
     #[test]
     fn times_drop_the_offset() {

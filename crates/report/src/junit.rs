@@ -91,15 +91,16 @@ fn place(f: &Finding, cwd: Option<&std::path::Path>) -> String {
 
 /// The whole document.
 pub fn render(findings: &[Finding], summary: &Summary, cwd: Option<&std::path::Path>) -> String {
-    let tests = findings.len().max(1);
+    let interrupted = usize::from(summary.interrupted);
+    let tests = findings.len().max(1) + interrupted;
     let failures = findings.len();
     let time = format!("{:.3}", summary.elapsed_secs);
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     x.push_str(&format!(
-        "<testsuites name=\"keyhound\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" time=\"{time}\">\n"
+        "<testsuites name=\"keyhound\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{interrupted}\" time=\"{time}\">\n"
     ));
     x.push_str(&format!(
-        "  <testsuite name=\"keyhound\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" \
+        "  <testsuite name=\"keyhound\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{interrupted}\" skipped=\"0\" \
          time=\"{time}\">\n"
     ));
     x.push_str("    <properties>\n");
@@ -118,6 +119,15 @@ pub fn render(findings: &[Finding], summary: &Summary, cwd: Option<&std::path::P
         ));
     }
     x.push_str("    </properties>\n");
+    if summary.interrupted {
+        // An error, not a failure: the scan itself did not finish, so a
+        // clean result is not a clean tree.
+        x.push_str(
+            "    <testcase classname=\"keyhound\" name=\"the scan completed\">\n      <error message=\"the scan \
+             was interrupted: these results cover only what was read before it stopped\" type=\"interrupted\"/>\n    \
+             </testcase>\n",
+        );
+    }
     if findings.is_empty() {
         x.push_str(&format!(
             "    <testcase classname=\"keyhound\" name=\"{}\"/>\n",
@@ -161,6 +171,20 @@ pub fn render(findings: &[Finding], summary: &Summary, cwd: Option<&std::path::P
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interrupted_scan_is_an_error_case() {
+        let summary = Summary {
+            interrupted: true,
+            ..Summary::default()
+        };
+        let text = render(&[], &summary, None);
+        assert!(text.contains("tests=\"2\" failures=\"0\" errors=\"1\""), "{text}");
+        assert!(text.contains("<error message=\"the scan was interrupted"), "{text}");
+        let whole = render(&[], &Summary::default(), None);
+        assert!(whole.contains("tests=\"1\" failures=\"0\" errors=\"0\""), "{whole}");
+        assert!(!whole.contains("<error"), "{whole}");
+    }
 
     #[test]
     fn escapes_markup_and_drops_what_xml_cannot_hold() {
