@@ -2,8 +2,10 @@
 //!
 //! The walk honours `.gitignore`/`.ignore` (unless `no_ignore`), includes
 //! hidden files, never enters `.git/`, and does not follow symlinks unless
-//! asked. Small files are read into a reused per-thread buffer; large ones
-//! are memory-mapped. An unreadable file is a warning, never an abort.
+//! asked. Files are read into a reused per-thread buffer, never
+//! memory-mapped: a mapped file that another process truncates kills the
+//! reader with SIGBUS (a log rotated mid-scan), and a scanner must survive
+//! what it reads. An unreadable file is a warning, never an abort.
 //! JSONL files holding findings are checked for an agent's transcript.
 
 use std::cell::RefCell;
@@ -20,9 +22,6 @@ use super::transcript;
 use super::SourceError;
 use crate::feed::Feed;
 use keyhound_findings::{Origin, Provenance, WarningKind};
-
-/// Files at least this large are memory-mapped instead of read.
-const MMAP_THRESHOLD: u64 = 4 << 20;
 
 /// How to walk.
 #[derive(Debug, Clone)]
@@ -230,22 +229,6 @@ fn scan_file(scan: &dyn Feed, job: &FileJob, options: &DirOptions) {
             return;
         }
     };
-    if job.size >= MMAP_THRESHOLD {
-        // SAFETY: the map is read-only and dropped before this function
-        // returns; a file truncated underneath us is the same hazard ripgrep
-        // accepts for the same speed-up.
-        match unsafe { memmap2::Mmap::map(&file) } {
-            Ok(map) => {
-                scan_contents(scan, &map, origin, &name, options);
-                return;
-            }
-            Err(err) => scan.warn(
-                WarningKind::Unreadable,
-                Some(&name),
-                format!("cannot map, reading instead: {err}"),
-            ),
-        }
-    }
     BUFFER.with(|cell| {
         let mut buf = cell.borrow_mut();
         buf.clear();
