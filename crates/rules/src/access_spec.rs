@@ -71,6 +71,10 @@ pub enum AccessFlow {
     /// caveats say which projects it may upload to and until when.
     /// Sends nothing and needs no verifier.
     PypiMacaroon,
+    /// Docker Hub access tokens: the Hub login exchange (its JWT kept
+    /// inside the flow), the namespace's repositories, and the actions the
+    /// registry's token service grants (pull, push, delete).
+    DockerHub,
 }
 
 impl AccessFlow {

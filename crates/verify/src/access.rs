@@ -43,6 +43,7 @@ pub fn map_access(
         AccessFlow::AwsIam => crate::aws_access::map(client, values, &mut learnt),
         AccessFlow::GcpIam => crate::gcp::map(client, values, &mut learnt),
         AccessFlow::AzureStorage => crate::azure_storage::map(client, values, &mut learnt),
+        AccessFlow::DockerHub => crate::docker_hub::map(client, values, &mut learnt),
         AccessFlow::PypiMacaroon => {
             let secret = values.get("secret").map_or("", String::as_str);
             if let Err(e) = crate::pypi::map(secret, unix_now(), &mut learnt) {
@@ -81,7 +82,11 @@ pub fn map_offline(access: &CompiledAccess, values: &BTreeMap<String, String>) -
     let mut learnt = Learnt::default();
     match access.spec.flow {
         AccessFlow::PypiMacaroon => crate::pypi::map(secret, unix_now(), &mut learnt).ok()?,
-        AccessFlow::Http | AccessFlow::AwsIam | AccessFlow::GcpIam | AccessFlow::AzureStorage => return None,
+        AccessFlow::Http
+        | AccessFlow::AwsIam
+        | AccessFlow::GcpIam
+        | AccessFlow::AzureStorage
+        | AccessFlow::DockerHub => return None,
     }
     learnt.scopes.dedup();
     Some(finish(access, learnt))

@@ -18,6 +18,7 @@ pub mod aws_revoke;
 pub mod azure_storage;
 pub mod cache;
 pub mod check;
+pub mod docker_hub;
 pub mod exposure;
 pub mod facts;
 pub mod gcp;

@@ -538,6 +538,11 @@ pub fn compile_access_of(rule: &Rule) -> Result<Option<CompiledAccess>, SpecErro
             "the azure-storage flow needs the azure-shared-key verifier".into(),
         ));
     }
+    if spec.flow == AccessFlow::DockerHub && !verify.needs.contains_key("user") {
+        return Err(SpecError::Access(
+            "the docker-hub flow needs the verifier's `needs.user` (the Docker ID beside the token)".into(),
+        ));
+    }
     if spec.flow == AccessFlow::GcpIam && verify.kind != VerifyKind::GcpServiceAccount {
         return Err(SpecError::Access(
             "the gcp-iam flow needs the gcp-service-account verifier".into(),
@@ -614,7 +619,7 @@ pub fn compile_access(spec: &AccessSpec, known: &[String]) -> Result<CompiledAcc
     let mut names = known.to_vec();
     if spec.flow != AccessFlow::Http && !spec.calls.is_empty() {
         return Err(SpecError::Access(
-            "a built-in flow (aws-iam, gcp-iam, azure-storage, pypi-macaroon) makes its own calls; drop `calls`".into(),
+            "a built-in flow (aws-iam, gcp-iam, azure-storage, docker-hub, pypi-macaroon) makes its own calls; drop `calls`".into(),
         ));
     }
     for (i, call) in spec.calls.iter().enumerate() {
