@@ -407,7 +407,9 @@ def run_case(kh, name, build, args):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         writer = None
         if feed:
-            writer = threading.Thread(target=feed, args=(proc.stdin,))
+            # The writer owns stdin; communicate() would close it at once.
+            pipe, proc.stdin = proc.stdin, None
+            writer = threading.Thread(target=feed, args=(pipe,))
             writer.start()
         try:
             out, err = proc.communicate(timeout=TIMEOUT)

@@ -392,6 +392,10 @@ fn zip_layout(zip: &[u8]) -> (usize, Vec<usize>) {
     (eocd, entries)
 }
 
+/// A lie told in a zip: given its bytes, the offset of its end record and
+/// of each central directory entry.
+type ZipLie<'a> = &'a dyn Fn(&mut Vec<u8>, usize, &[usize]);
+
 #[test]
 fn zips_whose_central_directory_lies() {
     use zip::CompressionMethod::{Deflated, Stored};
@@ -400,7 +404,7 @@ fn zips_whose_central_directory_lies() {
     let mut planted = Vec::new();
     // Each zip: a stored member with a key (found whether the zip opens or
     // is read as plain bytes), then a member whose central entry lies.
-    let mut lying = |name: &str, lie: &dyn Fn(&mut Vec<u8>, usize, &[usize])| {
+    let mut lying = |name: &str, lie: ZipLie<'_>| {
         let token = github_token(&mut rng, "ghp_");
         let ok = format!("GITHUB_TOKEN={token}\n");
         let payload: Vec<u8> = vec![b'a'; 4 << 20];
