@@ -35,7 +35,10 @@ fn handlers_installed(pid: u32) -> bool {
 fn wait_for_handlers(child: &Child) {
     let start = Instant::now();
     while !handlers_installed(child.id()) {
-        assert!(start.elapsed() < WATCHDOG, "keyhound never installed its signal handlers");
+        assert!(
+            start.elapsed() < WATCHDOG,
+            "keyhound never installed its signal handlers"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
 }
@@ -140,7 +143,9 @@ fn sigterm_writes_a_complete_sarif_log_marked_unsuccessful() {
     assert_eq!(run["invocations"][0]["executionSuccessful"], false, "{log}");
     let notes = run["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
     assert!(
-        notes.iter().any(|n| n["message"]["text"].as_str().unwrap_or("").contains("interrupted")),
+        notes
+            .iter()
+            .any(|n| n["message"]["text"].as_str().unwrap_or("").contains("interrupted")),
         "the reason is given: {notes:?}"
     );
     let results = run["results"].as_array().unwrap();
@@ -157,7 +162,10 @@ fn sigint_keeps_jsonl_records_whole_and_json_marked_interrupted() {
     let out = interrupt_stdin("jsonl", "INT", &token);
     assert_eq!(code(&out), 130, "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.is_empty() || text.ends_with('\n'), "ends on a complete record: {text:?}");
+    assert!(
+        text.is_empty() || text.ends_with('\n'),
+        "ends on a complete record: {text:?}"
+    );
     let records: Vec<serde_json::Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("a whole record: {e}: {l}")))
@@ -180,7 +188,10 @@ fn an_interrupted_html_report_says_it_is_incomplete_and_csv_rows_are_whole() {
     assert_eq!(code(&out), 130, "{}", stderr(&out));
     let page = stdout(&out);
     assert!(page.trim_end().ends_with("</html>"), "the page is written whole");
-    assert!(page.contains("id=\"interrupted-banner\""), "the page says it is incomplete");
+    assert!(
+        page.contains("id=\"interrupted-banner\""),
+        "the page says it is incomplete"
+    );
     assert!(page.contains("github-pat-classic"));
 
     let out = interrupt_stdin("csv", "TERM", &token);

@@ -27,7 +27,10 @@ fn bash_completion_completes_commands_and_options_in_a_real_bash() {
         );
         let out = Command::new("bash").arg("-c").arg(program).output().expect("run bash");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
     };
     let commands = complete("keyhound ''", 1);
     for expected in ["dir", "git", "image", "revoke", "completions", "man"] {
@@ -92,7 +95,12 @@ fn man_pages_render_with_groff_one_per_command() {
     let pages = dir.path().join("man1");
     let out = run_in(dir.path(), &["man", "--dir", pages.to_str().unwrap()]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    for name in ["keyhound.1", "keyhound-dir.1", "keyhound-git.1", "keyhound-hook-install.1"] {
+    for name in [
+        "keyhound.1",
+        "keyhound-dir.1",
+        "keyhound-git.1",
+        "keyhound-hook-install.1",
+    ] {
         let page = std::fs::read(pages.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         let text = render(&page);
         assert!(text.contains("SYNOPSIS"), "{name}: {text}");
@@ -116,7 +124,10 @@ fn version_names_the_rule_set_built_in() {
         line.contains(&format!("built-in rules: {count}")),
         "{line:?} names the {count} rules"
     );
-    assert!(line.starts_with(&format!("keyhound {}", env!("CARGO_PKG_VERSION"))), "{line}");
+    assert!(
+        line.starts_with(&format!("keyhound {}", env!("CARGO_PKG_VERSION"))),
+        "{line}"
+    );
 }
 
 #[test]
@@ -140,7 +151,11 @@ fn a_mistyped_rule_id_gets_a_suggestion_and_a_wild_one_does_not() {
 fn colour_follows_no_color_and_the_color_flag() {
     let dir = tempfile::tempdir().unwrap();
     let mut rng = Rng::new(1904);
-    write(dir.path(), "deploy.env", format!("GITHUB_TOKEN={}\n", github_token(&mut rng, "ghp_")));
+    write(
+        dir.path(),
+        "deploy.env",
+        format!("GITHUB_TOKEN={}\n", github_token(&mut rng, "ghp_")),
+    );
     let escape = "\u{1b}[";
     let on_terminal = run_on_terminal(dir.path(), &["dir", "."], &[]);
     assert!(on_terminal.contains(escape), "colour on a terminal: {on_terminal:?}");

@@ -114,7 +114,9 @@ fn hub_login(client: &Client, namespace: &str, secret: &str, learnt: &mut Learnt
             token
         }
         Ok(r) => {
-            learnt.notes.push(format!("Docker Hub login answered HTTP {}", r.status));
+            learnt
+                .notes
+                .push(format!("Docker Hub login answered HTTP {}", r.status));
             None
         }
         Err(e) => {
@@ -166,7 +168,10 @@ fn list_repositories(client: &Client, namespace: &str, jwt: &str, learnt: &mut L
         .iter()
         .filter_map(|r| {
             let name = r.get("name")?.as_str()?;
-            Some((name.to_string(), r.get("is_private").and_then(Value::as_bool).unwrap_or(false)))
+            Some((
+                name.to_string(),
+                r.get("is_private").and_then(Value::as_bool).unwrap_or(false),
+            ))
         })
         .filter(|(name, _)| is_name(name))
         .collect();
@@ -189,7 +194,11 @@ fn list_repositories(client: &Client, namespace: &str, jwt: &str, learnt: &mut L
         name: "repositories".into(),
         count,
         flagged,
-        sample: names.iter().take(SAMPLE).map(|(n, _)| format!("{namespace}/{n}")).collect(),
+        sample: names
+            .iter()
+            .take(SAMPLE)
+            .map(|(n, _)| format!("{namespace}/{n}"))
+            .collect(),
         truncated: answer.get("next").is_some_and(|n| !n.is_null()),
     });
     Some(Listing { private_first })
