@@ -288,6 +288,73 @@ def git_corrupt_pack(root, rng, _kh, _):
     return ["git", "."], None, token, "5 commits"
 
 
+def ref_delta_pack(repo, entries):
+    """REF_DELTA entries (id, base id, inserted bytes) as a pack and a v2
+    index with chosen ids and zero checksums (see tests/hostile.rs)."""
+    pack = bytearray(b"PACK" + struct.pack(">II", 2, len(entries)))
+    index = []
+    for oid, base, insert in entries:
+        delta = bytearray()
+        for _ in range(2):
+            n = len(insert)
+            while True:
+                byte, n = n & 0x7f, n >> 7
+                delta.append(byte | (0x80 if n else 0))
+                if not n:
+                    break
+        for i in range(0, len(insert), 127):
+            piece = insert[i:i + 127]
+            delta.append(len(piece))
+            delta += piece
+        size = len(delta)
+        header = bytearray([(7 << 4) | (size & 0x0f)])
+        size >>= 4
+        while size:
+            header[-1] |= 0x80
+            header.append(size & 0x7f)
+            size >>= 7
+        entry = bytes(header) + base + zlib.compress(bytes(delta))
+        index.append((oid, zlib.crc32(entry), len(pack)))
+        pack += entry
+    pack += bytes(20)
+    index.sort()
+    idx = bytearray(b"\xfftOc" + struct.pack(">I", 2))
+    for byte in range(256):
+        idx += struct.pack(">I", sum(1 for oid, _, _ in index if oid[0] <= byte))
+    for oid, _, _ in index:
+        idx += oid
+    for _, crc, _ in index:
+        idx += struct.pack(">I", crc)
+    for _, _, offset in index:
+        idx += struct.pack(">I", offset)
+    idx += bytes(40)
+    pack_dir = os.path.join(repo, ".git/objects/pack")
+    os.makedirs(pack_dir, exist_ok=True)
+    with open(os.path.join(pack_dir, "pack-hostile.pack"), "wb") as f:
+        f.write(pack)
+    with open(os.path.join(pack_dir, "pack-hostile.idx"), "wb") as f:
+        f.write(idx)
+
+
+def git_broken_deltas(root, rng, _kh, _):
+    git(root, "init", "-q")
+    token = plant(root, "good.env", rng)
+    commit_all(root, "good")
+    key = f"GITHUB_TOKEN={github_token(rng)}\n".encode()
+    orphan, nowhere, left, right = (bytes([b]) * 20 for b in (0x11, 0x22, 0x33, 0x44))
+    ref_delta_pack(root, [(orphan, nowhere, key), (left, right, key), (right, left, key)])
+    # Written raw: git mktree looks the entries up, and resolving the cycle
+    # makes git itself run out of memory.
+    good = bytes.fromhex(git(root, "rev-parse", "HEAD:good.env"))
+    entries = sorted([(b"cycle-a.txt", left), (b"cycle-b.txt", right), (b"good.env", good),
+                      (b"missing-base.txt", orphan)])
+    raw = b"".join(b"100644 " + name + b"\0" + oid for name, oid in entries)
+    tree = git(root, "hash-object", "-t", "tree", "-w", "--literally", "--stdin", stdin=raw)
+    commit = git(root, "commit-tree", tree, "-p", git(root, "rev-parse", "HEAD"), "-m", "broken deltas")
+    git(root, "update-ref", "refs/heads/main", commit)
+    return ["git", "."], None, token, "3 deltas"
+
+
 def git_tree_bomb(root, rng, _kh, _):
     git(root, "init", "-q")
     token = plant(root, "good.env", rng)
@@ -383,6 +450,7 @@ CASES = [
     ("tars whose sizes lie", lying_tars),
     ("git: missing and corrupt loose objects", git_corrupt_objects),
     ("git: pack with a corrupt delta base", git_corrupt_pack),
+    ("git: delta on a missing base, delta cycle", git_broken_deltas),
     ("git: tree bomb (10 levels of 10)", git_tree_bomb),
     ("symlink loops", symlink_loops),
     ("FIFO", fifo),

@@ -2,7 +2,8 @@
 //! (nothing big is committed): keyword storms, a huge single line on
 //! standard input, a giant base64 run, a PEM block that never ends, deeply
 //! nested JSON, zips and tars whose headers lie, an overlapping-entry zip
-//! bomb, damaged git objects and packs, a git tree bomb, symlink loops, a
+//! bomb, damaged git objects and packs (a garbled delta base, a delta on a
+//! missing base, a delta cycle), a git tree bomb, symlink loops, a
 //! FIFO, device files, a file that changes size while it is read,
 //! unreadable directories, and file names with invalid UTF-8 and newlines.
 //!
@@ -906,4 +907,138 @@ fn invalid_utf8_and_newlines_in_names() {
     let out = watched(cmd, None, "odd names, JSONL");
     assert_sane(&out, "odd names, JSONL");
     assert_eq!(jsonl(&out).len(), keys.len() + 1, "{}", stdout(&out));
+}
+
+/// A pack entry's header: its type and inflated size.
+fn pack_entry_header(kind: u8, size: usize) -> Vec<u8> {
+    let mut out = vec![(kind << 4) | (size & 0x0f) as u8];
+    let mut rest = size >> 4;
+    while rest > 0 {
+        *out.last_mut().unwrap() |= 0x80;
+        out.push((rest & 0x7f) as u8);
+        rest >>= 7;
+    }
+    out
+}
+
+/// Git's delta size varint.
+fn delta_varint(mut n: usize, out: &mut Vec<u8>) {
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// A pack of REF_DELTA entries (object id, base id, the bytes the delta
+/// inserts) and its version-2 index, written as git's objects/pack files.
+/// The ids are chosen, not computed: nothing is resolvable anyway, and git
+/// and gix check neither on open. Both checksums are zeros, equal in the
+/// pack's trailer and the index, as git compares them.
+fn write_ref_delta_pack(repo: &Path, entries: &[([u8; 20], [u8; 20], &[u8])]) {
+    let mut pack = b"PACK".to_vec();
+    pack.extend_from_slice(&2u32.to_be_bytes());
+    pack.extend_from_slice(&(entries.len() as u32).to_be_bytes());
+    let mut index: Vec<([u8; 20], u32, u32)> = Vec::new();
+    for (id, base, insert) in entries {
+        let mut delta = Vec::new();
+        delta_varint(insert.len(), &mut delta);
+        delta_varint(insert.len(), &mut delta);
+        for piece in insert.chunks(127) {
+            delta.push(piece.len() as u8);
+            delta.extend_from_slice(piece);
+        }
+        let mut entry = pack_entry_header(7, delta.len());
+        entry.extend_from_slice(base);
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(&delta).unwrap();
+        entry.extend(z.finish().unwrap());
+        index.push((*id, crc32fast::hash(&entry), pack.len() as u32));
+        pack.extend(entry);
+    }
+    pack.extend_from_slice(&[0u8; 20]);
+    index.sort();
+    let mut idx = b"\xfftOc".to_vec();
+    idx.extend_from_slice(&2u32.to_be_bytes());
+    for byte in 0..=255u8 {
+        let count = index.iter().filter(|(id, _, _)| id[0] <= byte).count() as u32;
+        idx.extend_from_slice(&count.to_be_bytes());
+    }
+    for (id, _, _) in &index {
+        idx.extend_from_slice(id);
+    }
+    for (_, crc, _) in &index {
+        idx.extend_from_slice(&crc.to_be_bytes());
+    }
+    for (_, _, offset) in &index {
+        idx.extend_from_slice(&offset.to_be_bytes());
+    }
+    idx.extend_from_slice(&[0u8; 40]);
+    let dir = repo.join(".git/objects/pack");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("pack-hostile.pack"), pack).unwrap();
+    std::fs::write(dir.join("pack-hostile.idx"), idx).unwrap();
+}
+
+#[test]
+fn git_pack_with_a_missing_base_and_a_delta_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    let mut rng = Rng::new(19);
+    git(repo, &["init", "-q"]);
+    let token = plant(repo, "good.env", &mut rng);
+    commit_all(repo, "good");
+    // One delta on a base no object store holds; two deltas on each other.
+    let (orphan, nowhere) = ([0x11; 20], [0x22; 20]);
+    let (left, right) = ([0x33; 20], [0x44; 20]);
+    let key = format!("GITHUB_TOKEN={}\n", github_token(&mut rng, "ghp_"));
+    write_ref_delta_pack(
+        repo,
+        &[
+            (orphan, nowhere, key.as_bytes()),
+            (left, right, key.as_bytes()),
+            (right, left, key.as_bytes()),
+        ],
+    );
+    // The tree is written raw: git mktree looks its entries up, and
+    // resolving the cycle makes git itself run out of memory.
+    let good: Vec<u8> = {
+        let hex = git(repo, &["rev-parse", "HEAD:good.env"]);
+        (0..20)
+            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    };
+    let mut raw = Vec::new();
+    for (name, id) in [
+        ("cycle-a.txt", &left[..]),
+        ("cycle-b.txt", &right[..]),
+        ("good.env", &good[..]),
+        ("missing-base.txt", &orphan[..]),
+    ] {
+        raw.extend_from_slice(format!("100644 {name}\0").as_bytes());
+        raw.extend_from_slice(id);
+    }
+    let mut child = Command::new("git")
+        .current_dir(repo)
+        .args(["hash-object", "-t", "tree", "-w", "--literally", "--stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&raw).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let tree = stdout(&out).trim().to_string();
+    let head = git(repo, &["rev-parse", "HEAD"]);
+    let commit = git(repo, &["commit-tree", &tree, "-p", &head, "-m", "broken deltas"]);
+    git(repo, &["update-ref", "refs/heads/main", &commit]);
+    let report = scan_git(repo, "missing base and delta cycle");
+    report.assert_found("good.env", &token, "missing base and delta cycle");
+    report.assert_warned("git", "missing-base.txt", "a delta with a missing base");
+    report.assert_warned("git", "cycle-a.txt", "a delta cycle");
+    report.assert_warned("git", "cycle-b.txt", "a delta cycle");
 }
