@@ -396,8 +396,8 @@ def devices(root, rng, _kh, _):
 
 def changing_files(root, rng, _kh, _):
     block = ("".join(rng.choice(BASE62) for _ in range(100)) + " key=value\n").encode()
-    sizes = {"grow-small.log": 64 << 10, "grow-big.log": 16 << 20,
-             "shrink-small.log": 64 << 10, "shrink-big.log": 16 << 20}
+    sizes = {"grow-small.log": 64 << 10, "grow-big.log": 16 << 20, "shrink-small.log": 64 << 10,
+             "shrink-1.log": 32 << 20, "shrink-2.log": 32 << 20, "shrink-3.log": 32 << 20}
     for name, size in sizes.items():
         write_repeated(os.path.join(root, name), block, size)
     token = plant(root, "good.env", rng)
@@ -409,13 +409,16 @@ def changing_files(root, rng, _kh, _):
                 if name.startswith("grow"):
                     f.write(block)
                     f.flush()
+                    time.sleep(0.00005)
                 else:
                     os.ftruncate(f.fileno(), 0)
+                    time.sleep(0.002)
                     os.ftruncate(f.fileno(), size)
+                    time.sleep(0.002)
     threads = [threading.Thread(target=churn, args=item, daemon=True) for item in sizes.items()]
     for t in threads:
         t.start()
-    return ["dir", "."], None, token, ("while 4 files change", stop)
+    return ["dir", "."], None, token, ("while 6 files change", stop)
 
 
 def unreadable(root, rng, _kh, _):

@@ -792,8 +792,16 @@ fn files_that_grow_and_shrink_while_read() {
     let mut rng = Rng::new(16);
     let block = format!("{} key=value\n", rng.string(BASE62, 100)).into_bytes();
     // Sizes keyhound once memory-mapped (from 4 MiB) and ones it read.
-    let names = ["grow-small.log", "grow-big.log", "shrink-small.log", "shrink-big.log"];
-    for (name, size) in names.iter().zip([64 << 10, 16 << 20, 64 << 10, 16 << 20]) {
+    let names = [
+        "grow-small.log",
+        "grow-big.log",
+        "shrink-small.log",
+        "shrink-1.log",
+        "shrink-2.log",
+        "shrink-3.log",
+    ];
+    let sizes = [64usize << 10, 16 << 20, 64 << 10, 32 << 20, 32 << 20, 32 << 20];
+    for (name, &size) in names.iter().zip(&sizes) {
         write_repeated(&root.join(name), &block, size);
     }
     let token = plant(&root, "good.env", &mut rng);
@@ -807,7 +815,7 @@ fn files_that_grow_and_shrink_while_read() {
     let stop = Arc::new(AtomicBool::new(false));
     let _stop_on_exit = Stop(stop.clone());
     let mut churners = Vec::new();
-    for (name, size) in names.iter().zip([64usize << 10, 16 << 20, 64 << 10, 16 << 20]) {
+    for (name, &size) in names.iter().zip(&sizes) {
         let (path, stop, block) = (root.join(name), stop.clone(), block.clone());
         let grows = name.starts_with("grow");
         churners.push(std::thread::spawn(move || {
