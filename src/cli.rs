@@ -81,6 +81,12 @@ pub enum Command {
     /// scan_text, scan_path (inside --root only), redact_text, explain_rule,
     /// and verify_finding with --allow-verify; results redacted.
     Mcp(McpArgs),
+    /// Read gitleaks (`.gitleaks.toml`, `.gitleaksignore`), detect-secrets
+    /// (`.secrets.baseline`) and TruffleHog (`--exclude-paths` file)
+    /// configuration as it is: print what was read, what it became and
+    /// what could not be translated, and with --write write
+    /// `.keyhound.toml`, the translated rule pack and the baseline.
+    Migrate(MigrateArgs),
     /// Print a shell completion script: bash, zsh, fish, powershell or
     /// elvish (`keyhound completions bash > ~/.local/share/bash-completion/completions/keyhound`).
     Completions(CompletionsArgs),
@@ -493,11 +499,67 @@ pub struct AllowArgs {
 
 /// `keyhound baseline …`.
 #[derive(Debug, Subcommand)]
+// Parsed once per run: the size of the larger variant does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum BaselineCommand {
     /// Scan and print a baseline accepting every current finding:
     /// `keyhound baseline create dir . > .keyhound-baseline.json`.
     #[command(subcommand)]
     Create(BaselineSource),
+    /// Import another tool's accepted findings into `.keyhound-baseline.json`
+    /// as keyhound fingerprints: gitleaks' `.gitleaksignore`
+    /// (commit:path:rule:line entries, matched by place) or a detect-secrets
+    /// `.secrets.baseline` (matched by file and SHA-1 of the secret).
+    Import(ImportArgs),
+}
+
+/// The tools `baseline import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFrom {
+    /// gitleaks' or Betterleaks' `.gitleaksignore`.
+    Gitleaks,
+    /// detect-secrets' `.secrets.baseline`.
+    DetectSecrets,
+}
+
+/// `keyhound baseline import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Which tool's file.
+    #[arg(long, value_enum)]
+    pub from: ImportFrom,
+    /// The file (default: the tool's usual name under --root).
+    pub file: Option<PathBuf>,
+    /// The repository the file describes; the baseline is written there.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+/// `keyhound migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The repository or directory whose files are read (and written).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// gitleaks config (default: .gitleaks.toml or gitleaks.toml in PATH).
+    #[arg(long, value_name = "FILE")]
+    pub gitleaks_config: Option<PathBuf>,
+    /// gitleaks ignore file (default: PATH/.gitleaksignore).
+    #[arg(long, value_name = "FILE")]
+    pub gitleaks_ignore: Option<PathBuf>,
+    /// detect-secrets baseline (default: PATH/.secrets.baseline).
+    #[arg(long, value_name = "FILE")]
+    pub detect_secrets_baseline: Option<PathBuf>,
+    /// TruffleHog `--exclude-paths` file (newline-separated regexes).
+    #[arg(long, value_name = "FILE")]
+    pub trufflehog_exclude: Option<PathBuf>,
+    /// Write `.keyhound.toml`, `.keyhound/gitleaks-rules.toml` and
+    /// `.keyhound-baseline.json` (merged with an existing baseline).
+    #[arg(long)]
+    pub write: bool,
+    /// Replace an existing `.keyhound.toml`.
+    #[arg(long, requires = "write")]
+    pub force: bool,
 }
 
 /// What `baseline create` and `inventory` scan.

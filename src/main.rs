@@ -10,6 +10,7 @@ mod docs_command;
 mod exposure_command;
 mod hook_installer;
 mod mcp_command;
+mod migrate_command;
 mod redact_command;
 mod report_command;
 mod revoke_command;
@@ -87,12 +88,14 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Hook(command) => run_hook(command),
         Command::Allow(args) => run_allow(args),
         Command::Baseline(BaselineCommand::Create(source)) => run_source(source, Mode::CreateBaseline),
+        Command::Baseline(BaselineCommand::Import(args)) => migrate_command::import(args),
         Command::Inventory(args) => run_source(args.source, Mode::Inventory((args.max_age.as_secs() / 86_400) as i64)),
         Command::Revoke(args) => revoke_command::run(args),
         Command::Validate(args) => validate_command::run(args),
         Command::Exposure(args) => exposure_command::run(args),
         Command::Redact(args) => redact_command::run(args),
         Command::Mcp(args) => mcp_command::run(args),
+        Command::Migrate(args) => migrate_command::run(args),
         Command::Completions(args) => {
             docs_command::completions(args.shell, &mut std::io::stdout().lock())?;
             Ok(0)

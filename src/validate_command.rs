@@ -70,16 +70,12 @@ pub fn run(args: ValidateArgs) -> Result<u8> {
     };
     let rules = packs::shared(selection.apply(packs::load_all(&args.rules.rules)?)?);
     let only = match &args.rule {
-        Some(id) => Some(
-            rules
-                .iter()
-                .find(|r| r.id() == id)
-                .cloned()
-                .ok_or_else(|| keyhound_rules::RuleError::UnknownRule {
-                    id: id.clone(),
-                    suggestion: keyhound_rules::closest_id(id, rules.iter().map(|r| r.id())),
-                })?,
-        ),
+        Some(id) => Some(rules.iter().find(|r| r.id() == id).cloned().ok_or_else(|| {
+            keyhound_rules::RuleError::UnknownRule {
+                id: id.clone(),
+                suggestion: keyhound_rules::closest_id(id, rules.iter().map(|r| r.id())),
+            }
+        })?),
         None => None,
     };
     let mut options = args.verify.options()?;

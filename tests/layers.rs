@@ -16,6 +16,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("keyhound-verify", &["keyhound-rules", "keyhound-findings"]),
     ("keyhound-report", &["keyhound-rules", "keyhound-findings"]),
     ("keyhound-agent", &[]),
+    ("keyhound-migrate", &["keyhound-rules", "keyhound-findings"]),
     (
         "keyhound-scan",
         &[
@@ -37,6 +38,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "keyhound-report",
             "keyhound-scan",
             "keyhound-agent",
+            "keyhound-migrate",
         ],
     ),
 ];

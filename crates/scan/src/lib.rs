@@ -244,6 +244,9 @@ impl<'a> ScanRun<'a> {
         let mut findings: Vec<Finding> = findings.into_iter().map(|f| provenance.join(f)).collect();
         let before = findings.len();
         findings.retain(|f| {
+            if self.policy.is_allowed(f) {
+                return false;
+            }
             let accepted = self.policy.is_accepted(&f.fingerprint);
             if accepted && self.track_allowances {
                 self.used_accepts

@@ -21,19 +21,27 @@ pub struct ExampleFailed(String);
 pub fn load_path(path: &Path) -> Result<Vec<Rule>, RuleError> {
     let rules = keyhound_rules::parse_path(path)?;
     for rule in &rules {
-        crate::validate::check_rule(rule)?;
-        if let Some(failure) = crate::examples::test_rule(rule).into_iter().next() {
-            return Err(rule.invalid(RuleProblem::Other {
-                what: format!(
-                    "{} example #{}",
-                    if failure.positive { "positive" } else { "negative" },
-                    failure.index
-                ),
-                source: Box::new(ExampleFailed(failure.detail)),
-            }));
-        }
+        validate_rule(rule)?;
     }
     Ok(rules)
+}
+
+/// Validates one rule in full, as loading a user pack does: regexes and
+/// specs compile and every example behaves. (`keyhound migrate` checks
+/// each translated rule this way before it writes the pack.)
+pub fn validate_rule(rule: &Rule) -> Result<(), RuleError> {
+    crate::validate::check_rule(rule)?;
+    if let Some(failure) = crate::examples::test_rule(rule).into_iter().next() {
+        return Err(rule.invalid(RuleProblem::Other {
+            what: format!(
+                "{} example #{}",
+                if failure.positive { "positive" } else { "negative" },
+                failure.index
+            ),
+            source: Box::new(ExampleFailed(failure.detail)),
+        }));
+    }
+    Ok(())
 }
 
 /// Loads the built-in packs plus every `--rules` path (validated in full),

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use keyhound_findings::Finding;
+use regex::RegexSet;
 use serde::Deserialize;
 
 /// The file name looked up at the scan root.
@@ -41,6 +43,41 @@ pub enum ConfigError {
         #[source]
         source: globset::Error,
     },
+    /// A path pattern or allow regex does not compile.
+    #[error("{path}: bad regex {pattern:?} in {field}")]
+    Regex {
+        /// Config path.
+        path: PathBuf,
+        /// The key that holds it.
+        field: &'static str,
+        /// The regex.
+        pattern: String,
+        /// The regex compiler's error.
+        #[source]
+        source: regex::Error,
+    },
+}
+
+/// Findings the project allows by what they hold rather than by
+/// fingerprint: the allowlists of gitleaks-style configs (`keyhound migrate`
+/// writes them), checked after a rule has matched.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowConfig {
+    /// Regexes over the secret: a finding whose secret matches is dropped.
+    #[serde(default)]
+    pub secrets: Vec<String>,
+    /// Regexes over the finding's line (its snippet).
+    #[serde(default)]
+    pub lines: Vec<String>,
+    /// Words that, found in the secret (case-insensitive), mark it as a
+    /// placeholder.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    /// Commits (full or abbreviated ids) whose introductions are allowed in
+    /// history scans.
+    #[serde(default)]
+    pub commits: Vec<String>,
 }
 
 /// A secret the project has accepted (false positive, test fixture, …).
@@ -61,6 +98,13 @@ pub struct Config {
     /// Globs (relative to the scan root, `/`-separated) of paths never scanned.
     #[serde(default)]
     pub exclude_paths: Vec<String>,
+    /// Regexes over the `/`-separated relative path of paths never scanned
+    /// (gitleaks' and TruffleHog's path allowlists, kept as they were).
+    #[serde(default)]
+    pub exclude_path_patterns: Vec<String>,
+    /// Findings allowed by their secret, line, words or commit.
+    #[serde(default)]
+    pub allow: AllowConfig,
     /// Rule ids switched off for this project.
     #[serde(default)]
     pub disable_rules: Vec<String>,
@@ -116,7 +160,69 @@ impl Config {
 #[derive(Debug, Default)]
 pub struct Policy {
     exclude: GlobSet,
+    exclude_patterns: Option<RegexSet>,
+    allow: Allowed,
     accepted: HashMap<String, Option<String>>,
+}
+
+/// [`AllowConfig`] compiled.
+#[derive(Debug, Default)]
+struct Allowed {
+    secrets: Option<RegexSet>,
+    lines: Option<RegexSet>,
+    stopwords: Vec<String>,
+    commits: Vec<String>,
+}
+
+impl Allowed {
+    fn is_empty(&self) -> bool {
+        self.secrets.is_none() && self.lines.is_none() && self.stopwords.is_empty() && self.commits.is_empty()
+    }
+
+    fn allows(&self, finding: &Finding) -> bool {
+        let secret = finding.secret.expose();
+        if self.secrets.as_ref().is_some_and(|set| set.is_match(secret)) {
+            return true;
+        }
+        if self.lines.as_ref().is_some_and(|set| set.is_match(&finding.snippet)) {
+            return true;
+        }
+        if !self.stopwords.is_empty() {
+            let lower = secret.to_lowercase();
+            if self.stopwords.iter().any(|w| lower.contains(w.as_str())) {
+                return true;
+            }
+        }
+        if !self.commits.is_empty() {
+            if let Some(info) = finding.origin.commit_info() {
+                let commit = info.commit.to_ascii_lowercase();
+                return self.commits.iter().any(|c| commit.starts_with(c.as_str()));
+            }
+        }
+        false
+    }
+}
+
+/// Compiles `patterns` (from config key `field`) into one set; `None` when
+/// there are none.
+fn regex_set(patterns: &[String], field: &'static str, path: &Path) -> Result<Option<RegexSet>, ConfigError> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    for pattern in patterns {
+        regex::Regex::new(pattern).map_err(|source| ConfigError::Regex {
+            path: path.to_path_buf(),
+            field,
+            pattern: pattern.clone(),
+            source,
+        })?;
+    }
+    RegexSet::new(patterns).map(Some).map_err(|source| ConfigError::Regex {
+        path: path.to_path_buf(),
+        field,
+        pattern: patterns.join(" | "),
+        source,
+    })
 }
 
 impl Policy {
@@ -144,12 +250,54 @@ impl Policy {
             .iter()
             .map(|a| (a.fingerprint.clone(), a.reason.clone()))
             .collect();
-        Ok(Policy { exclude, accepted })
+        let allow = Allowed {
+            secrets: regex_set(&config.allow.secrets, "allow.secrets", config_path)?,
+            lines: regex_set(&config.allow.lines, "allow.lines", config_path)?,
+            stopwords: config
+                .allow
+                .stopwords
+                .iter()
+                .filter(|w| !w.is_empty())
+                .map(|w| w.to_lowercase())
+                .collect(),
+            commits: config
+                .allow
+                .commits
+                .iter()
+                .filter(|c| !c.is_empty())
+                .map(|c| c.to_ascii_lowercase())
+                .collect(),
+        };
+        Ok(Policy {
+            exclude,
+            exclude_patterns: regex_set(&config.exclude_path_patterns, "exclude_path_patterns", config_path)?,
+            allow,
+            accepted,
+        })
     }
 
     /// Whether a path relative to the scan root is excluded.
     pub fn is_excluded(&self, relative: &Path) -> bool {
-        !self.exclude.is_empty() && self.exclude.is_match(relative)
+        if !self.exclude.is_empty() && self.exclude.is_match(relative) {
+            return true;
+        }
+        match &self.exclude_patterns {
+            Some(set) => {
+                let text = relative.to_string_lossy();
+                if std::path::MAIN_SEPARATOR == '/' {
+                    set.is_match(&text)
+                } else {
+                    set.is_match(&text.replace(std::path::MAIN_SEPARATOR, "/"))
+                }
+            }
+            None => false,
+        }
+    }
+
+    /// Whether the config's allowlists (secrets, lines, stopwords,
+    /// commits) drop this finding.
+    pub fn is_allowed(&self, finding: &Finding) -> bool {
+        !self.allow.is_empty() && self.allow.allows(finding)
     }
 
     /// Whether a fingerprint has been accepted.
