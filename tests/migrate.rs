@@ -27,6 +27,16 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// The paths of a JSON report's findings, in report order.
+fn paths_of(doc: &serde_json::Value) -> Vec<&str> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect()
+}
+
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     git(dir.path(), &["init", "-q", "-b", "main"]);
@@ -203,12 +213,7 @@ fn gitleaksignore_entries_become_keyhound_fingerprints_by_place() {
 
     let tree = run_in(root, &["dir", ".", "-f", "json"]);
     let doc: serde_json::Value = serde_json::from_slice(&tree.stdout).unwrap();
-    let paths: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = paths_of(&doc);
     assert_eq!(
         paths,
         vec!["config/new.env"],
@@ -216,12 +221,7 @@ fn gitleaksignore_entries_become_keyhound_fingerprints_by_place() {
     );
     let history = run_in(root, &["git", "-f", "json"]);
     let doc: serde_json::Value = serde_json::from_slice(&history.stdout).unwrap();
-    let paths: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = paths_of(&doc);
     assert_eq!(paths, vec!["config/new.env"], "the history entry matched too: {doc}");
     for token in [&old, &kept, &fresh] {
         assert!(!std::fs::read_to_string(root.join(".keyhound-baseline.json"))
@@ -335,12 +335,7 @@ fn a_trufflehog_exclude_file_becomes_path_patterns() {
     );
     let scan = run_in(root, &["dir", ".", "-f", "json"]);
     let doc: serde_json::Value = serde_json::from_slice(&scan.stdout).unwrap();
-    let paths: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = paths_of(&doc);
     assert_eq!(paths, vec!["src/app.js"], "{doc}");
 }
 
