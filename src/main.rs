@@ -278,6 +278,21 @@ fn untrusted_changes(config: &Config) -> Vec<String> {
     if !config.exclude_paths.is_empty() {
         changes.push(format!("excludes {}", n(config.exclude_paths.len(), "path pattern")));
     }
+    if !config.exclude_path_patterns.is_empty() {
+        let count = config.exclude_path_patterns.len();
+        changes.push(format!(
+            "excludes paths matching {count} {}",
+            if count == 1 { "regex" } else { "regexes" }
+        ));
+    }
+    let allow = &config.allow;
+    let allowed = allow.secrets.len() + allow.lines.len() + allow.stopwords.len() + allow.commits.len();
+    if allowed > 0 {
+        changes.push(format!(
+            "allows findings by {allowed} [allow] {} (secrets, lines, stopwords, commits)",
+            if allowed == 1 { "entry" } else { "entries" }
+        ));
+    }
     if !config.disable_rules.is_empty() {
         changes.push(format!("disables rule(s) {}", config.disable_rules.join(", ")));
     }

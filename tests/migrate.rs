@@ -164,6 +164,10 @@ fn a_gitleaks_config_becomes_rules_and_policy_that_scan_as_gitleaks_would() {
         ],
         "vendor/ excluded by path, the TEST secret and the dummy stopword allowed, the pack's own examples not scanned"
     );
+    // A config in the scanned tree narrows the scan: every way is named.
+    let warning = doc["summary"]["warnings"].to_string();
+    assert!(warning.contains("excludes paths matching 2 regexes"), "{warning}");
+    assert!(warning.contains("allows findings by 2 [allow] entries"), "{warning}");
 
     // A second run refuses to overwrite the config without --force.
     let again = run_in(root, &["migrate", "--write"]);
