@@ -102,10 +102,16 @@ pub fn run(args: MigrateArgs) -> Result<u8> {
                 .collect(),
         )?;
         let scanner = Scanner::new(packs::shared(rules))?;
+        // The tree is scanned once for both imports; history only when the
+        // ignore file names commits.
+        let tree = scan_tree(&scanner, &root)?;
         if ignore_file.is_file() {
             let text = std::fs::read_to_string(&ignore_file)
                 .with_context(|| format!("{}: cannot read", ignore_file.display()))?;
-            let findings = scan_for_import(&scanner, &root, gitleaks_ignore::has_commits(&text))?;
+            let mut findings = tree.clone();
+            if gitleaks_ignore::has_commits(&text) {
+                findings.extend(scan_git_history(&scanner, &root)?);
+            }
             let relative = |f: &Finding| relative_path(f, &root);
             imports.push(gitleaks_ignore::import(
                 &text,
@@ -117,12 +123,11 @@ pub fn run(args: MigrateArgs) -> Result<u8> {
         if baseline_file.is_file() {
             let text = std::fs::read_to_string(&baseline_file)
                 .with_context(|| format!("{}: cannot read", baseline_file.display()))?;
-            let findings = scan_for_import(&scanner, &root, false)?;
             let relative = |f: &Finding| relative_path(f, &root);
             imports.push(detect_secrets::import(
                 &text,
                 &baseline_file.display().to_string(),
-                &findings,
+                &tree,
                 &relative,
             )?);
         }
@@ -229,11 +234,14 @@ pub fn import(args: ImportArgs) -> Result<u8> {
     let relative = |f: &Finding| relative_path(f, &root);
     let report = match args.from {
         ImportFrom::Gitleaks => {
-            let findings = scan_for_import(&scanner, &root, gitleaks_ignore::has_commits(&text))?;
+            let mut findings = scan_tree(&scanner, &root)?;
+            if gitleaks_ignore::has_commits(&text) {
+                findings.extend(scan_git_history(&scanner, &root)?);
+            }
             gitleaks_ignore::import(&text, &file.display().to_string(), &findings, &relative)
         }
         ImportFrom::DetectSecrets => {
-            let findings = scan_for_import(&scanner, &root, false)?;
+            let findings = scan_tree(&scanner, &root)?;
             detect_secrets::import(&text, &file.display().to_string(), &findings, &relative)?
         }
     };
@@ -258,9 +266,9 @@ fn write_baseline(path: &Path, imports: &[ImportReport]) -> Result<usize> {
     Ok(added)
 }
 
-/// Scans `root`'s files and, with `history`, its git history, collecting
-/// every finding (no policy: the imports decide what to accept).
-fn scan_for_import(scanner: &Scanner, root: &Path, history: bool) -> Result<Vec<Finding>> {
+/// Scans `root`'s files, collecting every finding (no policy: the imports
+/// decide what to accept).
+fn scan_tree(scanner: &Scanner, root: &Path) -> Result<Vec<Finding>> {
     let policy = Policy::default();
     let sink = Collect::default();
     let scan = ScanRun::new(scanner, &policy, &sink, false);
@@ -273,20 +281,26 @@ fn scan_for_import(scanner: &Scanner, root: &Path, history: bool) -> Result<Vec<
         archives: Some(Default::default()),
     };
     dir::scan_dirs(&scan, &options).with_context(|| format!("scanning {}", root.display()))?;
-    if history {
-        let repo = git::open(root).with_context(|| {
-            format!(
-                "{}: the ignore file names commits, but this is not a git repository",
-                root.display()
-            )
-        })?;
-        let options = git::history::HistoryOptions {
-            branch: None,
-            max_commits: None,
-            max_blob_size: 50 << 20,
-        };
-        git::history::scan_history(&scan, &repo, &options, None)?;
-    }
+    Ok(sink.take())
+}
+
+/// Scans `root`'s git history (every ref), collecting every finding.
+fn scan_git_history(scanner: &Scanner, root: &Path) -> Result<Vec<Finding>> {
+    let policy = Policy::default();
+    let sink = Collect::default();
+    let scan = ScanRun::new(scanner, &policy, &sink, false);
+    let repo = git::open(root).with_context(|| {
+        format!(
+            "{}: the ignore file names commits, but this is not a git repository",
+            root.display()
+        )
+    })?;
+    let options = git::history::HistoryOptions {
+        branch: None,
+        max_commits: None,
+        max_blob_size: 50 << 20,
+    };
+    git::history::scan_history(&scan, &repo, &options, None)?;
     Ok(sink.take())
 }
 
