@@ -16,6 +16,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("keyhound-verify", &["keyhound-rules", "keyhound-findings"]),
     ("keyhound-report", &["keyhound-rules", "keyhound-findings"]),
     ("keyhound-agent", &[]),
+    ("keyhound-credfiles", &[]),
     ("keyhound-migrate", &["keyhound-rules", "keyhound-findings"]),
     (
         "keyhound-scan",
@@ -25,6 +26,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "keyhound-findings",
             "keyhound-sources",
             "keyhound-verify",
+            "keyhound-credfiles",
         ],
     ),
     (
@@ -39,6 +41,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "keyhound-scan",
             "keyhound-agent",
             "keyhound-migrate",
+            "keyhound-credfiles",
         ],
     ),
 ];

@@ -54,6 +54,11 @@ pub struct Finding {
     pub fingerprint: String,
     /// Shannon entropy of the secret, bits per byte.
     pub entropy: f64,
+    /// Why a credential-file reader kept the value ("password field of a
+    /// .pgpass entry for app@db/app"): set when the file's own syntax, not
+    /// the value's shape, made it a finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// What the provider said under `--verify` (none without a verifier).
     pub verification: Option<Verification>,
     /// Values a verifier needs besides the secret (companion key ids,

@@ -263,8 +263,10 @@ fn result(f: &Finding, rule_index: Option<usize>, base: Option<&Path>, show_secr
     let verified = format!("{verified}{access}");
     let message = sarif::Message::builder()
         .text(format!(
-            "{} found: {secret} (fingerprint {}).{verified} Revoke it, then remove it.",
-            f.rule_name, f.fingerprint
+            "{} found: {secret}{} (fingerprint {}).{verified} Revoke it, then remove it.",
+            f.rule_name,
+            f.reason.as_ref().map(|r| format!(", the {r}")).unwrap_or_default(),
+            f.fingerprint
         ))
         .build();
     let snippet = sarif::ArtifactContent::builder().text(f.snippet.clone()).build();

@@ -254,8 +254,12 @@ impl TextSink {
 
     /// One finding as the per-blob report shows it.
     fn render(&self, f: &Finding) -> String {
+        let why = match &f.reason {
+            Some(r) => format!("    why: {}\n", self.paint("2", r)),
+            None => String::new(),
+        };
         format!(
-            "{}{}  {}  {}  {}  ({})\n    {}\n{}",
+            "{}{}  {}  {}  {}  ({})\n    {}\n{why}{}",
             self.paint("1", &self.location(f)),
             self.provenance(f, true),
             self.paint(severity_color(f.severity), f.severity.as_str()),
@@ -507,6 +511,7 @@ mod tests {
             snippet: "token".into(),
             fingerprint: "00".into(),
             entropy: 0.0,
+            reason: None,
             verification: None,
             verify_values: Default::default(),
         }

@@ -54,6 +54,9 @@ pub struct FindingView<'a> {
     pub fingerprint: &'a str,
     /// Entropy of the secret in bits per byte.
     pub entropy: f64,
+    /// Why a credential-file reader kept the value (never the value).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'a str>,
     /// What the provider said (`--verify`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verification: Option<&'a keyhound_findings::Verification>,
@@ -83,6 +86,7 @@ impl<'a> FindingView<'a> {
             snippet: &f.snippet,
             fingerprint: &f.fingerprint,
             entropy: (f.entropy * 1000.0).round() / 1000.0,
+            reason: f.reason.as_deref(),
             verification: f.verification.as_ref(),
         }
     }

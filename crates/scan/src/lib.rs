@@ -13,6 +13,7 @@
 //! See ARCHITECTURE.md at the repository root for where this crate sits.
 
 mod companions;
+mod credential_files;
 pub mod examples;
 mod locate;
 pub mod packs;
@@ -34,6 +35,7 @@ use keyhound_sources::Feed;
 use keyhound_verify::spec::RuleSpecs;
 use sha2::{Digest, Sha256};
 
+use credential_files::CredentialFiles;
 pub use locate::findings_from;
 use policy::Policy;
 
@@ -69,6 +71,7 @@ pub struct ScanRun<'a> {
     verify_specs: Option<Arc<RuleSpecs>>,
     used_accepts: Mutex<HashSet<String>>,
     unused_inline: Mutex<Vec<String>>,
+    credential_files: CredentialFiles,
 }
 
 impl<'a> ScanRun<'a> {
@@ -97,6 +100,7 @@ impl<'a> ScanRun<'a> {
             verify_specs: None,
             used_accepts: Mutex::new(HashSet::new()),
             unused_inline: Mutex::new(Vec::new()),
+            credential_files: CredentialFiles::new(scanner.rules()),
         }
     }
 
@@ -186,15 +190,23 @@ impl<'a> ScanRun<'a> {
         if let Some(bar) = &self.progress {
             bar.inc(bytes.len() as u64);
         }
-        let candidates = if self.track_allowances {
+        let mut candidates = if self.track_allowances {
             self.scan_tracking_inline(bytes, origin)
         } else {
             self.scanner.scan(bytes)
         };
+        let reasons = self
+            .credential_files
+            .merge(self.scanner.rules(), bytes, origin.display_path(), &mut candidates);
         if candidates.is_empty() {
             return Vec::new();
         }
         let mut findings = findings_from(self.scanner.rules(), bytes, origin, &candidates, self.show_secrets);
+        for (span, reason) in reasons {
+            if let Some(i) = candidates.iter().position(|c| c.secret == span) {
+                findings[i].reason.get_or_insert(reason);
+            }
+        }
         if let Some(specs) = &self.verify_specs {
             for (finding, cand) in findings.iter_mut().zip(&candidates) {
                 finding.verify_values = companions::values(specs, &self.scanner.rules()[cand.rule], bytes, cand);

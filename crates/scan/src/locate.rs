@@ -56,6 +56,7 @@ pub fn findings_from(
                 entropy: keyhound_engine::filters::shannon_entropy(secret_bytes),
                 snippet: snippet(hay, line_start, cand, candidates, show_secrets),
                 secret: Secret::new(secret),
+                reason: None,
                 verification: None,
                 verify_values: Default::default(),
             }

@@ -44,6 +44,7 @@ fn finding(path: &str, line: usize, secret: &str, commit: &str, date: &str) -> F
         snippet: format!("token={} {INJECTION}", keyhound_findings::redact(secret)),
         fingerprint: keyhound_findings::fingerprint("github-pat", secret),
         entropy: 4.5,
+        reason: None,
         verification: None,
         verify_values: BTreeMap::new(),
     }

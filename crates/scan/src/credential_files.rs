@@ -1,0 +1,122 @@
+//! Credential files read structurally ([`keyhound_credfiles`]) joined with
+//! the engine's candidates. A reader reports under a rule of the loaded
+//! packs, so deselecting or disabling that rule silences it too; inline
+//! allow comments apply as they do to the engine. Where the engine found
+//! the same value, the higher-priority rule's finding stands (a provider
+//! rule, an `npm_` token in an `.npmrc`, beats the file's generic rule)
+//! and gains the reader's reason when it is the reader's own rule or
+//! better; where the engine found nothing (a low-entropy password) or only
+//! a lower-priority generic match, the reader's candidate is reported.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use keyhound_engine::filters::inline_allowed;
+use keyhound_engine::{Candidate, Decoded};
+use keyhound_rules::Rule;
+
+/// The readers' rule ids mapped to the loaded rules.
+pub(crate) struct CredentialFiles {
+    rule_index: HashMap<&'static str, usize>,
+}
+
+/// Why a candidate was kept, by its secret's span.
+pub(crate) type Reasons = Vec<(Range<usize>, String)>;
+
+impl CredentialFiles {
+    /// Maps every rule id a reader may report under onto `rules` (the
+    /// scanner's, in its order); ids not loaded are left out.
+    pub(crate) fn new(rules: &[Arc<Rule>]) -> CredentialFiles {
+        let ids = keyhound_credfiles::rule_ids();
+        let rule_index = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| ids.iter().find(|id| **id == r.id()).map(|id| (*id, i)))
+            .collect();
+        CredentialFiles { rule_index }
+    }
+
+    /// Reads the blob at `path` if it is a known credential file and joins
+    /// its credentials with `candidates` (kept sorted by position); returns
+    /// the reason of each candidate a reader vouched for.
+    pub(crate) fn merge(
+        &self,
+        rules: &[Arc<Rule>],
+        bytes: &[u8],
+        path: &str,
+        candidates: &mut Vec<Candidate>,
+    ) -> Reasons {
+        let mut reasons = Reasons::new();
+        if self.rule_index.is_empty() {
+            return reasons;
+        }
+        let Some((_family, credentials)) = keyhound_credfiles::read(path, bytes) else {
+            return reasons;
+        };
+        let mut added = false;
+        for cred in credentials {
+            let Some(&rule) = self.rule_index.get(cred.rule_id) else {
+                continue;
+            };
+            if inline_allowed(bytes, cred.span.start, cred.rule_id) {
+                continue;
+            }
+            let priority = rules[rule].spec.priority;
+            let overlaps = |c: &Candidate| {
+                c.secret.start < cred.span.end.max(cred.span.start + 1) && cred.span.start < c.secret.end
+            };
+            if let Some(stronger) = candidates
+                .iter()
+                .find(|c| overlaps(c) && rules[c.rule].spec.priority >= priority)
+            {
+                reasons.push((stronger.secret.clone(), cred.reason));
+                continue;
+            }
+            candidates.retain(|c| !overlaps(c));
+            reasons.push((cred.span.clone(), cred.reason));
+            candidates.push(Candidate {
+                rule,
+                span: cred.span.clone(),
+                secret: cred.span,
+                groups: Vec::new(),
+                decoded: cred.decoded.map(|d| {
+                    Box::new(Decoded {
+                        chain: d.chain,
+                        secret: d.secret,
+                    })
+                }),
+            });
+            added = true;
+        }
+        if added {
+            candidates.sort_by_key(|c| (c.secret.start, c.rule));
+        }
+        reasons
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builtin() -> Vec<Arc<Rule>> {
+        keyhound_rules::builtin()
+            .expect("built-in packs load")
+            .into_iter()
+            .map(Arc::new)
+            .collect()
+    }
+
+    #[test]
+    fn every_reader_reports_under_a_builtin_rule() {
+        let rules = builtin();
+        let files = CredentialFiles::new(&rules);
+        for id in keyhound_credfiles::rule_ids() {
+            assert!(
+                files.rule_index.contains_key(id),
+                "a credential-file reader reports under '{id}', which no built-in pack defines"
+            );
+        }
+    }
+}
