@@ -1,0 +1,154 @@
+//! Deployment tools and editors: Terraform state, kubeconfig, Ansible
+//! inventories and vars, Jenkins, Tomcat, FileZilla, WinSCP, rclone,
+//! editor SFTP configs, mRemoteNG.
+
+mod ansible;
+mod ftp;
+mod jenkins;
+mod kubeconfig;
+mod rclone;
+mod remote;
+mod terraform;
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use crate::Reader;
+
+pub(crate) const READERS: &[Reader] = &[
+    Reader {
+        family: "terraform-state",
+        rule_ids: &["terraform-state-secret"],
+        recognise: terraform::recognise,
+        read: terraform::read,
+    },
+    Reader {
+        family: "kubeconfig",
+        rule_ids: &["kubeconfig-user-token", "kubeconfig-client-key-data"],
+        recognise: kubeconfig::recognise,
+        read: kubeconfig::read,
+    },
+    Reader {
+        family: "ansible-inventory-ini",
+        rule_ids: &["ansible-inventory-password", "ansible-vars-secret"],
+        recognise: ansible::recognise_ini,
+        read: ansible::read_ini,
+    },
+    Reader {
+        family: "ansible-vars",
+        rule_ids: &["ansible-inventory-password", "ansible-vars-secret"],
+        recognise: ansible::recognise_yaml,
+        read: ansible::read_yaml,
+    },
+    Reader {
+        family: "jenkins",
+        rule_ids: &["jenkins-encrypted-secret", "jenkins-credential-plain"],
+        recognise: jenkins::recognise,
+        read: jenkins::read,
+    },
+    Reader {
+        family: "tomcat-users",
+        rule_ids: &["tomcat-users-password"],
+        recognise: jenkins::recognise_tomcat,
+        read: jenkins::read_tomcat,
+    },
+    Reader {
+        family: "filezilla",
+        rule_ids: &["filezilla-password-base64", "filezilla-password-plain"],
+        recognise: ftp::recognise_filezilla,
+        read: ftp::read_filezilla,
+    },
+    Reader {
+        family: "winscp",
+        rule_ids: &["winscp-ini-password"],
+        recognise: ftp::recognise_winscp,
+        read: ftp::read_winscp,
+    },
+    Reader {
+        family: "rclone",
+        rule_ids: &["rclone-config-password", "rclone-config-secret"],
+        recognise: rclone::recognise,
+        read: rclone::read,
+    },
+    Reader {
+        family: "sftp-config",
+        rule_ids: &["sftp-config-password"],
+        recognise: ftp::recognise_sftp,
+        read: ftp::read_sftp,
+    },
+    Reader {
+        family: "mremoteng",
+        rule_ids: &["mremoteng-password"],
+        recognise: remote::recognise,
+        read: remote::read,
+    },
+];
+
+/// Whether `hay` contains `needle` (a plain byte search; linear for the
+/// short needles the sniffs use).
+pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    find(hay, needle).is_some()
+}
+
+/// The first position of `needle` in `hay`.
+pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    let first = needle[0];
+    let mut i = 0;
+    while i + needle.len() <= hay.len() {
+        match hay[i..=hay.len() - needle.len()].iter().position(|&b| b == first) {
+            None => return None,
+            Some(p) => {
+                i += p;
+                if &hay[i..i + needle.len()] == needle {
+                    return Some(i);
+                }
+                i += 1;
+            }
+        }
+    }
+    None
+}
+
+/// Whether some line of `bytes` (within its first `limit` bytes) starts
+/// with `prefix` at column 0.
+pub(crate) fn line_starts_with(bytes: &[u8], prefix: &[u8], limit: usize) -> bool {
+    let head = &bytes[..bytes.len().min(limit)];
+    crate::syntax::lines(head).any(|(_, l)| l.starts_with(prefix))
+}
+
+/// Items grouped by a key, in first-seen order, for joining sibling
+/// values (a user's name with its token) in linear time.
+pub(crate) fn index_by<K: Eq + Hash, T>(items: impl IntoIterator<Item = (K, T)>) -> HashMap<K, T> {
+    let mut map = HashMap::new();
+    for (k, v) in items {
+        map.entry(k).or_insert(v);
+    }
+    map
+}
+
+/// `path[..n]` joined as a lookup key.
+pub(crate) fn prefix_key(path: &[String], n: usize) -> String {
+    path[..n.min(path.len())].join("\u{1}")
+}
+
+/// `%XX` escapes decoded (WinSCP writes session names that way).
+pub(crate) fn percent_decode(v: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(v.len());
+    let mut i = 0;
+    while i < v.len() {
+        if v[i] == b'%' && i + 2 < v.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(v[i + 1]), hex(v[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(v[i]);
+        i += 1;
+    }
+    out
+}
