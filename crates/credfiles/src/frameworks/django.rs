@@ -10,7 +10,8 @@
 
 use std::ops::Range;
 
-use crate::syntax::{is_secret_key, placeholder};
+use super::names_secret as is_secret_key;
+use crate::syntax::placeholder;
 use crate::Credential;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -492,6 +493,7 @@ AUTH_PASSWORD_VALIDATORS = [{'NAME': 'django.contrib.auth.password_validation.Mi
 EMAIL_HOST_PASSWORD = "mail pass 7"
 AWS_SECRET_ACCESS_KEY = 'q8Vn3Lx2Rt7Zp1Wm9Ks4Yb6Hq8Vn3Lx2Rt7Zp1Wm'
 STRIPE_API_KEY = f"{PREFIX}_key"
+AWS_ACCESS_KEY_ID = 'AKIAEXAMPLEKEYID'
 SOCIAL_AUTH_GITHUB_SECRET = 'gh-s3cret-' 'joined'
 CELERY_BROKER_PASSWORD = 'x' + SUFFIX
 SENTRY_TOKEN = '${SENTRY_TOKEN}'

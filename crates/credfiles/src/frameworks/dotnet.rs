@@ -10,7 +10,8 @@
 
 use std::ops::Range;
 
-use crate::syntax::{is_secret_key, json, placeholder, xml};
+use super::names_secret as is_secret_key;
+use crate::syntax::{json, placeholder, xml};
 use crate::{Credential, FileName};
 
 /// The secret parts of a connection string stored at `span` in `bytes`
@@ -69,12 +70,18 @@ pub(crate) fn connection_string_secrets(bytes: &[u8], span: Range<usize>) -> Vec
     if has_pair {
         for (key, v) in found {
             let value = &bytes[v.clone()];
-            if placeholder::is_credential(value) && !value.starts_with(b"\\\"") {
+            if kept(value) && !value.starts_with(b"\\\"") {
                 out.push((key, v));
             }
         }
     }
     out
+}
+
+/// A value, not a template: [`placeholder::is_credential`], and not an
+/// Azure DevOps / Octopus replacement token (`#{Name}#`).
+fn kept(v: &[u8]) -> bool {
+    placeholder::is_credential(v) && !(v.starts_with(b"#{") && v.ends_with(b"}#"))
 }
 
 fn part_name(key: &str) -> &'static str {
@@ -117,7 +124,7 @@ pub(crate) fn read_appsettings(bytes: &[u8]) -> Vec<Credential> {
         if is_connection_string_setting(&s.path) || !setting_is_secret(&s.path) {
             continue;
         }
-        if placeholder::is_credential(s.value.as_bytes()) {
+        if kept(s.value.as_bytes()) {
             out.push(Credential::plain(
                 "dotnet-config-secret",
                 s.span,
@@ -222,7 +229,7 @@ fn walk(
         if tag.eq_ignore_ascii_case("add") {
             if let (Some((_, key)), Some((r, value))) = (attr("key"), attr("value")) {
                 if is_secret_key(&key)
-                    && placeholder::is_credential(value.as_bytes())
+                    && kept(value.as_bytes())
                     && connection_string_secrets(text, r.clone()).is_empty()
                 {
                     out.push(Credential::plain(
@@ -249,7 +256,7 @@ fn walk(
             if let (Some((_, name)), Some(v)) = (attr("name"), xml::child(el, "value")) {
                 if let Some(t) = v.children().find(|c| c.is_text()) {
                     let r = crate::syntax::trim_span(text, t.range());
-                    if is_secret_key(&name) && placeholder::is_credential(&text[r.clone()]) {
+                    if is_secret_key(&name) && kept(&text[r.clone()]) {
                         out.push(Credential::plain(
                             "dotnet-config-secret",
                             map(r.start)..map(r.end),
@@ -266,10 +273,7 @@ fn walk(
             let secret = n.eq_ignore_ascii_case("password")
                 || (tag.eq_ignore_ascii_case("machineKey")
                     && (n.eq_ignore_ascii_case("decryptionKey") || n.eq_ignore_ascii_case("validationKey")));
-            if !secret
-                || a.value().to_ascii_lowercase().starts_with("autogenerate")
-                || !placeholder::is_credential(a.value().as_bytes())
-            {
+            if !secret || a.value().to_ascii_lowercase().starts_with("autogenerate") || !kept(a.value().as_bytes()) {
                 continue;
             }
             let r = a.range_value();
@@ -288,7 +292,7 @@ mod tests {
 
     #[test]
     fn appsettings_connection_strings_and_secret_keys() {
-        let text = r#"{
+        let text = r##"{
   "ConnectionStrings": {
     "DefaultConnection": "Server=tcp:sql.acme.test,1433;Database=shop;User ID=shop;Password=Hunter3!x;Encrypt=True;",
     "Local": "Server=.\\SQLEXPRESS;Database=shop;Trusted_Connection=True;",
@@ -299,9 +303,9 @@ mod tests {
   "Storage": "DefaultEndpointsProtocol=https;AccountName=acmeshop;AccountKey=q8Vn3Lx2Rt7Zp1Wm9Ks4Yb6Hq8Vn3Lx2Rt7Zp1Wm9Ks4Yb6Hq8Vn3Lx2Rt7Zp1Wm9Ks4Yb6Hq8Vn3Lx2Rt7==;EndpointSuffix=core.windows.net",
   "Authentication": { "Google": { "ClientId": "123.apps.googleusercontent.test", "ClientSecret": "GOCSPX-fake-secret-1" } },
   "Jwt": { "Key": "jwt-signing-key-2024", "Issuer": "acme", "TokenLifetime": "01:00:00" },
-  "Stripe": { "ApiKey": "", "WebhookSecret": "${STRIPE_WEBHOOK}" },
+  "Stripe": { "ApiKey": "", "WebhookSecret": "${STRIPE_WEBHOOK}", "SigningSecret": "#{StripeSigning}#" },
   "Logging": { "LogLevel": { "Default": "Information" } }
-}"#;
+}"##;
         let got = found("src/Shop/appsettings.Production.json", text);
         let values: Vec<&str> = got.iter().map(|g| g.0.as_str()).collect();
         assert_eq!(

@@ -96,6 +96,12 @@ pub(crate) const READERS: &[Reader] = &[
     },
 ];
 
+/// [`is_secret_key`], except for identifiers of a secret that end in `id`
+/// (`AWS_ACCESS_KEY_ID`, `api_key_id`), which name the key, not its value.
+pub(crate) fn names_secret(key: &str) -> bool {
+    is_secret_key(key) && crate::syntax::key_words(key).last().is_none_or(|w| w != "id")
+}
+
 fn spring_name(f: &FileName<'_>) -> bool {
     let n = f.lower_name();
     n.starts_with("application") || n.starts_with("bootstrap")

@@ -12,7 +12,8 @@
 
 use std::ops::Range;
 
-use crate::syntax::{is_secret_key, placeholder};
+use super::names_secret as is_secret_key;
+use crate::syntax::placeholder;
 use crate::{Credential, FileName};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

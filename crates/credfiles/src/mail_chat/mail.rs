@@ -115,14 +115,12 @@ pub(crate) fn esmtprc(bytes: &[u8]) -> Vec<Credential> {
     let mut out = Vec::new();
     for a in accounts {
         for p in &a.passwords {
-            let mut who = a.who();
-            if !a.name.is_empty() {
-                who = format!("identity {} {who}", a.name).trim_end().to_string();
-            }
-            let reason = if who.is_empty() {
-                "password of the default esmtp server in an .esmtprc".to_string()
-            } else {
-                format!("password of the {who} in an .esmtprc")
+            let who = a.who();
+            let reason = match (a.name.is_empty(), who.is_empty()) {
+                (true, true) => "password of the default esmtp server in an .esmtprc".to_string(),
+                (true, false) => format!("password of the default esmtp server ({who}) in an .esmtprc"),
+                (false, true) => format!("password of the esmtp identity {} in an .esmtprc", a.name),
+                (false, false) => format!("password of the esmtp identity {} ({who}) in an .esmtprc", a.name),
             };
             out.push(cred("esmtprc-password", p.clone(), reason));
         }
@@ -425,7 +423,7 @@ mod tests {
         assert_eq!(got[0].0, "es-pw-1");
         assert_eq!(
             got[0].2,
-            "password of the identity alice@acme.test alice@smtp.acme.test:587 in an .esmtprc"
+            "password of the esmtp identity alice@acme.test (alice@smtp.acme.test:587) in an .esmtprc"
         );
     }
 

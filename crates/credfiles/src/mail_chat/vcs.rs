@@ -14,20 +14,30 @@ use super::{cred, keep, url_password, words};
 use crate::syntax::{ini, lines, trim_span};
 use crate::{Credential, FileName};
 
-pub(crate) fn recognise_git_config(f: &FileName<'_>, _: &[u8]) -> bool {
+pub(crate) fn recognise_git_config(f: &FileName<'_>, bytes: &[u8]) -> bool {
     f.name_is(&[".gitconfig", "gitconfig"])
         || (f.name_is(&["config"]) && parent_is(f, ".git"))
+        // A bare repository (`shop.git/config`), known by its `[core]` section.
+        || (f.name_is(&["config"]) && parent_ends_with(f, ".git") && bytes.windows(6).any(|w| w == b"[core]"))
         || (f.name_is(&["config"]) && f.in_dir(".config/git"))
         || (f.name_is(&["config"]) && f.in_dir(".git/modules"))
 }
 
+/// The name of the file's immediate parent directory, lower-cased.
+fn parent(f: &FileName<'_>) -> Option<String> {
+    let path = f.path.replace(['\\', '!'], "/");
+    let (dir, _) = path.rsplit_once('/')?;
+    dir.rsplit('/').next().map(str::to_ascii_lowercase)
+}
+
 /// Whether the file's immediate parent directory is `dir`.
 fn parent_is(f: &FileName<'_>, dir: &str) -> bool {
-    let path = f.path.replace('\\', "/");
-    let Some(parent) = path.rsplit_once('/').map(|(p, _)| p) else {
-        return false;
-    };
-    parent.rsplit('/').next().is_some_and(|p| p.eq_ignore_ascii_case(dir))
+    parent(f).is_some_and(|p| p == dir)
+}
+
+/// Whether the file's immediate parent directory's name ends with `suffix`.
+fn parent_ends_with(f: &FileName<'_>, suffix: &str) -> bool {
+    parent(f).is_some_and(|p| p.ends_with(suffix) && p.len() > suffix.len())
 }
 
 /// One git config variable: section, subsection (with its span), key and
@@ -595,6 +605,11 @@ mod tests {
             vec!["tok9"]
         );
         assert!(crate::read("src/config", text.as_bytes()).is_none());
+        assert_eq!(
+            secrets("srv/git/shop.git/config", text),
+            vec!["gitpw-1", "insteadof-tok-2", "Y2ktYm90OmhlYWRlci1wdy0z"]
+        );
+        assert!(crate::read("srv/git/shop.git/config", b"[other]\nurl = https://a:b@c.test/").is_none());
         assert!(crate::read("app/.git/hooks/config", text.as_bytes()).is_none());
     }
 

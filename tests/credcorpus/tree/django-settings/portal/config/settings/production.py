@@ -1,0 +1,9 @@
+from .base import *  # noqa
+
+SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+SECRET_KEY_FALLBACKS = [
+    'old-portal-key-3f9a2c7e1b5d',
+]
+AWS_ACCESS_KEY_ID = 'AKIAQ2EXAMPLEPORTAL'
+AWS_SECRET_ACCESS_KEY = 'hV3zq9Lr2Wc8Nk5Tx7Pm1Ys4Gd6Jf0Ba2Qe8Ru5I'
+AWS_STORAGE_BUCKET_NAME = 'portal-media'

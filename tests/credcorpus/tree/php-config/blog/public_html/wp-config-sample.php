@@ -1,0 +1,5 @@
+<?php
+define( 'DB_NAME', 'database_name_here' );
+define( 'DB_USER', 'username_here' );
+define( 'DB_PASSWORD', 'password_here' );
+define( 'AUTH_KEY',         'put your unique phrase here' );
