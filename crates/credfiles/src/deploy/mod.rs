@@ -1,11 +1,13 @@
 //! Deployment tools and editors: Terraform state, kubeconfig, Ansible
 //! inventories and vars, Jenkins, Tomcat, FileZilla, WinSCP, rclone,
-//! editor SFTP configs, mRemoteNG.
+//! editor SFTP configs, mRemoteNG, Docker Compose, Kubernetes Secrets,
+//! cloud-init user data, Vagrantfiles.
 
 mod ansible;
 mod ftp;
 mod jenkins;
 mod kubeconfig;
+mod manifests;
 mod rclone;
 mod remote;
 mod terraform;
@@ -81,6 +83,30 @@ pub(crate) const READERS: &[Reader] = &[
         rule_ids: &["mremoteng-password"],
         recognise: remote::recognise,
         read: remote::read,
+    },
+    Reader {
+        family: "docker-compose",
+        rule_ids: &["compose-environment-secret"],
+        recognise: manifests::recognise_compose,
+        read: manifests::read_compose,
+    },
+    Reader {
+        family: "kubernetes-secret",
+        rule_ids: &["kubernetes-secret-data"],
+        recognise: manifests::recognise_k8s_secret,
+        read: manifests::read_k8s_secret,
+    },
+    Reader {
+        family: "cloud-init",
+        rule_ids: &["cloud-init-password"],
+        recognise: manifests::recognise_cloud_init,
+        read: manifests::read_cloud_init,
+    },
+    Reader {
+        family: "vagrantfile",
+        rule_ids: &["vagrantfile-password"],
+        recognise: manifests::recognise_vagrantfile,
+        read: manifests::read_vagrantfile,
     },
 ];
 
