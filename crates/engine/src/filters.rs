@@ -201,6 +201,67 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     PLACEHOLDER_MARKERS
         .iter()
         .any(|m| contains_ignore_case(secret, m.as_bytes()))
+        || has_filler_word(secret)
+}
+
+/// Fillers written into an otherwise valid-looking token to make an
+/// obvious fake: `AKIAFAKEFAKEFAKEFAKE`, `sk_live_FAKE…`,
+/// `AKIAYOURACCESSKEYID0`, `ghp_DUMMYTOKEN…`. Matched in one case
+/// (`FAKE`, `fake`, `Fake`) and only in values short enough to be a token,
+/// so random key material (a PEM body, a long JWT), whose letters mix
+/// case, is not rejected by chance.
+fn has_filler_word(secret: &[u8]) -> bool {
+    if secret.len() > 160 {
+        return false;
+    }
+    const FILLERS: &[&[u8]] = &[b"FAKE", b"fake", b"Fake", b"NOTREAL", b"notreal", b"NotReal"];
+    if FILLERS.iter().any(|f| memmem::find(secret, f).is_some()) {
+        return true;
+    }
+    // `YOUR` (in one case) followed by what belongs there.
+    const WHAT: &[&[u8]] = &[
+        b"access", b"api", b"secret", b"token", b"key", b"pass", b"client", b"app", b"account", b"own", b"auth",
+    ];
+    for start in [b"YOUR", b"your", b"Your"] {
+        for at in memmem::find_iter(secret, start) {
+            let rest = &secret[at + 4..];
+            let rest = rest
+                .strip_prefix(b"_")
+                .or_else(|| rest.strip_prefix(b"-"))
+                .unwrap_or(rest);
+            if WHAT
+                .iter()
+                .any(|w| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w))
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Whether `secret` repeats one short unit (period 2 to 4) over half its
+/// length or more (and at least 12 bytes): `FAKEFAKEFAKE`, `abcabcabcabc`, `12341234123412`.
+fn is_periodic(secret: &[u8]) -> bool {
+    let len = secret.len();
+    if len < 12 {
+        return false;
+    }
+    let need = (len / 2).max(12);
+    (2..=4).any(|p| {
+        let mut run = p;
+        for i in p..len {
+            if secret[i] == secret[i - p] {
+                run += 1;
+                if run >= need {
+                    return true;
+                }
+            } else {
+                run = p;
+            }
+        }
+        false
+    })
 }
 
 /// Whether `secret` is dominated by one repeated or sequential run, or uses
@@ -209,6 +270,9 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
 pub fn is_repetitive(secret: &[u8]) -> bool {
     let len = secret.len();
     if len == 0 {
+        return true;
+    }
+    if is_periodic(secret) {
         return true;
     }
     let threshold = (len / 4).max(6);
@@ -361,6 +425,47 @@ fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn obvious_fakes_are_placeholders() {
+        for fake in [
+            "AKIAFAKEFAKEFAKEFAKE",
+            "sk_live_FAKEFAKEFAKEFAKEFAKE",
+            "AKIAYOURACCESSKEYID0",
+            "ghp_yourTokenHere1234567890abcdef123456",
+            "xoxb-Your-App-Token-123",
+            "sk_live_NotRealKey8d7f6e5d4c",
+        ] {
+            assert!(is_placeholder(fake.as_bytes()), "{fake}");
+        }
+        for real in [
+            "AKIA2E0A8F3B244C9986",
+            "sk_live_51HqLyjWDarjtT1zdp7dc9FaKe0x",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8Rk1",
+            "ghp_fAkE8x2ZP0qR7sLmN4vW9yB3cD6eF1gH5jK2",
+        ] {
+            assert!(!is_placeholder(real.as_bytes()), "{real}");
+        }
+    }
+
+    #[test]
+    fn periodic_bodies_are_repetitive() {
+        for fake in [
+            "FAKEFAKEFAKEFAKE",
+            "abcabcabcabcabc",
+            "sk_live_1234123412341234",
+            "xyxyxyxyxyxyxy",
+        ] {
+            assert!(is_repetitive(fake.as_bytes()), "{fake}");
+        }
+        for real in [
+            "q8Vn3Lx2Rt7Zp1Wm9Ks4Yb6H",
+            "AKIA2E0A8F3B244C9986",
+            "dXNlcjpwYXNzd29yZA==",
+        ] {
+            assert!(!is_repetitive(real.as_bytes()), "{real}");
+        }
+    }
 
     #[test]
     fn near_line_bounds_are_line_bounds_clamped_to_the_window() {

@@ -38,6 +38,9 @@ pub fn skip_reason(value: &[u8]) -> Option<&'static str> {
     {
         return Some("reference to a secret store");
     }
+    if lower.starts_with("pk_live_") || lower.starts_with("pk_test_") || s.starts_with("pk.eyJ") {
+        return Some("publishable key (public by design)");
+    }
     if PLACEHOLDERS.contains(&lower.as_str()) || filler(&lower) {
         return Some("placeholder");
     }
