@@ -1,13 +1,24 @@
-//! Database credential files: `.pgpass`, MySQL option files (`.my.cnf`).
+//! Database credential files: `.pgpass` (and pgAdmin's copy of it), MySQL
+//! option files (`.my.cnf`), pgAdmin 4 `servers.json`, DBeaver's
+//! `data-sources*.json` and AES-encrypted `credentials-config.json`,
+//! Robo 3T's `robo3t.json`, MongoDB Compass connection exports, JetBrains `.idea/dataSources*.xml` and
+//! `webServers.xml`, SQL dumps (`CREATE USER … IDENTIFIED BY`, password
+//! hashes in users tables), `/etc/shadow`-style files, `.htpasswd`,
+//! `redis.conf` and unixODBC's `odbc.ini`.
+
+mod clients;
+mod hashes;
+mod servers;
+mod sql;
 
 use crate::syntax::{ini, lines, placeholder};
-use crate::{Credential, Reader};
+use crate::{Credential, FileName, Reader};
 
 pub(crate) const READERS: &[Reader] = &[
     Reader {
         family: "pgpass",
         rule_ids: &["pgpass-entry"],
-        recognise: |f, _| f.name_is(&[".pgpass", "pgpass.conf", "pgpass"]),
+        recognise: is_pgpass,
         read: pgpass,
     },
     Reader {
@@ -27,7 +38,91 @@ pub(crate) const READERS: &[Reader] = &[
         },
         read: mysql_option_file,
     },
+    Reader {
+        family: "pgadmin-servers",
+        rule_ids: &["pgadmin-server-password"],
+        recognise: clients::is_pgadmin_servers,
+        read: clients::pgadmin_servers,
+    },
+    Reader {
+        family: "dbeaver-data-sources",
+        rule_ids: &["dbeaver-datasource-password", "jdbc-url-password"],
+        recognise: clients::is_dbeaver_data_sources,
+        read: clients::dbeaver_data_sources,
+    },
+    Reader {
+        family: "dbeaver-credentials",
+        rule_ids: &["dbeaver-credentials-config"],
+        recognise: clients::is_dbeaver_credentials,
+        read: clients::dbeaver_credentials,
+    },
+    Reader {
+        family: "robo3t",
+        rule_ids: &["robo3t-password"],
+        recognise: clients::is_robo3t,
+        read: clients::robo3t,
+    },
+    Reader {
+        family: "mongodb-compass",
+        rule_ids: &["mongodb-uri-password", "mongodb-compass-password"],
+        recognise: clients::is_compass,
+        read: clients::compass,
+    },
+    Reader {
+        family: "jetbrains-datasources",
+        rule_ids: &[
+            "jetbrains-datasource-password",
+            "jdbc-url-password",
+            "jdbc-oracle-thin-password",
+        ],
+        recognise: clients::is_jetbrains_datasources,
+        read: clients::jetbrains_datasources,
+    },
+    Reader {
+        family: "jetbrains-webservers",
+        rule_ids: &["jetbrains-webserver-password"],
+        recognise: clients::is_jetbrains_webservers,
+        read: clients::jetbrains_webservers,
+    },
+    Reader {
+        family: "redis-conf",
+        rule_ids: &["redis-requirepass", "redis-acl-password"],
+        recognise: servers::is_redis_conf,
+        read: servers::redis_conf,
+    },
+    Reader {
+        family: "odbc-ini",
+        rule_ids: &["odbc-ini-password"],
+        recognise: servers::is_odbc_ini,
+        read: servers::odbc_ini,
+    },
+    Reader {
+        family: "sql-dump",
+        rule_ids: &["sql-dump-password", "sql-dump-password-hash"],
+        recognise: sql::is_sql,
+        read: sql::sql_dump,
+    },
+    Reader {
+        family: "unix-shadow",
+        rule_ids: &["unix-shadow-hash"],
+        recognise: hashes::is_shadow,
+        read: hashes::shadow,
+    },
+    Reader {
+        family: "htpasswd",
+        rule_ids: &["htpasswd-hash"],
+        recognise: hashes::is_htpasswd,
+        read: hashes::htpasswd,
+    },
 ];
+
+/// `.pgpass`, Windows' `pgpass.conf`, and the copy pgAdmin 4 keeps in its
+/// storage directory (`PassFile` of `servers.json`, often `/pgpass` in its
+/// container, or `pgpassfile`).
+fn is_pgpass(f: &FileName<'_>, _: &[u8]) -> bool {
+    f.name_is(&[".pgpass", "pgpass.conf", "pgpass", "pgpassfile", ".pgpassfile"])
+        || (f.name_starts_with("pgpass") && (f.in_dir("pgadmin") || f.in_dir("pgadmin4") || f.in_dir("storage")))
+}
 
 /// `.pgpass`: `hostname:port:database:username:password` per line, `\:`
 /// and `\\` escaped, `#` comments.
