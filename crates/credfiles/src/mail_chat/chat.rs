@@ -128,6 +128,234 @@ pub(crate) fn firefox_logins(bytes: &[u8]) -> Vec<Credential> {
     out
 }
 
+/// The password in an IRC command that identifies to NickServ
+/// (`/msg NickServ IDENTIFY [account] password`, `/ns identify …`,
+/// `/nickserv identify …`) in `bytes[range]`: its span.
+fn identify_password(bytes: &[u8], range: std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+    // irssi's autosendcmd chains commands with `;`.
+    let mut start = range.start;
+    while start <= range.end {
+        let end = bytes[start..range.end]
+            .iter()
+            .position(|&b| b == b';')
+            .map_or(range.end, |p| start + p);
+        if let Some(p) = identify_in(bytes, start..end) {
+            return Some(p);
+        }
+        start = end + 1;
+    }
+    None
+}
+
+fn identify_in(bytes: &[u8], range: std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+    let w = super::words(bytes, range);
+    let lower: Vec<String> = w
+        .iter()
+        .map(|x| String::from_utf8_lossy(&bytes[x.span.clone()]).to_ascii_lowercase())
+        .collect();
+    let at = lower.iter().position(|x| x == "identify")?;
+    let before = lower[..at].join(" ");
+    if !(before.ends_with("nickserv") || before.ends_with("/ns") || before == "ns") {
+        return None;
+    }
+    // `identify password` or `identify account password`: the last word.
+    let span = w.get(at + 1..)?.last()?.span.clone();
+    keep(bytes, &span).then_some(span)
+}
+
+/// HexChat's `servlist.conf` (and X-Chat's `servlist_.conf`): networks
+/// as `N=name` blocks; `P=` is the server, SASL or NickServ password (per
+/// the `L=` login method), `B=` the legacy NickServ password, `C=`
+/// connect commands that may identify to NickServ.
+pub(crate) fn hexchat(bytes: &[u8]) -> Vec<Credential> {
+    let mut out = Vec::new();
+    let mut network = String::new();
+    for (span, line) in crate::syntax::lines(bytes) {
+        if line.len() < 2 || line[1] != b'=' {
+            continue;
+        }
+        let value = span.start + 2..span.end;
+        match line[0] {
+            b'N' => network = String::from_utf8_lossy(&line[2..]).into_owned(),
+            b'P' | b'B' if keep(bytes, &value) => {
+                let what = if line[0] == b'P' {
+                    "login password"
+                } else {
+                    "NickServ password"
+                };
+                out.push(cred(
+                    "irc-client-password",
+                    value,
+                    format!("{what} of the HexChat network {network} in servlist.conf"),
+                ));
+            }
+            b'C' => {
+                if let Some(p) = identify_password(bytes, value) {
+                    out.push(cred(
+                        "irc-client-password",
+                        p,
+                        format!(
+                            "NickServ password in a connect command of the HexChat network {network} in servlist.conf"
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// irssi's `config` (libconfig-like: `key = "value";` inside `{ }` blocks
+/// and `( )` lists): `password` of a server, `sasl_password` of a
+/// chatnet, and `autosendcmd`s that identify to NickServ. A block is named
+/// by its `address` or, for chatnets, by the key that opens it.
+pub(crate) fn irssi(bytes: &[u8]) -> Vec<Credential> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut key = String::new();
+    let mut last_key_before_block = String::new();
+    let mut block = String::new();
+    let mut pending: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let flush = |pending: &mut Vec<(std::ops::Range<usize>, String)>, block: &str, out: &mut Vec<Credential>| {
+        for (span, what) in pending.drain(..) {
+            let of = if block.is_empty() {
+                String::new()
+            } else {
+                format!(" of {block}")
+            };
+            out.push(cred(
+                "irc-client-password",
+                span,
+                format!("{what}{of} in an irssi config"),
+            ));
+        }
+    };
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'#' => {
+                i = bytes[i..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(bytes.len(), |p| i + p)
+            }
+            b'{' => {
+                flush(&mut pending, &block, &mut out);
+                block = if last_key_before_block.is_empty() {
+                    String::new()
+                } else {
+                    format!("chatnet {last_key_before_block}")
+                };
+                key.clear();
+                i += 1;
+            }
+            b'}' => {
+                flush(&mut pending, &block, &mut out);
+                block.clear();
+                key.clear();
+                i += 1;
+            }
+            b'(' | b')' => {
+                key.clear();
+                last_key_before_block.clear();
+                i += 1;
+            }
+            b'"' | b'\'' => {
+                let start = i + 1;
+                let mut j = start;
+                while j < bytes.len() && bytes[j] != c {
+                    if bytes[j] == b'\\' {
+                        j += 1;
+                    }
+                    j += 1;
+                }
+                let span = start..j.min(bytes.len());
+                let k = key.to_ascii_lowercase();
+                match k.as_str() {
+                    "password" | "sasl_password" if keep(bytes, &span) => pending.push((span, k.clone())),
+                    "autosendcmd" => {
+                        if let Some(p) = identify_password(bytes, span.clone()) {
+                            pending.push((p, "NickServ password in autosendcmd".to_string()));
+                        }
+                    }
+                    "address" => block = format!("server {}", String::from_utf8_lossy(&bytes[span.clone()])),
+                    _ => {}
+                }
+                key.clear();
+                i = j + 1;
+            }
+            _ if c.is_ascii_alphanumeric() || c == b'_' => {
+                let start = i;
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'-' || bytes[i] == b'.')
+                {
+                    i += 1;
+                }
+                let word = String::from_utf8_lossy(&bytes[start..i]).into_owned();
+                if key.is_empty() {
+                    key = word;
+                } else if matches!(key.to_ascii_lowercase().as_str(), "password" | "sasl_password") {
+                    // An unquoted value.
+                    let span = start..i;
+                    let k = key.to_ascii_lowercase();
+                    if keep(bytes, &span) {
+                        pending.push((span, k));
+                    }
+                    key.clear();
+                } else {
+                    key.clear();
+                }
+            }
+            b'=' => {
+                last_key_before_block = key.clone();
+                i += 1;
+            }
+            b';' | b',' => {
+                key.clear();
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    flush(&mut pending, &block, &mut out);
+    out.sort_by_key(|c| c.span.start);
+    out
+}
+
+/// WeeChat's `irc.conf`: `[server]` options `NAME.password`,
+/// `NAME.sasl_password` (unless a `${sec.data.…}` reference) and
+/// `NAME.command` identifying to NickServ.
+pub(crate) fn weechat(bytes: &[u8]) -> Vec<Credential> {
+    let mut out = Vec::new();
+    for e in ini::entries_with(bytes, b"=") {
+        if !e.section.eq_ignore_ascii_case("server") {
+            continue;
+        }
+        let Some((server, option)) = e.key.rsplit_once('.') else {
+            continue;
+        };
+        match option {
+            "password" | "sasl_password" if keep(bytes, &e.value) => out.push(cred(
+                "irc-client-password",
+                e.value.clone(),
+                format!("{option} of the WeeChat IRC server {server} in irc.conf"),
+            )),
+            "command" => {
+                if let Some(p) = identify_password(bytes, e.value.clone()) {
+                    out.push(cred(
+                        "irc-client-password",
+                        p,
+                        format!("NickServ password in the command of the WeeChat IRC server {server} in irc.conf"),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use crate::test_support::{found, secrets};
@@ -160,6 +388,35 @@ mod tests {
             got[0].2,
             "database password at 127.0.0.1 of a TeamSpeak 3 server's database plugin settings"
         );
+    }
+
+    #[test]
+    fn irc_clients() {
+        let hc = "v=2.16.1\n\nN=Libera.Chat\nI=alice\nL=6\nP=hexchat-sasl-pw\nC=msg NickServ IDENTIFY alice hexchat-ns-pw\nF=23\nD=0\nS=irc.libera.chat/+6697\n\nN=OFTC\nP=\nC=join #debian\nS=irc.oftc.net\n";
+        let got = found("home/alice/.config/hexchat/servlist.conf", hc);
+        assert_eq!(
+            got.iter().map(|g| g.0.as_str()).collect::<Vec<_>>(),
+            vec!["hexchat-sasl-pw", "hexchat-ns-pw"]
+        );
+        assert_eq!(
+            got[0].2,
+            "login password of the HexChat network Libera.Chat in servlist.conf"
+        );
+        let irssi = "servers = (\n  {\n    address = \"irc.libera.chat\";\n    chatnet = \"liberachat\";\n    port = \"6697\";\n    password = \"irssi-srv-pw\";\n    use_tls = \"yes\";\n  }\n);\nchatnets = {\n  liberachat = {\n    type = \"IRC\";\n    sasl_mechanism = \"PLAIN\";\n    sasl_username = \"alice\";\n    sasl_password = \"irssi-sasl-pw\";\n    autosendcmd = \"/msg nickserv identify irssi-ns-pw;wait 2000\";\n  };\n};\n";
+        let got = found("home/alice/.irssi/config", irssi);
+        assert_eq!(
+            got.iter().map(|g| g.0.as_str()).collect::<Vec<_>>(),
+            vec!["irssi-srv-pw", "irssi-sasl-pw", "irssi-ns-pw"]
+        );
+        assert_eq!(got[0].2, "password of server irc.libera.chat in an irssi config");
+        assert_eq!(got[1].2, "sasl_password of chatnet liberachat in an irssi config");
+        let wee = "[server]\nlibera.addresses = \"irc.libera.chat/6697\"\nlibera.sasl_username = \"alice\"\nlibera.sasl_password = \"${sec.data.libera}\"\noftc.password = \"wee-srv-pw\"\noftc.command = \"/msg nickserv identify wee-ns-pw\"\n";
+        let got = found("home/alice/.config/weechat/irc.conf", wee);
+        assert_eq!(
+            got.iter().map(|g| g.0.as_str()).collect::<Vec<_>>(),
+            vec!["wee-srv-pw", "wee-ns-pw"]
+        );
+        assert_eq!(got[0].2, "password of the WeeChat IRC server oftc in irc.conf");
     }
 
     #[test]

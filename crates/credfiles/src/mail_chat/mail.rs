@@ -395,6 +395,124 @@ pub(crate) fn offlineimaprc(bytes: &[u8]) -> Vec<Credential> {
         .collect()
 }
 
+/// getmail: `[retriever]` `password` (`password_command` runs a command
+/// and is not a value).
+pub(crate) fn recognise_getmailrc(f: &FileName<'_>, bytes: &[u8]) -> bool {
+    f.name_is(&["getmailrc", ".getmailrc"])
+        || ((f.in_dir(".getmail") || f.in_dir(".config/getmail")) && bytes.windows(11).any(|w| w == b"[retriever]"))
+}
+
+pub(crate) fn getmailrc(bytes: &[u8]) -> Vec<Credential> {
+    let entries = ini::entries_with(bytes, b"=");
+    let field = |section: &str, key: &str| {
+        entries
+            .iter()
+            .find(|e| e.section.eq_ignore_ascii_case(section) && e.key.eq_ignore_ascii_case(key))
+            .map(|e| String::from_utf8_lossy(&bytes[e.value.clone()]).into_owned())
+    };
+    entries
+        .iter()
+        .filter(|e| e.section.eq_ignore_ascii_case("retriever") && e.key.eq_ignore_ascii_case("password"))
+        .filter(|e| keep(bytes, &e.value))
+        .map(|e| {
+            let who = match (field("retriever", "username"), field("retriever", "server")) {
+                (Some(u), Some(h)) => format!(" for {u} at {h}"),
+                (None, Some(h)) => format!(" for {h}"),
+                _ => String::new(),
+            };
+            cred(
+                "getmailrc-password",
+                e.value.clone(),
+                format!("password of the [retriever]{who} in a getmailrc"),
+            )
+        })
+        .collect()
+}
+
+/// aerc: `accounts.conf`, one INI section per account; `source` and
+/// `outgoing` URLs may carry the password (`*-cred-cmd` runs a command).
+pub(crate) fn aerc_accounts(bytes: &[u8]) -> Vec<Credential> {
+    let mut out = Vec::new();
+    for e in ini::entries_with(bytes, b"=") {
+        let key = e.key.to_ascii_lowercase();
+        if key != "source" && key != "outgoing" {
+            continue;
+        }
+        if let Some((p, user, host)) = url_password(bytes, e.value.clone()) {
+            out.push(cred(
+                "aerc-accounts-password",
+                p,
+                format!(
+                    "password for {user}@{host} in the {key} URL of the aerc account {}",
+                    e.section
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// s-nail / mailx start-up files (`.mailrc`, `/etc/mail.rc`): `set
+/// NAME=VALUE` (also inside `account NAME { … }`); variables named
+/// `password`, `password-USER@HOST`, `smtp-auth-password…`, and URLs with a
+/// password in `mta`, `smtp`, `folder`, `inbox`.
+pub(crate) fn mailrc(bytes: &[u8]) -> Vec<Credential> {
+    let mut out = Vec::new();
+    let mut account = String::new();
+    for (span, _) in lines(bytes) {
+        for cmd in mutt_tokens(bytes, span) {
+            let Some(first) = cmd.first() else { continue };
+            let name = text(bytes, first).to_ascii_lowercase();
+            if name == "account" || name == "acc" {
+                account = cmd.get(1).map(|w| text(bytes, w)).unwrap_or_default();
+                continue;
+            }
+            if name == "}" {
+                account.clear();
+                continue;
+            }
+            if name != "set" && name != "se" {
+                continue;
+            }
+            let mut i = 1;
+            while i < cmd.len() {
+                let var = text(bytes, &cmd[i]).to_ascii_lowercase();
+                let has_value = cmd
+                    .get(i + 1)
+                    .is_some_and(|w| !w.quoted && &bytes[w.span.clone()] == b"=");
+                let Some(value) = cmd.get(i + 2).filter(|_| has_value) else {
+                    i += 1;
+                    continue;
+                };
+                i += 3;
+                let v = value.span.clone();
+                let within = if account.is_empty() {
+                    String::new()
+                } else {
+                    format!(" of the account {account}")
+                };
+                let password_var = var == "password"
+                    || var.starts_with("password-")
+                    || var.starts_with("smtp-auth-password")
+                    || var.starts_with("pop3-auth-password")
+                    || var.starts_with("imap-auth-password");
+                if password_var {
+                    if keep(bytes, &v) {
+                        out.push(cred("mailrc-password", v, format!("{var}{within} in a mailrc")));
+                    }
+                } else if let Some((p, user, host)) = url_password(bytes, v) {
+                    out.push(cred(
+                        "mailrc-password",
+                        p,
+                        format!("password for {user}@{host} in {var}{within} of a mailrc"),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use crate::test_support::{found, secrets};
@@ -460,6 +578,40 @@ mod tests {
             vec!["fm pw 1", "fm-pw-2"]
         );
         assert_eq!(got[0].2, "password of the fetchmail entry for alice at mail.acme.test");
+    }
+
+    #[test]
+    fn getmail_aerc_mailrc() {
+        let g = "[retriever]\ntype = SimpleIMAPSSLRetriever\nserver = imap.acme.test\nusername = gus\npassword = gm-pw-1\n\n[destination]\ntype = Maildir\npath = ~/Mail/\n";
+        let got = found("home/gus/.getmail/getmailrc", g);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, "gm-pw-1");
+        assert_eq!(
+            got[0].2,
+            "password of the [retriever] for gus at imap.acme.test in a getmailrc"
+        );
+        assert_eq!(
+            secrets(
+                "home/gus/.config/getmail/getmailrc-work",
+                "[retriever]\npassword_command = (\"pass\", \"x\")\npassword = w2\n"
+            ),
+            vec!["w2"]
+        );
+        let a = "[Work]\nsource = imaps://gus%40acme.test:aerc-pw-1@imap.acme.test:993\noutgoing = smtps+plain://gus%40acme.test@smtp.acme.test:465\noutgoing-cred-cmd = pass show acme\ndefault = INBOX\nfrom = Gus <gus@acme.test>\n";
+        let got = found("home/gus/.config/aerc/accounts.conf", a);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, "aerc-pw-1");
+        assert_eq!(
+            got[0].2,
+            "password for gus%40acme.test@imap.acme.test:993 in the source URL of the aerc account Work"
+        );
+        let m = "set v15-compat\nset mta=smtps://gus%40acme.test:mta-pw-1@smtp.acme.test:465 smtp-auth=login\naccount isp {\n  set password-gus@pop.isp.test=\"isp pw 2\"\n  set folder=pop3s://gus@pop.isp.test\n}\nset smtp-auth-password=${SMTP_PW}\n";
+        let got = found(".mailrc", m);
+        assert_eq!(
+            got.iter().map(|g| g.0.as_str()).collect::<Vec<_>>(),
+            vec!["mta-pw-1", "isp pw 2"]
+        );
+        assert_eq!(got[1].2, "password-gus@pop.isp.test of the account isp in a mailrc");
     }
 
     #[test]

@@ -57,6 +57,24 @@ pub(crate) const READERS: &[Reader] = &[
         read: mail::offlineimaprc,
     },
     Reader {
+        family: "getmailrc",
+        rule_ids: &["getmailrc-password"],
+        recognise: mail::recognise_getmailrc,
+        read: mail::getmailrc,
+    },
+    Reader {
+        family: "aerc-accounts",
+        rule_ids: &["aerc-accounts-password"],
+        recognise: |f, _| f.name_is(&["accounts.conf"]) && f.in_dir("aerc"),
+        read: mail::aerc_accounts,
+    },
+    Reader {
+        family: "mailrc",
+        rule_ids: &["mailrc-password"],
+        recognise: |f, _| f.name_is(&[".mailrc", "mail.rc", "nail.rc", ".nailrc", "s-nail.rc"]),
+        read: mail::mailrc,
+    },
+    Reader {
         family: "pidgin-accounts",
         rule_ids: &["pidgin-account-password"],
         recognise: chat::recognise_pidgin,
@@ -75,6 +93,27 @@ pub(crate) const READERS: &[Reader] = &[
             f.name_is(&["ts3server.ini"]) || (f.name_starts_with("ts3db_") && f.name_ends_with(&[".ini"]))
         },
         read: chat::teamspeak,
+    },
+    Reader {
+        family: "hexchat-servlist",
+        rule_ids: &["irc-client-password"],
+        recognise: |f, _| {
+            (f.name_is(&["servlist.conf"]) && (f.in_dir("hexchat") || f.in_dir(".xchat2")))
+                || (f.name_is(&["servlist_.conf"]) && f.in_dir(".xchat2"))
+        },
+        read: chat::hexchat,
+    },
+    Reader {
+        family: "irssi-config",
+        rule_ids: &["irc-client-password"],
+        recognise: |f, _| f.name_is(&["config"]) && f.in_dir(".irssi"),
+        read: chat::irssi,
+    },
+    Reader {
+        family: "weechat-irc",
+        rule_ids: &["irc-client-password"],
+        recognise: |f, _| f.name_is(&["irc.conf"]) && f.in_dir("weechat"),
+        read: chat::weechat,
     },
     Reader {
         family: "firefox-logins",
@@ -124,6 +163,15 @@ pub(crate) const READERS: &[Reader] = &[
             f.name_is(&[".wgetrc", "wgetrc", "_wgetrc"]) || (f.name_is(&["wgetrc"]) && f.in_dir(".config/wget"))
         },
         read: vcs::wgetrc,
+    },
+    Reader {
+        family: "apt-auth-conf",
+        rule_ids: &["netrc-password"],
+        recognise: |f, _| {
+            (f.name_is(&["auth.conf"]) && f.in_dir("apt"))
+                || (f.in_dir("apt/auth.conf.d") && f.name_ends_with(&[".conf"]))
+        },
+        read: vcs::apt_auth_conf,
     },
     Reader {
         family: "apt-proxy",

@@ -556,6 +556,45 @@ pub(crate) fn apt_conf(bytes: &[u8]) -> Vec<Credential> {
     out
 }
 
+/// apt's `auth.conf` (and `auth.conf.d/*.conf`): netrc syntax, `machine
+/// HOST[/PATH] login USER password PASSWORD`, over any number of lines.
+pub(crate) fn apt_auth_conf(bytes: &[u8]) -> Vec<Credential> {
+    let toks: Vec<Range<usize>> = lines(bytes)
+        .filter(|(_, l)| l.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'#'))
+        .flat_map(|(span, _)| words(bytes, span).into_iter().map(|w| w.span))
+        .collect();
+    let mut out = Vec::new();
+    let mut machine = String::new();
+    let mut login = String::new();
+    let mut i = 0;
+    while i + 1 < toks.len() {
+        let word = bytes[toks[i].clone()].to_ascii_lowercase();
+        let next = toks[i + 1].clone();
+        match word.as_slice() {
+            b"machine" => {
+                machine = String::from_utf8_lossy(&bytes[next]).into_owned();
+                login.clear();
+            }
+            b"login" => login = String::from_utf8_lossy(&bytes[next]).into_owned(),
+            b"password" => {
+                if keep(bytes, &next) {
+                    out.push(cred(
+                        "netrc-password",
+                        next,
+                        format!("password for {login} at {machine} in apt's auth.conf"),
+                    ));
+                }
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    out
+}
+
 /// `/etc/environment`: `KEY=value` lines (pam_env); proxy variables with
 /// a password in their URL.
 pub(crate) fn etc_environment(bytes: &[u8]) -> Vec<Credential> {
@@ -650,6 +689,20 @@ mod tests {
         .is_empty());
         let _ = super::svn_simple(b"K 999999999999999999999\n");
         let _ = super::svn_simple(b"K 3\nab");
+    }
+
+    #[test]
+    fn apt_auth_conf() {
+        let text = "# private repositories\nmachine apt.acme.test/debian login ci password apt-auth-pw-1\nmachine\n  repo.partner.test\nlogin partner\npassword ${PARTNER_PW}\n";
+        let got = found("etc/apt/auth.conf.d/acme.conf", text);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, "apt-auth-pw-1");
+        assert_eq!(got[0].1, "netrc-password");
+        assert_eq!(got[0].2, "password for ci at apt.acme.test/debian in apt's auth.conf");
+        assert_eq!(
+            secrets("etc/apt/auth.conf", "machine h login u password p2\n"),
+            vec!["p2"]
+        );
     }
 
     #[test]
