@@ -156,13 +156,15 @@ fn server_headers(bytes: &[u8], server: xml::Node<'_, '_>, id: &str) -> Vec<Cred
             continue;
         }
         let reason = format!("HTTP header {name} of the <server> {id} in {MAVEN}");
-        let lower = text.to_ascii_lowercase();
-        if authorization && lower.starts_with("basic ") {
+        // The scheme is cut off the stored value (not the decoded text: an
+        // entity may stand for it).
+        let raw = bytes[span.clone()].to_ascii_lowercase();
+        if authorization && raw.starts_with(b"basic ") {
             span.start += 6;
             out.extend(basic_auth(bytes, span, "maven-settings-password", &reason));
             continue;
         }
-        if authorization && lower.starts_with("bearer ") {
+        if authorization && raw.starts_with(b"bearer ") {
             span.start += 7;
         }
         out.extend(super::plain(bytes, span, "maven-settings-password", reason));
@@ -428,6 +430,7 @@ mod tests {
             <value>glpat-Xk29fLm3Qp7Rt8Vw1Yz4</value>
           </property>
           <property><name>Accept</name><value>application/json</value></property>
+          <property><name>Authorization</name><value>Basic Y2k6aHVudGVyMw==</value></property>
         </httpHeaders>
       </configuration>
     </server>
@@ -454,6 +457,7 @@ mod tests {
                 "Rel3ase&amp;Go",
                 "{jSMOWnoPFgsHVpMvz5VrIt5kRbzGpI8u+9EF1iFQyJQ=}",
                 "glpat-Xk29fLm3Qp7Rt8Vw1Yz4",
+                "hunter3",
                 "Pr0xy-2024",
                 "correct horse battery"
             ]
@@ -470,7 +474,11 @@ mod tests {
             "HTTP header Private-Token of the <server> gitlab-maven in a Maven settings.xml"
         );
         assert_eq!(
-            got[4].2,
+            got[3].2,
+            "HTTP header Authorization of the <server> gitlab-maven in a Maven settings.xml (user ci)"
+        );
+        assert_eq!(
+            got[5].2,
             "gpg.passphrase property of the profile release in a Maven settings.xml"
         );
         // An IDE's settings.xml is not Maven's.
