@@ -529,6 +529,7 @@ TOKEN_MODEL = 'knox.AuthToken'
         );
         assert!(crate::read("app/views.py", text.as_bytes()).is_none());
         assert!(crate::read("settings/__init__.py", b"").is_some());
+        assert!(crate::read("app/settings/views/forms.py", b"").is_none());
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub(crate) const READERS: &[Reader] = &[
                 "local_settings.py",
                 "settings_local.py",
                 "production_settings.py",
-            ]) || (f.name_ends_with(&[".py"]) && f.in_dir("settings"))
+            ]) || (f.name_ends_with(&[".py"]) && parent_is(f, "settings"))
         },
         read: django::read,
     },
@@ -100,6 +100,15 @@ pub(crate) const READERS: &[Reader] = &[
 /// (`AWS_ACCESS_KEY_ID`, `api_key_id`), which name the key, not its value.
 pub(crate) fn names_secret(key: &str) -> bool {
     is_secret_key(key) && crate::syntax::key_words(key).last().is_none_or(|w| w != "id")
+}
+
+/// Whether the file's immediate parent directory is `dir` (ASCII
+/// case-insensitive).
+fn parent_is(f: &FileName<'_>, dir: &str) -> bool {
+    let path = f.path.replace(['\\', '!'], "/");
+    path.rsplit_once('/')
+        .and_then(|(p, _)| p.rsplit('/').next())
+        .is_some_and(|p| p.eq_ignore_ascii_case(dir))
 }
 
 fn spring_name(f: &FileName<'_>) -> bool {

@@ -519,11 +519,11 @@ mod tests {
 
     #[test]
     fn msmtp_accounts() {
-        let text = "# Set default values for all following accounts.\ndefaults\nauth on\ntls on\n\naccount work\nhost smtp.acme.test\nport 587\nfrom alice@acme.test\nuser alice\npassword \"w0rk pass\"\n\naccount gmail\nhost smtp.gmail.test\nuser alice@gmail.test\npasswordeval \"gpg -q -d ~/.msmtp-gmail.gpg\"\n\naccount home : work\npassword h0me-pw\npassword ${HOME_PW}\n\naccount default : work\n";
+        let text = "# Set default values for all following accounts.\ndefaults\nauth on\ntls on\n\naccount work\nhost smtp.acme.test\nport 587\nfrom alice@acme.test\nuser alice\npassword \"w0rk pass\"\n\naccount gmail\nhost smtp.gmail.test\nuser alice@gmail.test\npasswordeval \"gpg -q -d ~/.msmtp-gmail.gpg\"\n\naccount home : work\npassword h0me-pw\npassword ${HOME_PW}\n\naccount hash\n  password #h4sh-start\n\naccount default : work\n";
         let got = found(".msmtprc", text);
         assert_eq!(
             got.iter().map(|g| g.0.as_str()).collect::<Vec<_>>(),
-            vec!["w0rk pass", "h0me-pw"]
+            vec!["w0rk pass", "h0me-pw", "#h4sh-start"]
         );
         assert_eq!(got[0].2, "password of the msmtp account work (alice@smtp.acme.test)");
         assert_eq!(got[1].1, "msmtprc-password");

@@ -200,20 +200,24 @@ pub(crate) struct Word {
 
 /// Whitespace-separated words of `bytes` from `start` to `end`, honouring
 /// `'…'` and `"…"` (with backslash escapes inside double quotes) and `#`
-/// comments that start a word. Linear.
+/// comments that start a line (a `#` later on a line starts a word: it may
+/// begin a password).
 pub(crate) fn words(bytes: &[u8], range: Range<usize>) -> Vec<Word> {
     let mut out = Vec::new();
     let mut i = range.start;
     let end = range.end.min(bytes.len());
+    let mut line_start = true;
     while i < end {
         let c = bytes[i];
         if c.is_ascii_whitespace() {
+            line_start |= c == b'\n';
             i += 1;
-        } else if c == b'#' {
+        } else if c == b'#' && line_start {
             while i < end && bytes[i] != b'\n' {
                 i += 1;
             }
         } else if c == b'"' || c == b'\'' {
+            line_start = false;
             let start = i + 1;
             let mut j = start;
             while j < end && bytes[j] != c {
@@ -229,6 +233,7 @@ pub(crate) fn words(bytes: &[u8], range: Range<usize>) -> Vec<Word> {
             });
             i = stop + 1;
         } else {
+            line_start = false;
             let start = i;
             while i < end && !bytes[i].is_ascii_whitespace() {
                 i += 1;
