@@ -25,6 +25,35 @@ pub(super) const PIP_CONF: Reader = Reader {
     read: pip_conf,
 };
 
+pub(super) const REQUIREMENTS: Reader = Reader {
+    family: "pip-requirements",
+    rule_ids: &["pip-index-url-credentials", URL_RULE],
+    recognise: |f, _| {
+        let n = f.lower_name();
+        (n.ends_with(".txt") || n.ends_with(".in"))
+            && (n.starts_with("requirements")
+                || n.ends_with("-requirements.txt")
+                || n.ends_with("_requirements.txt")
+                || n.starts_with("constraints")
+                || f.in_dir("requirements"))
+    },
+    read: requirements,
+};
+
+pub(super) const PYPROJECT: Reader = Reader {
+    family: "python-project-indexes",
+    rule_ids: &["pip-index-url-credentials", URL_RULE],
+    recognise: |f, _| f.name_is(&["pyproject.toml", "uv.toml", "Pipfile"]),
+    read: pyproject,
+};
+
+pub(super) const POETRY_AUTH: Reader = Reader {
+    family: "poetry-auth",
+    rule_ids: &["poetry-auth-password"],
+    recognise: |f, _| f.name_is(&["auth.toml"]) && f.in_dir("pypoetry"),
+    read: poetry_auth,
+};
+
 pub(super) const CONDARC: Reader = Reader {
     family: "condarc",
     rule_ids: &["condarc-channel-token", URL_RULE],
@@ -143,6 +172,128 @@ fn pip_conf(bytes: &[u8]) -> Vec<Credential> {
     out
 }
 
+/// A requirements file: `-i` / `--index-url` / `--extra-index-url` /
+/// `-f` / `--find-links` options with user:password, and direct
+/// references (`pkg @ https://…`, `git+https://user:token@…`).
+fn requirements(bytes: &[u8]) -> Vec<Credential> {
+    let mut out = Vec::new();
+    for (span, line) in lines(bytes) {
+        let lead = line.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let rest = &line[lead..];
+        if rest.is_empty() || rest[0] == b'#' {
+            continue;
+        }
+        // ` #` starts a comment.
+        let end = super::find(rest, b" #").map_or(span.end, |p| span.start + lead + p);
+        let value = span.start + lead..end;
+        let option = ["-i", "--index-url", "--extra-index-url", "-f", "--find-links"]
+            .into_iter()
+            .find(|o| rest.starts_with(o.as_bytes()) && matches!(rest.get(o.len()), Some(b' ' | b'=' | b'\t')));
+        match option {
+            Some(o) => out.extend(url_findings(
+                bytes,
+                value,
+                "pip-index-url-credentials",
+                &format!("the {o} option of a pip requirements file"),
+            )),
+            None => out.extend(url_findings(
+                bytes,
+                value,
+                URL_RULE,
+                "a direct reference of a pip requirements file",
+            )),
+        }
+    }
+    out
+}
+
+/// `pyproject.toml` (`[[tool.uv.index]]`, `[[tool.poetry.source]]`,
+/// `[[tool.pdm.source]]`, `[tool.uv] index-url`), `uv.toml` and
+/// `Pipfile` (`[[source]] url`): index URLs with user:password, and any
+/// other URL with credentials (a dependency's `git+https://user:token@`).
+fn pyproject(bytes: &[u8]) -> Vec<Credential> {
+    let mut out = Vec::new();
+    let mut section = String::new();
+    for (span, line) in lines(bytes) {
+        let lead = line.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let rest = &line[lead..];
+        if rest.is_empty() || rest[0] == b'#' {
+            continue;
+        }
+        if rest[0] == b'[' {
+            section = String::from_utf8_lossy(rest)
+                .trim_matches(|c: char| c == '[' || c == ']' || c.is_whitespace())
+                .to_string();
+            continue;
+        }
+        let key = rest
+            .iter()
+            .position(|&b| b == b'=')
+            .map(|p| String::from_utf8_lossy(&rest[..p]).trim().to_string())
+            .unwrap_or_default();
+        let k = key.to_ascii_lowercase();
+        let index = k.contains("url") || k.contains("index");
+        let rule = if index { "pip-index-url-credentials" } else { URL_RULE };
+        let place = if section.is_empty() {
+            String::new()
+        } else {
+            format!(" of [{section}]")
+        };
+        let what = if key.is_empty() {
+            format!("a value{place}")
+        } else {
+            format!("{key}{place}")
+        };
+        out.extend(url_findings(
+            bytes,
+            span.start + lead..span.end,
+            rule,
+            &format!("{what} in a Python project file"),
+        ));
+    }
+    out
+}
+
+/// Poetry's `auth.toml` (written when no keyring is available):
+/// `[http-basic.NAME] password = "…"` and `[pypi-token] NAME = "…"`.
+fn poetry_auth(bytes: &[u8]) -> Vec<Credential> {
+    let mut out = Vec::new();
+    let mut section = String::new();
+    for (span, line) in lines(bytes) {
+        let lead = line.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let rest = &line[lead..];
+        if rest.is_empty() || rest[0] == b'#' {
+            continue;
+        }
+        if rest[0] == b'[' {
+            section = String::from_utf8_lossy(rest)
+                .trim_matches(|c: char| c == '[' || c == ']' || c.is_whitespace())
+                .to_string();
+            continue;
+        }
+        let Some(eq) = rest.iter().position(|&b| b == b'=') else {
+            continue;
+        };
+        let key = String::from_utf8_lossy(&rest[..eq])
+            .trim()
+            .trim_matches('"')
+            .to_string();
+        let value = crate::syntax::unquote_span(bytes, span.start + lead + eq + 1..span.end);
+        let reason = if let Some(name) = section.strip_prefix("http-basic.") {
+            if key != "password" {
+                continue;
+            }
+            format!("password of the http-basic.{name} repository in Poetry's auth.toml")
+        } else if section == "pypi-token" {
+            format!("PyPI token of the {key} repository in Poetry's auth.toml")
+        } else {
+            continue;
+        };
+        out.extend(plain(bytes, value, "poetry-auth-password", reason));
+    }
+    out
+}
+
 /// `.condarc`: channel URLs with a `/t/TOKEN/` segment (channels,
 /// default_channels, custom_channels, channel_alias), and any URL with
 /// user:password (proxy_servers, channels).
@@ -240,6 +391,55 @@ trusted-host = pypi.acme.test
             "password in the extra-index-url of the [global] section of a pip configuration file for ci@pypi.acme.test"
         );
         assert_eq!(got[2].1, "package-manager-url-credentials");
+    }
+
+    #[test]
+    fn requirements_pyproject_and_poetry() {
+        let text = "\
+--index-url https://ci:Req-Idx-42@pypi.acme.test/simple
+--extra-index-url=https://${PIP_USER}:${PIP_PASS}@mirror.acme.test/simple
+-f https://pypi.org/simple
+requests==2.32.3  # https://docs.python-requests.org
+acme-lib @ git+https://oauth2:Gh-Tok-9913@git.acme.test/acme/lib.git@v1.2.0
+";
+        let got = found("requirements-dev.txt", text);
+        let values: Vec<(&str, &str)> = got.iter().map(|g| (g.0.as_str(), g.1)).collect();
+        assert_eq!(
+            values,
+            vec![
+                ("Req-Idx-42", "pip-index-url-credentials"),
+                ("Gh-Tok-9913", "package-manager-url-credentials")
+            ]
+        );
+        assert_eq!(
+            got[0].2,
+            "password in the --index-url option of a pip requirements file for ci@pypi.acme.test"
+        );
+        let pyproject = "[project]\nname = \"app\"\ndependencies = [\"acme @ git+https://u:Dep-Tok-1@git.acme.test/acme.git\"]\n\n[[tool.uv.index]]\nname = \"acme\"\nurl = \"https://ci:Uv-Idx-77@pypi.acme.test/simple\"\n[[tool.uv.index]]\nurl = \"https://pypi.org/simple\"\n";
+        let got = found("pyproject.toml", pyproject);
+        let values: Vec<(&str, &str)> = got.iter().map(|g| (g.0.as_str(), g.1)).collect();
+        assert_eq!(
+            values,
+            vec![
+                ("Dep-Tok-1", "package-manager-url-credentials"),
+                ("Uv-Idx-77", "pip-index-url-credentials")
+            ]
+        );
+        assert_eq!(
+            got[1].2,
+            "password in url of [tool.uv.index] in a Python project file for ci@pypi.acme.test"
+        );
+        let auth = "[http-basic.acme]\nusername = \"ci\"\npassword = \"Po3try-Pw\"\n\n[http-basic.other]\nusername = \"x\"\npassword = \"\"\n\n[pypi-token]\npypi = \"pypi-AgEIcHlwaS5vcmcCJGFiY2RlZg\"\n";
+        let got = found("home/dev/.config/pypoetry/auth.toml", auth);
+        assert_eq!(
+            got.iter().map(|g| g.0.as_str()).collect::<Vec<_>>(),
+            vec!["Po3try-Pw", "pypi-AgEIcHlwaS5vcmcCJGFiY2RlZg"]
+        );
+        assert_eq!(
+            got[0].2,
+            "password of the http-basic.acme repository in Poetry's auth.toml"
+        );
+        assert!(crate::read("src/auth.toml", auth.as_bytes()).is_none());
     }
 
     #[test]

@@ -13,6 +13,13 @@ pub(super) const GEM_CREDENTIALS: Reader = Reader {
     read: gem_credentials,
 };
 
+pub(super) const GEMRC: Reader = Reader {
+    family: "gemrc",
+    rule_ids: &[URL_RULE],
+    recognise: |f, _| f.name_is(&[".gemrc", "gemrc"]),
+    read: gemrc,
+};
+
 pub(super) const BUNDLER_CONFIG: Reader = Reader {
     family: "bundler-config",
     rule_ids: &["bundler-source-credentials", URL_RULE],
@@ -44,6 +51,17 @@ fn gem_credentials(bytes: &[u8]) -> Vec<Credential> {
         out.extend(plain(bytes, span, "gem-credentials-api-key", reason));
     }
     out
+}
+
+/// `.gemrc`: gem sources (`:sources:`) with user:password.
+fn gemrc(bytes: &[u8]) -> Vec<Credential> {
+    yaml::scalars(bytes)
+        .into_iter()
+        .flat_map(|s| {
+            let setting = s.path.first().cloned().unwrap_or_default();
+            url_findings(bytes, s.span, URL_RULE, &format!("the {setting} of a .gemrc"))
+        })
+        .collect()
 }
 
 /// `BUNDLE_<HOST>` settings holding `user:password` (the password is
@@ -111,6 +129,15 @@ mod tests {
             "gem host API key for https://gems.acme.test in a .gem/credentials file"
         );
         assert!(crate::read("home/dev/.aws/credentials", text.as_bytes()).is_none_or(|(f, _)| f != "gem-credentials"));
+    }
+
+    #[test]
+    fn gemrc_sources() {
+        let text = "---\n:backtrace: false\n:sources:\n- https://rubygems.org/\n- https://ci:G3m-Src-Pw@gems.acme.test/\ngem: --no-document\n";
+        let got = found("home/dev/.gemrc", text);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, "G3m-Src-Pw");
+        assert_eq!(got[0].2, "password in the :sources of a .gemrc for ci@gems.acme.test");
     }
 
     #[test]
