@@ -34,17 +34,82 @@ fn connection_password(key: &str) -> bool {
 }
 
 /// Rule and kind of a variable whose value is a credential.
-fn classify(key: &str) -> Option<(&'static str, &'static str)> {
+fn classify(key: &str, value: &[u8]) -> Option<(&'static str, &'static str)> {
     let lower = key.to_ascii_lowercase();
     if connection_password(&lower) {
         Some((CONNECTION, "connection password"))
-    } else if lower.starts_with("vault_") && lower.len() > 6 {
+    } else if lower.starts_with("vault_") && lower.len() > 6 && vault_convention(&lower, value) {
         Some((VARS, "vault_ variable stored unencrypted"))
     } else if is_secret_key(key) && !lower.starts_with("ansible_") {
         Some((VARS, "secret variable"))
     } else {
         None
     }
+}
+
+/// A `vault_*` variable meant for Ansible Vault (`vault_db_password`,
+/// `vault_mysql_root`), not a setting of HashiCorp Vault roles
+/// (`vault_addr`, `vault_version`, `vault_port: 8200`).
+fn vault_convention(lower: &str, value: &[u8]) -> bool {
+    if is_secret_key(lower) {
+        return true;
+    }
+    let last = lower.rsplit('_').next().unwrap_or("");
+    let setting = matches!(
+        last,
+        "addr"
+            | "address"
+            | "url"
+            | "uri"
+            | "version"
+            | "port"
+            | "host"
+            | "hostname"
+            | "path"
+            | "dir"
+            | "user"
+            | "username"
+            | "enabled"
+            | "enable"
+            | "name"
+            | "namespace"
+            | "mount"
+            | "role"
+            | "tls"
+            | "ca"
+            | "cert"
+            | "backend"
+            | "engine"
+            | "method"
+            | "file"
+            | "timeout"
+            | "ttl"
+            | "group"
+            | "owner"
+            | "mode"
+            | "state"
+            | "service"
+            | "config"
+            | "bin"
+            | "home"
+            | "datacenter"
+            | "cluster"
+            | "ui"
+            | "log"
+            | "level"
+            | "id"
+    );
+    let v = String::from_utf8_lossy(value);
+    let v = v.trim();
+    let plain_setting = v.contains("://")
+        || v.starts_with('/')
+        || v.starts_with('~')
+        || v.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        || matches!(
+            v.to_ascii_lowercase().as_str(),
+            "yes" | "no" | "on" | "off" | "present" | "absent"
+        );
+    !setting && !plain_setting
 }
 
 fn inventory_dir(f: &FileName<'_>) -> bool {
@@ -104,7 +169,9 @@ pub(crate) fn read_yaml(bytes: &[u8]) -> Vec<Credential> {
     let mut out = Vec::new();
     for s in yaml::scalars(bytes) {
         let key = s.key();
-        let Some((rule, kind)) = classify(key) else { continue };
+        let Some((rule, kind)) = classify(key, s.value.as_bytes()) else {
+            continue;
+        };
         if !placeholder::is_credential(s.value.as_bytes()) {
             continue;
         }
@@ -217,7 +284,9 @@ pub(crate) fn read_ini(bytes: &[u8]) -> Vec<Credential> {
 }
 
 fn push(out: &mut Vec<Credential>, bytes: &[u8], key: &str, value: Range<usize>, scope: &str) {
-    let Some((rule, kind)) = classify(key) else { return };
+    let Some((rule, kind)) = classify(key, &bytes[value.clone()]) else {
+        return;
+    };
     if !placeholder::is_credential(&bytes[value.clone()]) {
         return;
     }
@@ -267,11 +336,11 @@ mod tests {
             got[1].2,
             "ansible_password (connection password) for group web in an Ansible vars file"
         );
-        let vars = "---\nansible_become_pass: \"{{ vault_become_pass }}\"\nvault_become_pass: Sud0-plain-9\nvault_api_token: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  62313365396662343061393464336163383764373764613633653634306231386433626436623361\nmysql_root_password: My5ql-r00t\nmysql_password_file: /etc/mysql/pw\nnginx_port: 443\nansible_ssh_private_key_file: ~/.ssh/deploy\n";
+        let vars = "---\nansible_become_pass: \"{{ vault_become_pass }}\"\nvault_become_pass: Sud0-plain-9\nvault_api_token: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  62313365396662343061393464336163383764373764613633653634306231386433626436623361\nmysql_root_password: My5ql-r00t\nvault_addr: https://vault.acme.test:8200\nvault_version: 1.15.2\nvault_port: 8200\nvault_mysql_root: Vlt-r00t-pl4in\nmysql_password_file: /etc/mysql/pw\nnginx_port: 443\nansible_ssh_private_key_file: ~/.ssh/deploy\n";
         let got = found("group_vars/all/vars.yml", vars);
         assert_eq!(
             got.iter().map(|g| g.0.as_str()).collect::<Vec<_>>(),
-            vec!["Sud0-plain-9", "My5ql-r00t"]
+            vec!["Sud0-plain-9", "My5ql-r00t", "Vlt-r00t-pl4in"]
         );
         assert_eq!(got[0].1, "ansible-vars-secret");
         assert_eq!(

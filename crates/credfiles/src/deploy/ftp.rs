@@ -22,6 +22,7 @@ pub(crate) fn read_filezilla(bytes: &[u8]) -> Vec<Credential> {
         return Vec::new();
     };
     let mut out = Vec::new();
+    let mut cache = std::collections::HashMap::new();
     for pass in doc
         .descendants()
         .filter(|n| n.is_element() && n.tag_name().name() == "Pass")
@@ -29,9 +30,14 @@ pub(crate) fn read_filezilla(bytes: &[u8]) -> Vec<Credential> {
         let Some((span, value)) = xml::text(bytes, pass) else {
             continue;
         };
-        let server = pass.parent_element();
-        let field = |name: &str| server.and_then(|s| xml::child_text(s, name)).unwrap_or_default();
-        let (host, user, name) = (field("Host"), field("User"), field("Name"));
+        let (host, user, name) = match pass.parent_element() {
+            Some(server) => {
+                let fields = super::child_texts(&mut cache, server);
+                let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
+                (field("Host"), field("User"), field("Name"))
+            }
+            None => Default::default(),
+        };
         let mut what = String::new();
         if !name.is_empty() {
             what.push_str(&format!(" site {name}"));

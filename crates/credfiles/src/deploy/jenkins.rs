@@ -51,6 +51,7 @@ pub(crate) fn read(bytes: &[u8]) -> Vec<Credential> {
         return Vec::new();
     };
     let mut out = Vec::new();
+    let mut cache = std::collections::HashMap::new();
     for node in doc.descendants().filter(|n| n.is_element()) {
         let name = node.tag_name().name();
         // EnvInject's `<EnvInjectPasswordEntry><name/><value/>`.
@@ -66,8 +67,13 @@ pub(crate) fn read(bytes: &[u8]) -> Vec<Credential> {
         };
         // The credential's id (credentials.xml) and its kind (the class
         // element), for the reason.
-        let owner = node.ancestors().skip(1).find(|a| xml::child(*a, "id").is_some());
-        let id = owner.and_then(|o| xml::child_text(o, "id"));
+        // Up to four levels (a key source sits two below its credential).
+        let owner = node
+            .ancestors()
+            .skip(1)
+            .take(4)
+            .find(|a| super::child_texts(&mut cache, *a).contains_key("id"));
+        let id = owner.and_then(|o| super::child_texts(&mut cache, o).get("id").cloned());
         let kind = owner.map(|o| o.tag_name().name().rsplit('.').next().unwrap_or("").to_string());
         let of = match (&id, &kind) {
             (Some(id), Some(kind)) if !kind.is_empty() => format!("of Jenkins credential {id} ({kind})"),

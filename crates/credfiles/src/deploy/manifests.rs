@@ -302,7 +302,10 @@ fn list_block(bytes: &[u8], s: &yaml::Scalar) -> Range<usize> {
     let mut end = start + first.len();
     let mut pos = end;
     while pos < bytes.len() {
-        let next = bytes[pos..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| pos + p);
+        let next = bytes[pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |p| pos + p);
         let line = &bytes[pos..next];
         let lead = line.iter().take_while(|&&b| b == b' ').count();
         if !line.iter().all(u8::is_ascii_whitespace) && lead < indent {

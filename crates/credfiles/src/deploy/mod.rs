@@ -178,3 +178,53 @@ pub(crate) fn percent_decode(v: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// The text of each child element of `node`, by tag name (first one
+/// wins), computed once per node: many credential elements under one
+/// parent must not each rescan its children.
+pub(crate) fn child_texts<'c>(
+    cache: &'c mut HashMap<roxmltree::NodeId, HashMap<String, String>>,
+    node: crate::syntax::xml::Node<'_, '_>,
+) -> &'c HashMap<String, String> {
+    cache.entry(node.id()).or_insert_with(|| {
+        let mut map = HashMap::new();
+        for c in node.children().filter(|c| c.is_element()) {
+            if let Some(t) = c.text() {
+                map.entry(c.tag_name().name().to_string())
+                    .or_insert_with(|| t.trim().to_string());
+            }
+        }
+        map
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Many credentials under one parent stay linear (each used to rescan
+    /// its siblings for the host or id).
+    #[test]
+    fn wide_files_stay_linear() {
+        let n = 20_000;
+        let mut fz = String::from("<FileZilla3><Servers><Server><Host>h.test</Host><User>u</User>");
+        let mut jk = String::from("<com.cloudbees.plugins.credentials.SystemCredentialsProvider><list>");
+        let mut tf =
+            String::from("{\"resources\": [{\"type\": \"x\", \"name\": \"y\", \"instances\": [{\"attributes\": {");
+        let mut sens = String::new();
+        for i in 0..n {
+            fz.push_str(&format!("<Pass>pw-{i}-x</Pass><N{i}>v</N{i}>"));
+            jk.push_str(&format!("<password>pw-{i}-x</password>"));
+            tf.push_str(&format!("\"a{i}\": \"v-{i}-x\","));
+            sens.push_str(&format!("[{{\"type\": \"get_attr\", \"value\": \"a{i}\"}}],"));
+        }
+        fz.push_str("</Server></Servers></FileZilla3>");
+        jk.push_str("<id>x</id></list></com.cloudbees.plugins.credentials.SystemCredentialsProvider>");
+        tf.push_str("\"z\": 1}, \"sensitive_attributes\": [");
+        tf.push_str(&sens);
+        tf.push_str("[]]}]}]}");
+        let start = std::time::Instant::now();
+        assert_eq!(crate::read("sitemanager.xml", fz.as_bytes()).unwrap().1.len(), n);
+        assert_eq!(crate::read("credentials.xml", jk.as_bytes()).unwrap().1.len(), n);
+        assert_eq!(crate::read("terraform.tfstate", tf.as_bytes()).unwrap().1.len(), n);
+        assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    }
+}

@@ -17,9 +17,11 @@ use crate::{Credential, FileName};
 
 const RULE: &str = "mremoteng-password";
 const DEFAULT_PASSWORD: &[u8] = b"mR3m";
-/// Decrypting costs a PBKDF2 run; past this many values the rest are
-/// reported encrypted, so a hostile file stays cheap.
-const MAX_DECRYPTS: usize = 2000;
+/// Decrypting costs a PBKDF2 run of the file's iteration count; once the
+/// iterations spent reach this budget (a few hundred default-key
+/// passwords) the rest are reported encrypted, so a hostile file stays
+/// cheap.
+const KDF_BUDGET: u64 = 1_000_000;
 
 type Aes256Gcm16 = aes_gcm::AesGcm<aes::Aes256, aes_gcm::aead::consts::U16>;
 
@@ -60,7 +62,7 @@ pub(crate) fn read(bytes: &[u8]) -> Vec<Credential> {
             .unwrap_or(1000),
     };
     let mut out = Vec::new();
-    let mut decrypts = 0;
+    let mut spent: u64 = 0;
     for node in doc
         .descendants()
         .filter(|n| n.is_element() && n.tag_name().name() == "Node")
@@ -84,8 +86,8 @@ pub(crate) fn read(bytes: &[u8]) -> Vec<Credential> {
                 continue;
             };
             let at = format!("{protocol} connection {name} ({user}@{host})");
-            decrypts += 1;
-            let plain = if decrypts <= MAX_DECRYPTS {
+            spent += if scheme.gcm { u64::from(scheme.iterations) } else { 1 };
+            let plain = if spent <= KDF_BUDGET {
                 decrypt(&raw, &scheme)
             } else {
                 None

@@ -120,15 +120,17 @@ pub(crate) fn read(bytes: &[u8]) -> Vec<Credential> {
                 .push((step, s.value.clone()));
         }
     }
-    // Each instance's sensitive attribute paths, as attribute path keys.
-    let mut sensitive: HashMap<String, Vec<Vec<String>>> = HashMap::new();
+    // Each instance's sensitive attribute paths, as `instance\u{1}path` keys.
+    let mut sensitive: HashSet<String> = HashSet::new();
     for (key, mut steps) in sensitive_steps {
         steps.sort_by_key(|(i, _)| *i);
         let instance: Vec<&str> = key.split('\u{1}').take(4).collect();
-        sensitive
-            .entry(instance.join("\u{1}"))
-            .or_default()
-            .push(steps.into_iter().map(|(_, v)| v).collect());
+        let mut k = instance.join("\u{1}");
+        for (_, step) in steps {
+            k.push('\u{1}');
+            k.push_str(&step);
+        }
+        sensitive.insert(k);
     }
     let mut out = Vec::new();
     for s in &scalars {
@@ -157,9 +159,15 @@ pub(crate) fn read(bytes: &[u8]) -> Vec<Credential> {
         let instance = prefix_key(p, 4);
         let resource = resources.get(&prefix_key(p, 2));
         let kind = resource.map_or("", |r| r.kind.as_str());
-        let marked = sensitive
-            .get(&instance)
-            .is_some_and(|paths| paths.iter().any(|sp| !sp.is_empty() && attr.starts_with(sp)));
+        // Marked when the attribute or a map/list holding it is listed.
+        let marked = !sensitive.is_empty() && {
+            let mut k = instance.clone();
+            attr.iter().any(|step| {
+                k.push('\u{1}');
+                k.push_str(step);
+                sensitive.contains(&k)
+            })
+        };
         let known = known_secret(kind, attr);
         if !marked && !known {
             continue;
