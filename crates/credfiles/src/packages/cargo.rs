@@ -11,21 +11,23 @@
 
 use std::ops::Range;
 
-use super::{url_findings, URL_RULE};
+use super::{parent_is, url_findings, URL_RULE};
 use crate::syntax::{lines, placeholder};
 use crate::{Credential, Reader};
 
 pub(super) const CARGO_CREDENTIALS: Reader = Reader {
     family: "cargo-credentials",
     rule_ids: &["cargo-registry-token"],
-    recognise: |f, _| f.name_is(&["credentials.toml", "credentials"]) && (f.in_dir(".cargo") || f.in_dir("cargo")),
+    recognise: |f, _| {
+        f.name_is(&["credentials.toml", "credentials"]) && (parent_is(f, ".cargo") || parent_is(f, "cargo"))
+    },
     read: |b| cargo(b, "a Cargo credentials.toml"),
 };
 
 pub(super) const CARGO_CONFIG: Reader = Reader {
     family: "cargo-config",
     rule_ids: &["cargo-registry-token", URL_RULE],
-    recognise: |f, _| f.name_is(&["config.toml", "config"]) && f.in_dir(".cargo"),
+    recognise: |f, _| f.name_is(&["config.toml", "config"]) && parent_is(f, ".cargo"),
     read: |b| cargo(b, "a Cargo config.toml"),
 };
 
@@ -189,6 +191,10 @@ other = { index = \"sparse+https://crates.other.test/\", token = \"oth-Tk5Mn8Qw2
         let got = found("repo/.cargo/config.toml", config);
         let values: Vec<&str> = got.iter().map(|g| g.0.as_str()).collect();
         assert_eq!(values, vec!["Pxy-77aa"]);
+        assert!(
+            crate::read("home/dev/.cargo/git/checkouts/acme-1a2b/.git/config", b"[core]\n")
+                .is_none_or(|(f, _)| f != "cargo-config")
+        );
         let config = "registries.acme.token = \"acme-Lq3Wx8Zc4Vb6Nm1K\"\n[source.crates-io]\nreplace-with = \"acme\"\n";
         assert_eq!(found("repo/.cargo/config.toml", config)[0].0, "acme-Lq3Wx8Zc4Vb6Nm1K");
     }

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use super::{basic_auth, head_contains, plain, url_findings, URL_RULE};
+use super::{basic_auth, head_contains, parent_is, plain, url_findings, URL_RULE};
 use crate::syntax::{json, placeholder, yaml};
 use crate::{Credential, Reader};
 
@@ -20,8 +20,8 @@ pub(super) const DOCKER_CONFIG: Reader = Reader {
     rule_ids: &["docker-config-auth", URL_RULE],
     recognise: |f, b| {
         f.name_is(&[".dockercfg", ".dockerconfigjson"])
-            || (f.name_is(&["config.json"]) && (f.in_dir(".docker") || head_contains(b, b"\"auths\"")))
-            || (f.name_is(&["auth.json"]) && (f.in_dir("containers") || head_contains(b, b"\"auths\"")))
+            || (f.name_is(&["config.json"]) && (parent_is(f, ".docker") || head_contains(b, b"\"auths\"")))
+            || (f.name_is(&["auth.json"]) && (parent_is(f, "containers") || head_contains(b, b"\"auths\"")))
     },
     read: docker_config,
 };

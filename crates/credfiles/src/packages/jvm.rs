@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use super::{basic_auth, head_contains, url_findings, URL_RULE};
+use super::{basic_auth, head_contains, parent_is, url_findings, URL_RULE};
 use crate::syntax::{is_secret_key, placeholder, properties, xml};
 use crate::{Credential, FileName, Reader};
 
@@ -40,7 +40,7 @@ pub(super) const SBT_CREDENTIALS: Reader = Reader {
     rule_ids: &["sbt-credentials"],
     recognise: |f, _| {
         (f.name_is(&[".credentials", "credentials"]) || f.name_ends_with(&[".credentials"]))
-            && (f.in_dir(".sbt") || f.in_dir(".ivy2"))
+            && (parent_is(f, ".sbt") || parent_is(f, ".ivy2") || (f.in_dir(".sbt") && f.name_starts_with(".")))
     },
     read: sbt_credentials,
 };

@@ -34,7 +34,7 @@ use std::ops::Range;
 use base64::Engine as _;
 
 use crate::syntax::placeholder;
-use crate::{Credential, Reader};
+use crate::{Credential, FileName, Reader};
 
 pub(crate) const READERS: &[Reader] = &[
     npm::NPMRC,
@@ -236,6 +236,20 @@ pub(crate) fn url_findings(bytes: &[u8], span: Range<usize>, rule_id: &'static s
         .collect()
 }
 
+/// Whether the file sits directly in a directory named `dir` (one or
+/// more components, e.g. `.cargo` or `share/gem`), not deeper: a file
+/// named `credentials` somewhere under `~/.gem/gems/` is a gem's, not
+/// RubyGems' own.
+pub(crate) fn parent_is(f: &FileName<'_>, dir: &str) -> bool {
+    let path = f.path.replace(['\\', '!'], "/").to_ascii_lowercase();
+    let Some(cut) = path.rfind('/') else {
+        return false;
+    };
+    let parent = &path[..cut];
+    let dir = dir.to_ascii_lowercase();
+    parent == dir || parent.ends_with(&format!("/{dir}"))
+}
+
 /// Whether the first 8 KiB of `bytes` contain `needle`.
 pub(crate) fn head_contains(bytes: &[u8], needle: &[u8]) -> bool {
     find(&bytes[..bytes.len().min(8192)], needle).is_some()
@@ -255,6 +269,24 @@ mod tests {
         assert_eq!(found[0].user, "me");
         assert!(url_credentials(b"://", 0..3).is_empty());
         assert!(url_credentials(b"a://b:c", 2..7).is_empty());
+    }
+
+    #[test]
+    fn parent_directories() {
+        assert!(parent_is(&FileName::new("/home/dev/.cargo/credentials.toml"), ".cargo"));
+        assert!(parent_is(
+            &FileName::new("C:\\Users\\dev\\.cargo\\config.toml"),
+            ".cargo"
+        ));
+        assert!(parent_is(
+            &FileName::new("home/.local/share/gem/credentials"),
+            "share/gem"
+        ));
+        assert!(!parent_is(
+            &FileName::new("/home/dev/.cargo/git/checkouts/x/.git/config"),
+            ".cargo"
+        ));
+        assert!(!parent_is(&FileName::new("credentials"), ".gem"));
     }
 
     #[test]

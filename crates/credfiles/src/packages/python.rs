@@ -50,7 +50,7 @@ pub(super) const PYPROJECT: Reader = Reader {
 pub(super) const POETRY_AUTH: Reader = Reader {
     family: "poetry-auth",
     rule_ids: &["poetry-auth-password"],
-    recognise: |f, _| f.name_is(&["auth.toml"]) && f.in_dir("pypoetry"),
+    recognise: |f, _| f.name_is(&["auth.toml"]) && super::parent_is(f, "pypoetry"),
     read: poetry_auth,
 };
 

@@ -2,14 +2,14 @@
 //! one key per gem host) and Bundler's `.bundle/config` (YAML:
 //! `BUNDLE_GEMS__ACME__TEST: "user:password"`).
 
-use super::{plain, url_findings, URL_RULE};
+use super::{parent_is, plain, url_findings, URL_RULE};
 use crate::syntax::{placeholder, yaml};
 use crate::{Credential, Reader};
 
 pub(super) const GEM_CREDENTIALS: Reader = Reader {
     family: "gem-credentials",
     rule_ids: &["gem-credentials-api-key"],
-    recognise: |f, _| f.name_is(&["credentials"]) && (f.in_dir(".gem") || f.in_dir("share/gem")),
+    recognise: |f, _| f.name_is(&["credentials"]) && (parent_is(f, ".gem") || parent_is(f, "share/gem")),
     read: gem_credentials,
 };
 
@@ -23,7 +23,7 @@ pub(super) const GEMRC: Reader = Reader {
 pub(super) const BUNDLER_CONFIG: Reader = Reader {
     family: "bundler-config",
     rule_ids: &["bundler-source-credentials", URL_RULE],
-    recognise: |f, _| f.name_is(&["config"]) && f.in_dir(".bundle"),
+    recognise: |f, _| f.name_is(&["config"]) && parent_is(f, ".bundle"),
     read: bundler_config,
 };
 
@@ -128,6 +128,11 @@ mod tests {
             got[1].2,
             "gem host API key for https://gems.acme.test in a .gem/credentials file"
         );
+        assert!(crate::read(
+            "home/dev/.gem/ruby/3.3.0/gems/aws-sdk-core-3.201.0/spec/fixtures/credentials",
+            text.as_bytes()
+        )
+        .is_none_or(|(f, _)| f != "gem-credentials"));
         assert!(crate::read("home/dev/.aws/credentials", text.as_bytes()).is_none_or(|(f, _)| f != "gem-credentials"));
     }
 
