@@ -129,8 +129,9 @@ pub enum RuleProblem {
     /// The pattern does not compile.
     #[error("bad pattern")]
     Pattern(#[source] regex::Error),
-    /// An `allow`, `allow_match` or `allow_before` regex does not compile.
-    #[error("bad allow regex {pattern:?}")]
+    /// An `allow`, `allow_match`, `allow_before` or `paths` regex does not
+    /// compile.
+    #[error("bad allow or paths regex {pattern:?}")]
     Allow {
         /// The regex as written.
         pattern: String,
@@ -236,6 +237,7 @@ impl Rule {
             .iter()
             .chain(&self.spec.allow_match)
             .chain(&self.spec.allow_before)
+            .chain(&self.spec.paths)
         {
             compile(p).map_err(|source| {
                 self.invalid(RuleProblem::Allow {

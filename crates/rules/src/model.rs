@@ -105,6 +105,14 @@ pub struct RuleSpec {
     /// known by where it sits (a DocSearch key inside `algolia: { … }`).
     #[serde(default)]
     pub allow_before: Vec<String>,
+    /// Regexes on the file's path (`/`-separated, as reports show it):
+    /// when set, the rule reports only in files whose path one of them
+    /// matches. For rules whose syntax means a credential only in one kind
+    /// of file (`user = a:b` in a `.curlrc`, `password:` in a `.pypirc`):
+    /// anywhere else the same text is code or prose. Blobs without a path
+    /// (standard input) match no path rule.
+    #[serde(default)]
+    pub paths: Vec<String>,
     /// Severity of a leak.
     #[serde(default)]
     pub severity: Severity,

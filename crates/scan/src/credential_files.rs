@@ -2,11 +2,12 @@
 //! the engine's candidates. A reader reports under a rule of the loaded
 //! packs, so deselecting or disabling that rule silences it too; inline
 //! allow comments apply as they do to the engine. Where the engine found
-//! the same value, the higher-priority rule's finding stands (a provider
-//! rule, an `npm_` token in an `.npmrc`, beats the file's generic rule)
-//! and gains the reader's reason when it is the reader's own rule or
-//! better; where the engine found nothing (a low-entropy password) or only
-//! a lower-priority generic match, the reader's candidate is reported.
+//! the same value under a rule of higher priority (a provider rule: an
+//! `npm_` token in an `.npmrc`), that finding stands and gains the
+//! reader's reason; otherwise (the engine found nothing, as for a
+//! low-entropy password, or found the value under the file's own rule or a
+//! generic one, perhaps still encoded) the reader's candidate replaces it,
+//! with the decoded value when the file stores one encoded.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -68,7 +69,7 @@ impl CredentialFiles {
             };
             if let Some(stronger) = candidates
                 .iter()
-                .find(|c| overlaps(c) && rules[c.rule].spec.priority >= priority)
+                .find(|c| overlaps(c) && rules[c.rule].spec.priority > priority)
             {
                 reasons.push((stronger.secret.clone(), cred.reason));
                 continue;

@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt::Display;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use keyhound_engine::filters::line_bounds;
@@ -72,6 +72,9 @@ pub struct ScanRun<'a> {
     used_accepts: Mutex<HashSet<String>>,
     unused_inline: Mutex<Vec<String>>,
     credential_files: CredentialFiles,
+    /// Each rule's `paths` regexes joined into one, compiled on the rule's
+    /// first candidate (most rules have none; start-up stays fast).
+    rule_paths: Vec<OnceLock<Option<regex::bytes::Regex>>>,
 }
 
 impl<'a> ScanRun<'a> {
@@ -101,6 +104,7 @@ impl<'a> ScanRun<'a> {
             used_accepts: Mutex::new(HashSet::new()),
             unused_inline: Mutex::new(Vec::new()),
             credential_files: CredentialFiles::new(scanner.rules()),
+            rule_paths: scanner.rules().iter().map(|_| OnceLock::new()).collect(),
         }
     }
 
@@ -195,6 +199,7 @@ impl<'a> ScanRun<'a> {
         } else {
             self.scanner.scan(bytes)
         };
+        self.keep_rules_for_path(origin, &mut candidates);
         let reasons = self
             .credential_files
             .merge(self.scanner.rules(), bytes, origin.display_path(), &mut candidates);
@@ -213,6 +218,38 @@ impl<'a> ScanRun<'a> {
             }
         }
         findings
+    }
+
+    /// Drops candidates of rules whose `paths` the blob's path does not
+    /// match (a blob without a path, such as standard input, matches none).
+    fn keep_rules_for_path(&self, origin: &Origin, candidates: &mut Vec<Candidate>) {
+        let rules = self.scanner.rules();
+        if candidates.iter().all(|c| rules[c.rule].spec.paths.is_empty()) {
+            return;
+        }
+        let path = match origin {
+            Origin::Stdin { .. } | Origin::GitMessage { .. } | Origin::ImageConfig { .. } => None,
+            _ => Some(origin.display_path().replace(['!', '\\'], "/")),
+        };
+        candidates.retain(|c| {
+            let spec = &rules[c.rule].spec;
+            if spec.paths.is_empty() {
+                return true;
+            }
+            let re = self.rule_paths[c.rule].get_or_init(|| {
+                let joined = spec
+                    .paths
+                    .iter()
+                    .map(|p| format!("(?:{p})"))
+                    .collect::<Vec<_>>()
+                    .join("|");
+                regex::bytes::Regex::new(&joined).ok()
+            });
+            match (re, &path) {
+                (Some(re), Some(path)) => re.is_match(path.as_bytes()),
+                _ => false,
+            }
+        });
     }
 
     /// Scans while noting `keyhound:allow` comments that suppressed nothing.
