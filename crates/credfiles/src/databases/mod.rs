@@ -4,7 +4,8 @@
 //! Robo 3T's `robo3t.json`, MongoDB Compass connection exports, JetBrains `.idea/dataSources*.xml` and
 //! `webServers.xml`, SQL dumps (`CREATE USER … IDENTIFIED BY`, password
 //! hashes in users tables), `/etc/shadow`-style files, `.htpasswd`,
-//! `redis.conf` and unixODBC's `odbc.ini`.
+//! `redis.conf`, unixODBC's `odbc.ini`, OLE DB `.udl` files and SSIS
+//! `.dtsConfig` package configurations.
 
 mod clients;
 mod hashes;
@@ -95,6 +96,18 @@ pub(crate) const READERS: &[Reader] = &[
         rule_ids: &["odbc-ini-password"],
         recognise: servers::is_odbc_ini,
         read: servers::odbc_ini,
+    },
+    Reader {
+        family: "oledb-udl",
+        rule_ids: &["sqlserver-connection-string-password"],
+        recognise: servers::is_udl,
+        read: servers::udl,
+    },
+    Reader {
+        family: "ssis-dtsconfig",
+        rule_ids: &["sqlserver-connection-string-password"],
+        recognise: servers::is_dtsconfig,
+        read: servers::dtsconfig,
     },
     Reader {
         family: "sql-dump",

@@ -1,9 +1,11 @@
 //! Database servers' and drivers' own configuration: `redis.conf` and
-//! `sentinel.conf` (and ACL files), unixODBC's `odbc.ini`.
+//! `sentinel.conf` (and ACL files), unixODBC's `odbc.ini`, OLE DB `.udl`
+//! files and SSIS `.dtsConfig` package configurations.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
-use crate::syntax::{ini, lines, placeholder, tokens};
+use crate::syntax::{ini, lines, placeholder, tokens, xml};
 use crate::{Credential, FileName};
 
 /// `redis.conf`, `redis-6379.conf`, `sentinel.conf`, and ACL files
@@ -124,6 +126,125 @@ pub(crate) fn odbc_ini(bytes: &[u8]) -> Vec<Credential> {
         .collect()
 }
 
+/// `Password=` / `Pwd=` in an ADO.NET or OLE DB connection string at
+/// `span` of `text` (`;`-separated `key=value`, values optionally quoted).
+fn connection_string_password(text: &[u8], span: Range<usize>) -> Option<Range<usize>> {
+    let s = &text[span.clone()];
+    let mut start = 0;
+    while start <= s.len() {
+        let end = s[start..]
+            .iter()
+            .position(|&b| b == b';')
+            .map_or(s.len(), |p| start + p);
+        let part = &s[start..end];
+        if let Some(eq) = part.iter().position(|&b| b == b'=') {
+            let key = String::from_utf8_lossy(&part[..eq]).trim().to_ascii_lowercase();
+            if key == "password" || key == "pwd" {
+                let r = crate::syntax::unquote_span(text, span.start + start + eq + 1..span.start + end);
+                return (r.start < r.end && placeholder::is_credential(&text[r.clone()])).then_some(r);
+            }
+        }
+        start = end + 1;
+    }
+    None
+}
+
+/// OLE DB data link files (`*.udl`): usually UTF-16 with a byte-order
+/// mark, an `[oledb]` header and one init string.
+pub(crate) fn is_udl(f: &FileName<'_>, bytes: &[u8]) -> bool {
+    f.name_ends_with(&[".udl"]) && (bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"[oledb]"))
+}
+
+/// The `Password=` of the init string; a UTF-16 file is read as such and
+/// the password reported decoded (chain `utf-16le`), its span the stored
+/// UTF-16 bytes.
+pub(crate) fn udl(bytes: &[u8]) -> Vec<Credential> {
+    let reason = |r: &str| format!("Password of the OLE DB init string{r} in a .udl data link file");
+    let server = |text: &[u8]| -> String {
+        let t = String::from_utf8_lossy(text);
+        t.split(';')
+            .find_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                matches!(k.trim().to_ascii_lowercase().as_str(), "data source" | "server")
+                    .then(|| format!(" for {}", v.trim()))
+            })
+            .unwrap_or_default()
+    };
+    if let Some(body) = bytes.strip_prefix(b"\xff\xfe") {
+        // UTF-16LE: keep ASCII, map positions back (2 bytes a unit).
+        let units: Vec<u16> = body.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+        let ascii: Vec<u8> = units.iter().map(|&u| if u < 0x80 { u as u8 } else { b'?' }).collect();
+        let mut out = Vec::new();
+        for (span, line) in lines(&ascii) {
+            if line.starts_with(b";") || line.starts_with(b"[") {
+                continue;
+            }
+            if let Some(r) = connection_string_password(&ascii, span) {
+                let secret = String::from_utf16_lossy(&units[r.clone()]).into_bytes();
+                out.push(Credential::decoded(
+                    "sqlserver-connection-string-password",
+                    2 + 2 * r.start..2 + 2 * r.end,
+                    vec!["utf-16le"],
+                    secret,
+                    reason(&server(&ascii)),
+                ));
+            }
+        }
+        return out;
+    }
+    lines(bytes)
+        .filter(|(_, l)| !l.starts_with(b";") && !l.starts_with(b"["))
+        .filter_map(|(span, _)| connection_string_password(bytes, span))
+        .map(|r| Credential::plain("sqlserver-connection-string-password", r, reason(&server(bytes))))
+        .collect()
+}
+
+/// SSIS package configurations (`*.dtsConfig`).
+pub(crate) fn is_dtsconfig(f: &FileName<'_>, _: &[u8]) -> bool {
+    f.name_ends_with(&[".dtsconfig"])
+}
+
+/// `<Configuration Path="…Properties[Password]"><ConfiguredValue>` and the
+/// password inside a configured `ConnectionString`.
+pub(crate) fn dtsconfig(bytes: &[u8]) -> Vec<Credential> {
+    let Some(doc) = xml::parse(bytes) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for c in doc.descendants().filter(|n| n.has_tag_name("Configuration")) {
+        let path = c.attribute("Path").unwrap_or("");
+        let Some(value) = xml::child(c, "ConfiguredValue") else {
+            continue;
+        };
+        let Some((span, text)) = xml::text(bytes, value) else {
+            continue;
+        };
+        let conn = path
+            .split("Connections[")
+            .nth(1)
+            .and_then(|p| p.split(']').next())
+            .unwrap_or("");
+        if path.ends_with("[Password]") {
+            if placeholder::is_credential(text.as_bytes()) {
+                out.push(Credential::plain(
+                    "sqlserver-connection-string-password",
+                    span,
+                    format!("Password property of connection {conn} in an SSIS .dtsConfig"),
+                ));
+            }
+        } else if path.ends_with("[ConnectionString]") {
+            if let Some(r) = connection_string_password(bytes, span) {
+                out.push(Credential::plain(
+                    "sqlserver-connection-string-password",
+                    r,
+                    format!("password in the connection string of connection {conn} in an SSIS .dtsConfig"),
+                ));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use crate::test_support::{found, secrets};
@@ -147,6 +268,46 @@ mod tests {
         assert_eq!(got[2].1, "redis-acl-password");
         assert_eq!(got[2].2, "password of ACL user app in a Redis configuration file");
         assert!(crate::read("nginx.conf", b"requirepass x1\n").is_none_or(|(f, _)| f != "redis-conf"));
+    }
+
+    #[test]
+    fn udl_and_dtsconfig() {
+        let init = "[oledb]\r\n; Everything after this line is an OLE DB initstring\r\nProvider=SQLOLEDB.1;Password=Udl-Pa55!;Persist Security Info=True;User ID=sa;Initial Catalog=erp;Data Source=sql01.acme.test\r\n";
+        let mut utf16 = vec![0xff, 0xfe];
+        for u in init.encode_utf16() {
+            utf16.extend(u.to_le_bytes());
+        }
+        let (_, got) = crate::read("share/erp.udl", &utf16).expect("recognised");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].decoded.as_ref().unwrap().secret, b"Udl-Pa55!");
+        assert_eq!(
+            got[0].reason,
+            "Password of the OLE DB init string for sql01.acme.test in a .udl data link file"
+        );
+        let stored: Vec<u8> = "Udl-Pa55!".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(&utf16[got[0].span.clone()], &stored[..]);
+        assert_eq!(secrets("erp.udl", init), vec!["Udl-Pa55!"]);
+
+        let dts = r#"<?xml version="1.0"?>
+<DTSConfiguration>
+  <DTSConfigurationHeading><DTSConfigurationFileInfo GeneratedBy="ACME\etl" GeneratedFromPackageName="LoadOrders" /></DTSConfigurationHeading>
+  <Configuration ConfiguredType="Property" Path="\Package.Connections[Orders].Properties[ConnectionString]" ValueType="String">
+    <ConfiguredValue>Data Source=sql01.acme.test;User ID=etl;Password=Ssis-Etl#7;Initial Catalog=Orders;Provider=SQLNCLI11.1;</ConfiguredValue>
+  </Configuration>
+  <Configuration ConfiguredType="Property" Path="\Package.Connections[Stage].Properties[Password]" ValueType="String">
+    <ConfiguredValue>St4ge-pw</ConfiguredValue>
+  </Configuration>
+  <Configuration ConfiguredType="Property" Path="\Package.Connections[Dw].Properties[ConnectionString]" ValueType="String">
+    <ConfiguredValue>Data Source=dw;Initial Catalog=DW;Integrated Security=SSPI;</ConfiguredValue>
+  </Configuration>
+</DTSConfiguration>"#;
+        let got = found("ssis/LoadOrders.dtsConfig", dts);
+        let values: Vec<&str> = got.iter().map(|g| g.0.as_str()).collect();
+        assert_eq!(values, vec!["Ssis-Etl#7", "St4ge-pw"]);
+        assert_eq!(
+            got[0].2,
+            "password in the connection string of connection Orders in an SSIS .dtsConfig"
+        );
     }
 
     #[test]
