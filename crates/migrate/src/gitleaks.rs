@@ -442,10 +442,17 @@ fn translate_rule(
     if let Some(k) = keywords.iter().find(|k| k.len() < 2) {
         return not(format!("keyword {k:?} is shorter than keyhound's 2-byte minimum"));
     }
-    if rule.path.is_some() {
-        notes.push(
-            "its `path` limit is dropped: keyhound runs the rule on every file (more findings, never fewer)".into(),
-        );
+    // gitleaks matches `path` against the file's path, as keyhound's
+    // `paths` does.
+    let mut paths = Vec::new();
+    if let Some(p) = &rule.path {
+        match regex::Regex::new(p) {
+            Ok(_) => paths.push(p.clone()),
+            Err(e) => notes.push(format!(
+                "its `path` {p:?} is left out ({}): keyhound runs the rule on every file (more findings, never fewer)",
+                first_line(&e.to_string())
+            )),
+        }
     }
     for key in rule.other.keys().filter(|k| !matches!(k.as_str(), "tags")) {
         notes.push(format!("`{key}` not carried over"));
@@ -510,6 +517,7 @@ fn translate_rule(
         "min_entropy": rule.entropy,
         "allow": allow,
         "allow_match": allow_match,
+        "paths": paths,
         "severity": "high",
         "examples": { "positive": [positive], "negative": [negative] },
     });
@@ -708,6 +716,31 @@ mod tests {
             r"\(lit\)(?P<secret>\w+)"
         );
         assert!(secret_pattern("(a)(b)", Some(3)).is_err());
+    }
+
+    #[test]
+    fn a_rule_path_becomes_paths() {
+        let dir = tempfile_dir();
+        let file = dir.join("gitleaks.toml");
+        std::fs::write(
+            &file,
+            "[[rules]]\nid = \"cfg-token\"\nregex = '''cfgtok_[a-z0-9]{20}'''\nkeywords = [\"cfgtok_\"]\npath = '''(^|/)app\\.cfg$'''\n",
+        )
+        .unwrap();
+        let t = translate(&file, &BTreeSet::new()).unwrap();
+        let rule = t.rules.iter().find(|r| r.id == "cfg-token").expect("translated");
+        assert_eq!(rule.paths, vec![r"(^|/)app\.cfg$".to_string()]);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "keyhound-migrate-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
     }
 
     #[test]
