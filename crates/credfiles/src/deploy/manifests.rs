@@ -322,6 +322,66 @@ fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
+pub(crate) fn recognise_helm_values(f: &FileName<'_>, _: &[u8]) -> bool {
+    let n = f.lower_name();
+    let yaml = n.ends_with(".yaml") || n.ends_with(".yml");
+    yaml && (n.starts_with("values.")
+        || n.starts_with("values-")
+        || n.starts_with("values_")
+        || n.ends_with(".values.yaml"))
+        && !n.contains("schema")
+        && !template_name(f)
+}
+
+/// A Helm values key that holds a secret, not one naming where it is
+/// (`existingSecret`, `passwordKey`, `secretKeyRef`, `passwordSecret`,
+/// `tls.secretName`).
+fn helm_secret_key(key: &str) -> bool {
+    if !is_secret_key(key) {
+        return false;
+    }
+    let words = key_words(key);
+    let last = words.last().map_or("", String::as_str);
+    let has = |w: &[&str]| words.iter().any(|x| w.contains(&x.as_str()));
+    let names_a_secret_object = words.first().is_some_and(|w| w == "existing")
+        || matches!(
+            last,
+            "ref" | "selector" | "annotations" | "labels" | "keys" | "secrets" | "mount" | "create"
+        )
+        || (last == "key" && has(&["password", "passwd", "token", "user", "username"]))
+        // MinIO's and S3's `accessKey` is the key's id, its `secretKey` the secret.
+        || (last == "key"
+            && words.len() >= 2
+            && words[words.len() - 2] == "access"
+            && !has(&["secret", "primary", "secondary"]))
+        || (last == "secret"
+            && words.len() > 1
+            && has(&["password", "passwd", "token", "tls", "credentials", "existing"]));
+    !names_a_secret_object && !words.iter().any(|w| w == "public" || w == "id")
+}
+
+/// Every string under a secret-named key of a Helm chart's values file
+/// (`auth.rootPassword`, `postgresql.auth.password`, `minio.secretKey`).
+pub(crate) fn read_helm_values(bytes: &[u8]) -> Vec<Credential> {
+    let mut out = Vec::new();
+    for s in yaml::scalars(bytes) {
+        let key = s.key();
+        if key.bytes().all(|b| b.is_ascii_digit()) || !helm_secret_key(key) {
+            continue;
+        }
+        let v = s.value.as_bytes();
+        if !placeholder::is_credential(v) || s.value.contains('\n') && s.value.starts_with("-----BEGIN CERTIFICATE") {
+            continue;
+        }
+        out.push(Credential::plain(
+            "helm-values-secret",
+            s.span.clone(),
+            format!("{} in a Helm values file", s.path.join(".")),
+        ));
+    }
+    out
+}
+
 pub(crate) fn recognise_vagrantfile(f: &FileName<'_>, _: &[u8]) -> bool {
     f.name_is(&["Vagrantfile"])
 }
@@ -424,6 +484,18 @@ mod tests {
         assert_eq!(got[1].2, "chpasswd password of user root in cloud-init user data");
         assert_eq!(got[3].2, "plain_text_passwd of user deploy in cloud-init user data");
         assert!(crate::read("k8s/app.yaml", b"password: x1\n").is_none_or(|(f, _)| f != "cloud-init"));
+    }
+
+    #[test]
+    fn helm_values_secrets() {
+        let text = "replicaCount: 2\nimage:\n  repository: acme/orders\n  pullSecrets: [regcred]\nauth:\n  rootPassword: R00t-h3lm-pw\n  existingSecret: orders-db-auth\n  secretKeys:\n    adminPasswordKey: admin-password\n  userPasswordKey: user-password\n  password: \"\"\nminio:\n  accessKey: orders\n  secretKey: M1n10-s3cret-k3y\njwt:\n  secret: \"{{ .Values.global.jwt }}\"\ntls:\n  secretName: orders-tls\n  passwordSecret: orders-tls-pass\nredis:\n  auth:\n    enabled: true\n    password: Red1s-h3lm\n";
+        let got = found("charts/orders/values-prod.yaml", text);
+        assert_eq!(
+            got.iter().map(|g| g.0.as_str()).collect::<Vec<_>>(),
+            vec!["R00t-h3lm-pw", "M1n10-s3cret-k3y", "Red1s-h3lm"]
+        );
+        assert_eq!(got[0].2, "auth.rootPassword in a Helm values file");
+        assert!(crate::read("charts/orders/values.schema.json", b"{}").is_none_or(|(f, _)| f != "helm-values"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Deployment tools and editors: Terraform state, kubeconfig, Ansible
 //! inventories and vars, Jenkins, Tomcat, FileZilla, WinSCP, rclone,
 //! editor SFTP configs, mRemoteNG, Docker Compose, Kubernetes Secrets,
-//! cloud-init user data, Vagrantfiles.
+//! cloud-init user data, Vagrantfiles, Helm values files.
 
 mod ansible;
 mod ftp;
@@ -107,6 +107,12 @@ pub(crate) const READERS: &[Reader] = &[
         rule_ids: &["vagrantfile-password"],
         recognise: manifests::recognise_vagrantfile,
         read: manifests::read_vagrantfile,
+    },
+    Reader {
+        family: "helm-values",
+        rule_ids: &["helm-values-secret"],
+        recognise: manifests::recognise_helm_values,
+        read: manifests::read_helm_values,
     },
 ];
 
