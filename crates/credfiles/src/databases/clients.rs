@@ -327,6 +327,117 @@ pub(crate) fn compass(bytes: &[u8]) -> Vec<Credential> {
     out
 }
 
+/// The mongo shell's start-up scripts (`.mongorc.js`, mongosh's
+/// `.mongoshrc.js`).
+pub(crate) fn is_mongorc(f: &FileName<'_>, _: &[u8]) -> bool {
+    f.name_is(&[".mongorc.js", ".mongoshrc.js", "mongorc.js", "mongoshrc.js"])
+}
+
+/// `db.auth("user", "pw")`, `db.auth({user: "u", pwd: "pw"})` (on any
+/// database handle) and `mongodb://user:pw@…` URIs in string literals.
+/// `//` and `/* */` comments are skipped.
+pub(crate) fn mongorc(bytes: &[u8]) -> Vec<Credential> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let string_at = |j: usize| -> Option<(Range<usize>, usize)> {
+        let q = *bytes.get(j)?;
+        if !matches!(q, b'"' | b'\'' | b'`') {
+            return None;
+        }
+        let mut k = j + 1;
+        while k < bytes.len() && bytes[k] != q && bytes[k] != b'\n' {
+            k += if bytes[k] == b'\\' { 2 } else { 1 };
+        }
+        (k < bytes.len() && bytes[k] == q).then_some((j + 1..k, k + 1))
+    };
+    let skip_ws = |mut j: usize| {
+        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        j
+    };
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        if rest.starts_with(b"//") {
+            i += rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            continue;
+        }
+        if rest.starts_with(b"/*") {
+            i += rest
+                .windows(2)
+                .skip(2)
+                .position(|w| w == b"*/")
+                .map_or(rest.len(), |p| p + 4);
+            continue;
+        }
+        if let Some((span, next)) = string_at(i) {
+            if bytes[span.clone()].starts_with(b"mongodb") {
+                if let Some(r) = uri_password(bytes, span) {
+                    out.push(Credential::plain(
+                        "mongodb-uri-password",
+                        r,
+                        "password in a mongodb:// URI of a mongo shell start-up script".to_string(),
+                    ));
+                }
+            }
+            i = next;
+            continue;
+        }
+        if rest.starts_with(b".auth(") {
+            let mut j = skip_ws(i + 6);
+            let mut user = String::new();
+            let mut pw = None;
+            if let Some((u, next)) = string_at(j) {
+                user = String::from_utf8_lossy(&bytes[u]).into_owned();
+                j = skip_ws(next);
+                if bytes.get(j) == Some(&b',') {
+                    pw = string_at(skip_ws(j + 1)).map(|(r, _)| r);
+                }
+            } else if bytes.get(j) == Some(&b'{') {
+                // Keys up to the closing brace (bounded).
+                let end = bytes[j..]
+                    .iter()
+                    .take(1024)
+                    .position(|&b| b == b'}')
+                    .map_or(j, |p| j + p);
+                let mut k = j + 1;
+                while k < end {
+                    let key_end = bytes[k..end].iter().position(|&b| b == b':').map_or(end, |p| k + p);
+                    let key: String = String::from_utf8_lossy(&bytes[k..key_end])
+                        .trim()
+                        .trim_matches(|c| c == '"' || c == '\'' || c == ',')
+                        .trim()
+                        .to_string();
+                    let v = skip_ws(key_end + 1);
+                    let Some((r, next)) = string_at(v) else { break };
+                    match key.as_str() {
+                        "user" => user = String::from_utf8_lossy(&bytes[r]).into_owned(),
+                        "pwd" | "password" => pw = Some(r),
+                        _ => {}
+                    }
+                    k = next;
+                }
+            }
+            if let Some(r) = pw.filter(|r| keep(bytes, r)) {
+                let who = if user.is_empty() {
+                    String::new()
+                } else {
+                    format!(" of user {user}")
+                };
+                out.push(Credential::plain(
+                    "mongodb-shell-auth-password",
+                    r,
+                    format!("password{who} passed to db.auth() in a mongo shell start-up script"),
+                ));
+            }
+            i += 6;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
 /// The password of a `scheme://user:password@host` URI at `span`.
 fn uri_password(bytes: &[u8], span: Range<usize>) -> Option<Range<usize>> {
     let url = &bytes[span.clone()];
@@ -759,6 +870,20 @@ mod tests {
             got[1].2,
             "SSH tunnel password of MongoDB Compass connection \"catalog prod\""
         );
+    }
+
+    #[test]
+    fn mongo_shell_scripts() {
+        let text = "// connect to the ops cluster on start\n// db.auth('old', 'in-a-comment')\nvar ops = connect('mongodb://ops:Sh3ll-Ops!@ops.mongo.acme.test:27017/admin');\ndb.getSiblingDB('admin').auth(\"root\", \"R00t-Shell#1\");\ndb.auth({ user: 'reporter', pwd: 'Rep-0rt3r', mechanism: 'SCRAM-SHA-256' });\ndb.auth('ci', process.env.MONGO_PW);\nprompt = function() { return db + '> '; };\n";
+        let got = found("home/dev/.mongorc.js", text);
+        let values: Vec<&str> = got.iter().map(|g| g.0.as_str()).collect();
+        assert_eq!(values, vec!["Sh3ll-Ops!", "R00t-Shell#1", "Rep-0rt3r"]);
+        assert_eq!(got[0].1, "mongodb-uri-password");
+        assert_eq!(
+            got[1].2,
+            "password of user root passed to db.auth() in a mongo shell start-up script"
+        );
+        assert_eq!(got[2].1, "mongodb-shell-auth-password");
     }
 
     fn encode(p: &str) -> String {

@@ -1,7 +1,8 @@
 //! Database credential files: `.pgpass` (and pgAdmin's copy of it), MySQL
 //! option files (`.my.cnf`), pgAdmin 4 `servers.json`, DBeaver's
 //! `data-sources*.json` and AES-encrypted `credentials-config.json`,
-//! Robo 3T's `robo3t.json`, MongoDB Compass connection exports, JetBrains `.idea/dataSources*.xml` and
+//! Robo 3T's `robo3t.json`, MongoDB Compass connection exports, mongo
+//! shell start-up scripts (`.mongorc.js`, `.mongoshrc.js`), JetBrains `.idea/dataSources*.xml` and
 //! `webServers.xml`, SQL dumps (`CREATE USER … IDENTIFIED BY`, password
 //! hashes in users tables), `/etc/shadow`-style files, `.htpasswd`,
 //! `redis.conf`, unixODBC's `odbc.ini`, OLE DB `.udl` files and SSIS
@@ -68,6 +69,12 @@ pub(crate) const READERS: &[Reader] = &[
         rule_ids: &["mongodb-uri-password", "mongodb-compass-password"],
         recognise: clients::is_compass,
         read: clients::compass,
+    },
+    Reader {
+        family: "mongo-shell-rc",
+        rule_ids: &["mongodb-uri-password", "mongodb-shell-auth-password"],
+        recognise: clients::is_mongorc,
+        read: clients::mongorc,
     },
     Reader {
         family: "jetbrains-datasources",
