@@ -28,6 +28,7 @@ mod php;
 mod python;
 mod ruby;
 mod terraform;
+mod tools;
 
 use std::ops::Range;
 
@@ -40,6 +41,7 @@ pub(crate) const READERS: &[Reader] = &[
     npm::NPMRC,
     npm::YARNRC,
     npm::YARNRC_YML,
+    tools::BUNFIG,
     python::PYPIRC,
     python::PIP_CONF,
     python::REQUIREMENTS,
@@ -61,6 +63,10 @@ pub(crate) const READERS: &[Reader] = &[
     ruby::BUNDLER_CONFIG,
     terraform::TERRAFORMRC,
     terraform::TERRAFORM_CREDENTIALS_JSON,
+    tools::GO_ENV,
+    tools::JFROG_CLI,
+    tools::CONAN_CREDENTIALS,
+    tools::PAKET,
 ];
 
 /// The rule for `user:password` in a registry, index or proxy URL of a
