@@ -201,10 +201,16 @@ pub(crate) fn shadow(bytes: &[u8]) -> Vec<Credential> {
             continue;
         };
         let locked = if start > span.start + c1 + 1 { "locked " } else { "" };
+        // gshadow lines have four fields (group:password:admins:members).
+        let (kind, file) = if line.iter().filter(|&&b| b == b':').count() == 3 {
+            ("group", "gshadow")
+        } else {
+            ("account", "shadow")
+        };
         out.push(Credential::plain(
             "unix-shadow-hash",
             digest_span(bytes, start..end),
-            format!("{scheme} password hash of the {locked}account {user} in a shadow file"),
+            format!("{scheme} password hash of the {locked}{kind} {user} in a {file} file"),
         ));
     }
     out
@@ -330,9 +336,13 @@ mod tests {
         assert_eq!(got[2].0, "Xy7Qm2Vb9LpTs");
         // A shadow-named file that is not a colon database is not read.
         assert!(crate::read("src/shadow", b"fn main() {}\n").is_none());
+        let got = found("etc/gshadow", "sudo:*::deploy\nops:$6$Ab$Qm9yZ2V0LXRoaXMtc2Fsd0ab::\n");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, "Qm9yZ2V0LXRoaXMtc2Fsd0ab");
+        assert_eq!(got[0].2, "sha512crypt password hash of the group ops in a gshadow file");
         assert_eq!(
-            secrets("etc/gshadow", "sudo:*::deploy\nops:$6$Ab$Qm9yZ2V0LXRoaXMtc2Fsd0ab::\n"),
-            vec!["Qm9yZ2V0LXRoaXMtc2Fsd0ab"]
+            secrets("etc/shadow-", "x:$1$Ab$Qm9yZ2V0LXRoaXMtc2Fsd0:1::\n"),
+            vec!["Qm9yZ2V0LXRoaXMtc2Fsd0"]
         );
     }
 

@@ -5,7 +5,7 @@
 //! shell start-up scripts (`.mongorc.js`, `.mongoshrc.js`), JetBrains `.idea/dataSources*.xml` and
 //! `webServers.xml`, SQL dumps (`CREATE USER … IDENTIFIED BY`, password
 //! hashes in users tables), `/etc/shadow`-style files, `.htpasswd`,
-//! `redis.conf`, unixODBC's `odbc.ini`, OLE DB `.udl` files and SSIS
+//! `redis.conf`, `mongod.conf`, unixODBC's `odbc.ini`, OLE DB `.udl` files and SSIS
 //! `.dtsConfig` package configurations.
 
 mod clients;
@@ -103,6 +103,12 @@ pub(crate) const READERS: &[Reader] = &[
         rule_ids: &["odbc-ini-password"],
         recognise: servers::is_odbc_ini,
         read: servers::odbc_ini,
+    },
+    Reader {
+        family: "mongod-conf",
+        rule_ids: &["mongod-conf-password"],
+        recognise: servers::is_mongod_conf,
+        read: servers::mongod_conf,
     },
     Reader {
         family: "oledb-udl",

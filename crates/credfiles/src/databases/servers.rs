@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::syntax::{ini, lines, placeholder, tokens, xml};
+use crate::syntax::{ini, lines, placeholder, tokens, xml, yaml};
 use crate::{Credential, FileName};
 
 /// `redis.conf`, `redis-6379.conf`, `sentinel.conf`, and ACL files
@@ -121,6 +121,45 @@ pub(crate) fn odbc_ini(bytes: &[u8]) -> Vec<Credential> {
                     "{} of the ODBC data source [{}] ({user}{server}) in an odbc.ini",
                     e.key, e.section
                 ),
+            )
+        })
+        .collect()
+}
+
+/// MongoDB's `mongod.conf` / `mongos.conf` (YAML).
+pub(crate) fn is_mongod_conf(f: &FileName<'_>, _: &[u8]) -> bool {
+    f.name_is(&[
+        "mongod.conf",
+        "mongos.conf",
+        "mongod.yaml",
+        "mongod.yml",
+        "mongos.yaml",
+        "mongos.yml",
+    ])
+}
+
+/// The passwords MongoDB reads from its configuration file: the LDAP bind
+/// password, TLS key and cluster-file passwords, the KMIP client
+/// certificate password.
+pub(crate) fn mongod_conf(bytes: &[u8]) -> Vec<Credential> {
+    yaml::scalars(bytes)
+        .into_iter()
+        .filter(|s| {
+            matches!(
+                s.key(),
+                "queryPassword"
+                    | "certificateKeyFilePassword"
+                    | "clusterPassword"
+                    | "PEMKeyPassword"
+                    | "clientCertificatePassword"
+            ) && placeholder::is_credential(s.value.as_bytes())
+        })
+        .map(|s| {
+            let key = s.path.join(".");
+            Credential::plain(
+                "mongod-conf-password",
+                s.span,
+                format!("{key} in a MongoDB server configuration file"),
             )
         })
         .collect()
@@ -307,6 +346,18 @@ mod tests {
         assert_eq!(
             got[0].2,
             "password in the connection string of connection Orders in an SSIS .dtsConfig"
+        );
+    }
+
+    #[test]
+    fn mongod_conf_passwords() {
+        let text = "storage:\n  dbPath: /var/lib/mongodb\nnet:\n  port: 27017\n  tls:\n    mode: requireTLS\n    certificateKeyFile: /etc/ssl/mongod.pem\n    certificateKeyFilePassword: \"Tls-K3y-pass\"\nsecurity:\n  authorization: enabled\n  ldap:\n    servers: ldap.acme.test\n    bind:\n      queryUser: \"cn=mongo,ou=svc,dc=acme,dc=test\"\n      queryPassword: Ld4p-Bind!\n  kmip:\n    clientCertificatePassword: ${KMIP_PASS}\n";
+        let got = found("etc/mongod.conf", text);
+        let values: Vec<&str> = got.iter().map(|g| g.0.as_str()).collect();
+        assert_eq!(values, vec!["Tls-K3y-pass", "Ld4p-Bind!"]);
+        assert_eq!(
+            got[1].2,
+            "security.ldap.bind.queryPassword in a MongoDB server configuration file"
         );
     }
 

@@ -91,6 +91,12 @@ impl<'a> Lexer<'a> {
                 self.i = memchr(b'\n', &b[self.i..]).map_or(b.len(), |p| self.i + p);
                 continue;
             }
+            // A psql meta-command (`\set`, `\connect`) fills a line and
+            // ends the statement before it.
+            if c == b'\\' && self.fresh_line {
+                self.i = memchr(b'\n', &b[self.i..]).map_or(b.len(), |p| self.i + p);
+                return Some(Tok::Punct(b';'));
+            }
             if c == b'/' && b.get(self.i + 1) == Some(&b'*') {
                 // MySQL's executable comments hold SQL: read on inside them.
                 if b.get(self.i + 2) == Some(&b'!') || b[self.i + 2..].starts_with(b"M!") {
@@ -1013,9 +1019,10 @@ CREATE TABLE accounts (id int, note text);
 
     #[test]
     fn copy_blocks_and_unknown_columns() {
-        let text = "--\n-- PostgreSQL database dump\n--\nSET standard_conforming_strings = on;\nCOPY public.users (id, email, password_hash, created_at) FROM stdin;\n1\tann@acme.test\t$2b$12$Qm9yZ2V0LXRoaXMtc2FsdOoq0vQ2Xv1mS9bH3cJ5kL7nP8rT1uW2y\t2024-01-01\n2\tbob@acme.test\t\\N\t2024-01-02\n\\.\n\nCOPY public.orders (id, password) FROM stdin;\n1\tnotauser\n\\.\nINSERT INTO admins VALUES (1, 'root', '$6$Kq3vW9xZ$Yb7Nc1Wq5Zt8Hs2Kd4Fg6Jl9Pr3Vx0Mn5Bq7Cw1Ez4Ty6Ui8Op2As4Df6Gh8Jk0Lz2Xc4Vb6Nm8Qw0Er2Ty4Ui.');\nCREATE FUNCTION f() RETURNS void AS $$ CREATE USER x IDENTIFIED BY 'inbody'; $$ LANGUAGE sql;\n";
+        let text = "--\n-- PostgreSQL database dump\n--\nSET standard_conforming_strings = on;\nCOPY public.users (id, email, password_hash, created_at) FROM stdin;\n1\tann@acme.test\t$2b$12$Qm9yZ2V0LXRoaXMtc2FsdOoq0vQ2Xv1mS9bH3cJ5kL7nP8rT1uW2y\t2024-01-01\n2\tbob@acme.test\t\\N\t2024-01-02\n\\.\n\nCOPY public.orders (id, password) FROM stdin;\n1\tnotauser\n\\.\nINSERT INTO admins VALUES (1, 'root', '$6$Kq3vW9xZ$Yb7Nc1Wq5Zt8Hs2Kd4Fg6Jl9Pr3Vx0Mn5Bq7Cw1Ez4Ty6Ui8Op2As4Df6Gh8Jk0Lz2Xc4Vb6Nm8Qw0Er2Ty4Ui.');\nCREATE FUNCTION f() RETURNS void AS $$ CREATE USER x IDENTIFIED BY 'inbody'; $$ LANGUAGE sql;\n\\connect orders\nCREATE ROLE svc LOGIN PASSWORD 'Svc-R0le!';\n";
         let got = found("pg/prod.dump", text);
-        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[2].0, "Svc-R0le!");
         assert_eq!(got[0].0, "$2b$12$Qm9yZ2V0LXRoaXMtc2FsdOoq0vQ2Xv1mS9bH3cJ5kL7nP8rT1uW2y");
         assert_eq!(
             got[0].2,
