@@ -1018,6 +1018,41 @@ CREATE TABLE accounts (id int, note text);
     }
 
     #[test]
+    fn hostile_input_stays_linear() {
+        let n = 1 << 20;
+        let cases: Vec<Vec<u8>> = vec![
+            [
+                b"CREATE TABLE users (id int, password text);\nINSERT INTO users VALUES ".as_slice(),
+                &b"(".repeat(n),
+            ]
+            .concat(),
+            b"'".repeat(n + 1),
+            b"$a$".repeat(n / 3),
+            b"$$x".repeat(n / 3),
+            b"/*!".repeat(n / 3),
+            b"\\\n".repeat(n / 2),
+            [
+                b"COPY users (id, password) FROM stdin;\n".as_slice(),
+                &b"1\t$2b$x\n".repeat(n / 8),
+            ]
+            .concat(),
+            [
+                b"INSERT INTO users (password) VALUES ".as_slice(),
+                &b"('$2b$12$Qm9yZ2V0LXRoaXMtc2FsdOoq0vQ2Xv1mS9bH3cJ5kL7nP8rT1uW2y'),".repeat(n / 64),
+            ]
+            .concat(),
+            b"CREATE USER a IDENTIFIED BY ".repeat(n / 28),
+        ];
+        let start = std::time::Instant::now();
+        for c in &cases {
+            for cred in super::sql_dump(c) {
+                assert!(cred.span.end <= c.len());
+            }
+        }
+        assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+    }
+
+    #[test]
     fn copy_blocks_and_unknown_columns() {
         let text = "--\n-- PostgreSQL database dump\n--\nSET standard_conforming_strings = on;\nCOPY public.users (id, email, password_hash, created_at) FROM stdin;\n1\tann@acme.test\t$2b$12$Qm9yZ2V0LXRoaXMtc2FsdOoq0vQ2Xv1mS9bH3cJ5kL7nP8rT1uW2y\t2024-01-01\n2\tbob@acme.test\t\\N\t2024-01-02\n\\.\n\nCOPY public.orders (id, password) FROM stdin;\n1\tnotauser\n\\.\nINSERT INTO admins VALUES (1, 'root', '$6$Kq3vW9xZ$Yb7Nc1Wq5Zt8Hs2Kd4Fg6Jl9Pr3Vx0Mn5Bq7Cw1Ez4Ty6Ui8Op2As4Df6Gh8Jk0Lz2Xc4Vb6Nm8Qw0Er2Ty4Ui.');\nCREATE FUNCTION f() RETURNS void AS $$ CREATE USER x IDENTIFIED BY 'inbody'; $$ LANGUAGE sql;\n\\connect orders\nCREATE ROLE svc LOGIN PASSWORD 'Svc-R0le!';\n";
         let got = found("pg/prod.dump", text);
