@@ -1,7 +1,8 @@
-//! Deployment tools and editors: Terraform state, kubeconfig, Ansible
-//! inventories and vars, Jenkins, Tomcat, FileZilla, WinSCP, rclone,
-//! editor SFTP configs, mRemoteNG, Docker Compose, Kubernetes Secrets,
-//! cloud-init user data, Vagrantfiles, Helm values files.
+//! Deployment tools and editors: Terraform state and variables files,
+//! kubeconfig, Ansible inventories and vars, Jenkins, Tomcat, FileZilla,
+//! WinSCP, rclone, editor SFTP configs, mRemoteNG, Docker Compose,
+//! Kubernetes Secrets, cloud-init user data, Vagrantfiles, Helm values
+//! files.
 
 mod ansible;
 mod ftp;
@@ -11,6 +12,7 @@ mod manifests;
 mod rclone;
 mod remote;
 mod terraform;
+mod tfvars;
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -23,6 +25,12 @@ pub(crate) const READERS: &[Reader] = &[
         rule_ids: &["terraform-state-secret"],
         recognise: terraform::recognise,
         read: terraform::read,
+    },
+    Reader {
+        family: "terraform-tfvars",
+        rule_ids: &["terraform-tfvars-secret"],
+        recognise: tfvars::recognise,
+        read: tfvars::read,
     },
     Reader {
         family: "kubeconfig",
