@@ -11,13 +11,13 @@
 
 use std::collections::HashMap;
 
-use super::{basic_auth, head_contains, parent_is, plain, url_findings, URL_RULE};
+use super::{basic_auth, head_contains, parent_is, plain, url_findings, PROXY_RULE};
 use crate::syntax::{json, placeholder, yaml};
 use crate::{Credential, Reader};
 
 pub(super) const DOCKER_CONFIG: Reader = Reader {
     family: "docker-config",
-    rule_ids: &["docker-config-auth", URL_RULE],
+    rule_ids: &["docker-config-auth", PROXY_RULE],
     recognise: |f, b| {
         f.name_is(&[".dockercfg", ".dockerconfigjson"])
             || (f.name_is(&["config.json"]) && (parent_is(f, ".docker") || head_contains(b, b"\"auths\"")))
@@ -49,7 +49,7 @@ fn docker_config(bytes: &[u8]) -> Vec<Credential> {
                 out.extend(url_findings(
                     bytes,
                     s.span.clone(),
-                    URL_RULE,
+                    PROXY_RULE,
                     &format!("the {proxy} of a Docker config.json"),
                 ));
                 continue;

@@ -73,6 +73,11 @@ pub(crate) const READERS: &[Reader] = &[
 /// package manager's configuration (pip's index URLs have their own).
 pub(crate) const URL_RULE: &str = "package-manager-url-credentials";
 
+/// The rule for user:password in a proxy setting (`https-proxy`,
+/// `httpsProxy`, pip's `proxy`, conda's `proxy_servers`, Docker's
+/// `proxies`): the generic proxy rule, as for `http_proxy` elsewhere.
+pub(crate) const PROXY_RULE: &str = "proxy-url-password";
+
 /// One `scheme://user:password@host` found in a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct UrlAuth {

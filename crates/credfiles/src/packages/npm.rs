@@ -4,27 +4,39 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::{base64_decode, basic_auth, plain, url_findings, URL_RULE};
+use super::{base64_decode, basic_auth, plain, url_findings, PROXY_RULE, URL_RULE};
 use crate::syntax::{ini, lines, placeholder, tokens, yaml};
 use crate::{Credential, Reader};
 
 pub(super) const NPMRC: Reader = Reader {
     family: "npmrc",
-    rule_ids: &["npmrc-auth-token", "npmrc-basic-auth", "npmrc-password", URL_RULE],
+    rule_ids: &[
+        "npmrc-auth-token",
+        "npmrc-basic-auth",
+        "npmrc-password",
+        URL_RULE,
+        PROXY_RULE,
+    ],
     recognise: |f, _| f.name_is(&[".npmrc", "npmrc"]),
     read: npmrc,
 };
 
 pub(super) const YARNRC: Reader = Reader {
     family: "yarnrc",
-    rule_ids: &["npmrc-auth-token", "npmrc-basic-auth", "npmrc-password", URL_RULE],
+    rule_ids: &[
+        "npmrc-auth-token",
+        "npmrc-basic-auth",
+        "npmrc-password",
+        URL_RULE,
+        PROXY_RULE,
+    ],
     recognise: |f, _| f.name_is(&[".yarnrc", "yarnrc"]),
     read: yarnrc,
 };
 
 pub(super) const YARNRC_YML: Reader = Reader {
     family: "yarnrc-yml",
-    rule_ids: &["yarnrc-npm-auth", URL_RULE],
+    rule_ids: &["yarnrc-npm-auth", URL_RULE, PROXY_RULE],
     recognise: |f, _| f.name_is(&[".yarnrc.yml", ".yarnrc.yaml"]),
     read: yarnrc_yml,
 };
@@ -108,11 +120,12 @@ fn npm_settings(bytes: &[u8], settings: &[Setting], kind: &str) -> Vec<Credentia
                     format!("_password (base64) of a {kind} for {place}{user}"),
                 )
             }
-            "registry" | "proxy" | "https-proxy" | "http-proxy" => {
+            f @ ("registry" | "proxy" | "https-proxy" | "http-proxy") => {
+                let rule = if f == "registry" { URL_RULE } else { PROXY_RULE };
                 out.extend(url_findings(
                     bytes,
                     s.value.clone(),
-                    URL_RULE,
+                    rule,
                     &format!("the {field} URL of a {kind}"),
                 ));
                 None
@@ -207,10 +220,11 @@ fn yarnrc_yml(bytes: &[u8]) -> Vec<Credential> {
                 }
             }
             k @ ("npmRegistryServer" | "httpProxy" | "httpsProxy" | "npmPublishRegistry") => {
+                let rule = if k.ends_with("Proxy") { PROXY_RULE } else { URL_RULE };
                 out.extend(url_findings(
                     bytes,
                     s.span.clone(),
-                    URL_RULE,
+                    rule,
                     &format!("the {k} of a .yarnrc.yml"),
                 ));
             }
@@ -261,7 +275,7 @@ always-auth=true
         );
         assert_eq!(got[2].1, "npmrc-password");
         assert!(got[2].2.ends_with("(user deploy)"), "{}", got[2].2);
-        assert_eq!(got[3].1, "package-manager-url-credentials");
+        assert_eq!(got[3].1, "proxy-url-password");
         assert!(crate::read("src/npmrc.js", text.as_bytes()).is_none());
     }
 

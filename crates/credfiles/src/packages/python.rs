@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::{plain, url_findings, URL_RULE};
+use super::{plain, url_findings, PROXY_RULE, URL_RULE};
 use crate::syntax::{lines, trim_span, yaml};
 use crate::{Credential, Reader};
 
@@ -20,7 +20,7 @@ pub(super) const PYPIRC: Reader = Reader {
 
 pub(super) const PIP_CONF: Reader = Reader {
     family: "pip-conf",
-    rule_ids: &["pip-index-url-credentials", URL_RULE],
+    rule_ids: &["pip-index-url-credentials", PROXY_RULE],
     recognise: |f, _| f.name_is(&["pip.conf", "pip.ini"]),
     read: pip_conf,
 };
@@ -56,7 +56,7 @@ pub(super) const POETRY_AUTH: Reader = Reader {
 
 pub(super) const CONDARC: Reader = Reader {
     family: "condarc",
-    rule_ids: &["condarc-channel-token", URL_RULE],
+    rule_ids: &["condarc-channel-token", URL_RULE, PROXY_RULE],
     recognise: |f, _| {
         f.name_is(&[".condarc", "condarc", ".mambarc"])
             || (f.in_dir("condarc.d") && f.name_ends_with(&[".yml", ".yaml"]))
@@ -161,7 +161,7 @@ fn pip_conf(bytes: &[u8]) -> Vec<Credential> {
         let key = e.key.replace('_', "-");
         let rule = match key.as_str() {
             "index-url" | "extra-index-url" | "find-links" => "pip-index-url-credentials",
-            "proxy" => URL_RULE,
+            "proxy" => PROXY_RULE,
             _ => continue,
         };
         let what = format!("the {key} of the [{}] section of a pip configuration file", e.section);
@@ -322,10 +322,15 @@ fn condarc(bytes: &[u8]) -> Vec<Credential> {
                 i = start;
             }
         }
+        let rule = if setting == "proxy_servers" {
+            PROXY_RULE
+        } else {
+            URL_RULE
+        };
         out.extend(url_findings(
             bytes,
             s.span.clone(),
-            URL_RULE,
+            rule,
             &format!("the {setting} URL of a .condarc"),
         ));
     }
@@ -390,7 +395,7 @@ trusted-host = pypi.acme.test
             got[0].2,
             "password in the extra-index-url of the [global] section of a pip configuration file for ci@pypi.acme.test"
         );
-        assert_eq!(got[2].1, "package-manager-url-credentials");
+        assert_eq!(got[2].1, "proxy-url-password");
     }
 
     #[test]
