@@ -22,8 +22,8 @@ pub(crate) struct CredentialFiles {
     rule_index: HashMap<&'static str, usize>,
 }
 
-/// Why a candidate was kept, by its secret's span.
-pub(crate) type Reasons = Vec<(Range<usize>, String)>;
+/// Why a candidate was kept, by its secret's span and its rule's index.
+pub(crate) type Reasons = Vec<((Range<usize>, usize), String)>;
 
 impl CredentialFiles {
     /// Maps every rule id a reader may report under onto `rules` (the
@@ -67,15 +67,24 @@ impl CredentialFiles {
             let overlaps = |c: &Candidate| {
                 c.secret.start < cred.span.end.max(cred.span.start + 1) && cred.span.start < c.secret.end
             };
-            if let Some(stronger) = candidates
-                .iter()
-                .find(|c| overlaps(c) && rules[c.rule].spec.priority > priority)
-            {
-                reasons.push((stronger.secret.clone(), cred.reason));
+            // A stronger rule's match stands, unless it is the same bytes
+            // still encoded and the reader knows how the file encodes them
+            // (a kubeconfig's base64 client key): the reader's decoded
+            // value says more.
+            let stands = |c: &Candidate| {
+                overlaps(c)
+                    && rules[c.rule].spec.priority > priority
+                    && !(cred.decoded.is_some() && c.decoded.is_none() && c.secret == cred.span)
+            };
+            if let Some(stronger) = candidates.iter().find(|c| stands(c)) {
+                reasons.push(((stronger.secret.clone(), stronger.rule), cred.reason));
+                // Weaker matches of the same value (the file's own rule on
+                // the encoded form) go: the stronger one reports it.
+                candidates.retain(|c| !overlaps(c) || rules[c.rule].spec.priority > priority);
                 continue;
             }
             candidates.retain(|c| !overlaps(c));
-            reasons.push((cred.span.clone(), cred.reason));
+            reasons.push(((cred.span.clone(), rule), cred.reason));
             candidates.push(Candidate {
                 rule,
                 span: cred.span.clone(),

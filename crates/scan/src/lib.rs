@@ -207,8 +207,8 @@ impl<'a> ScanRun<'a> {
             return Vec::new();
         }
         let mut findings = findings_from(self.scanner.rules(), bytes, origin, &candidates, self.show_secrets);
-        for (span, reason) in reasons {
-            if let Some(i) = candidates.iter().position(|c| c.secret == span) {
+        for ((span, rule), reason) in reasons {
+            if let Some(i) = candidates.iter().position(|c| c.secret == span && c.rule == rule) {
                 findings[i].reason.get_or_insert(reason);
             }
         }
