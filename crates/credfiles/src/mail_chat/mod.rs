@@ -165,6 +165,12 @@ pub(crate) const READERS: &[Reader] = &[
         read: vcs::wgetrc,
     },
     Reader {
+        family: "gh-hosts",
+        rule_ids: &["hub-cli-oauth-token"],
+        recognise: vcs::recognise_gh_hosts,
+        read: vcs::gh_hosts,
+    },
+    Reader {
         family: "apt-auth-conf",
         rule_ids: &["netrc-password"],
         recognise: |f, _| {

@@ -556,6 +556,40 @@ pub(crate) fn apt_conf(bytes: &[u8]) -> Vec<Credential> {
     out
 }
 
+/// The hub CLI's `~/.config/hub` and GitHub CLI's `~/.config/gh/hosts.yml`:
+/// YAML keyed by host, each with a `user` and an `oauth_token` (`hub`
+/// writes a list of users per host; `gh` a mapping, with `users:` in newer
+/// versions).
+pub(crate) fn recognise_gh_hosts(f: &FileName<'_>, bytes: &[u8]) -> bool {
+    let named =
+        (f.name_is(&["hub"]) && f.in_dir(".config")) || (f.name_is(&["hosts.yml", "hosts.yaml"]) && f.in_dir("gh"));
+    named && bytes.windows(12).any(|w| w == b"oauth_token:")
+}
+
+pub(crate) fn gh_hosts(bytes: &[u8]) -> Vec<Credential> {
+    let scalars = crate::syntax::yaml::scalars(bytes);
+    scalars
+        .iter()
+        .filter(|s| s.key() == "oauth_token" && keep(bytes, &s.span))
+        .map(|s| {
+            let host = s.path.first().cloned().unwrap_or_default();
+            // The user beside the token (same parent path), if any.
+            let parent = &s.path[..s.path.len() - 1];
+            let user = scalars
+                .iter()
+                .find(|u| u.key() == "user" && u.path.len() == s.path.len() && &u.path[..u.path.len() - 1] == parent)
+                .map(|u| format!(" of {}", u.value))
+                .or_else(|| (s.path.len() >= 3 && s.path[1] == "users").then(|| format!(" of {}", s.path[2])))
+                .unwrap_or_default();
+            cred(
+                "hub-cli-oauth-token",
+                s.span.clone(),
+                format!("oauth_token{user} for {host} in a hub/gh CLI hosts file"),
+            )
+        })
+        .collect()
+}
+
 /// apt's `auth.conf` (and `auth.conf.d/*.conf`): netrc syntax, `machine
 /// HOST[/PATH] login USER password PASSWORD`, over any number of lines.
 pub(crate) fn apt_auth_conf(bytes: &[u8]) -> Vec<Credential> {
@@ -689,6 +723,26 @@ mod tests {
         .is_empty());
         let _ = super::svn_simple(b"K 999999999999999999999\n");
         let _ = super::svn_simple(b"K 3\nab");
+    }
+
+    #[test]
+    fn hub_and_gh_hosts() {
+        let hub = "github.com:\n- user: alice\n  oauth_token: 3f9a1c7e5b2d8f4a6c0e1b3d5f7a9c2e4b6d8f0a\n  protocol: https\ngithub.acme.test:\n- user: alice\n  oauth_token: ${GHE_TOKEN}\n  protocol: https\n";
+        let got = found("home/alice/.config/hub", hub);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, "3f9a1c7e5b2d8f4a6c0e1b3d5f7a9c2e4b6d8f0a");
+        assert_eq!(
+            got[0].2,
+            "oauth_token of alice for github.com in a hub/gh CLI hosts file"
+        );
+        let gh = "github.com:\n    git_protocol: https\n    users:\n        alice:\n            oauth_token: gho_fake0token0for0tests0only0000000000\n    user: alice\n    oauth_token: gho_fake0token0for0tests0only0000000000\n";
+        let got = found("home/alice/.config/gh/hosts.yml", gh);
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            got[0].2,
+            "oauth_token of alice for github.com in a hub/gh CLI hosts file"
+        );
+        assert!(crate::read("home/alice/.config/gh/hosts.yml", b"github.com:\n  user: alice\n").is_none());
     }
 
     #[test]
