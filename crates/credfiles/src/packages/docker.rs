@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use super::{basic_auth, head_contains, parent_is, plain, url_findings, PROXY_RULE};
-use crate::syntax::{json, placeholder, yaml};
+use crate::syntax::{json, placeholder};
 use crate::{Credential, Reader};
 
 pub(super) const DOCKER_CONFIG: Reader = Reader {
@@ -81,7 +81,7 @@ fn docker_config(bytes: &[u8]) -> Vec<Credential> {
 
 /// `repositories[].password`, with the entry's name, URL and user.
 fn helm_repositories(bytes: &[u8]) -> Vec<Credential> {
-    let scalars = yaml::scalars(bytes);
+    let scalars = super::yaml_scalars(bytes);
     let mut fields: HashMap<(usize, &str, &str), &str> = HashMap::new();
     for s in &scalars {
         if let ["repositories", i, field] = s.path.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {

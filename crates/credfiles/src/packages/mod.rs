@@ -34,7 +34,7 @@ use std::ops::Range;
 
 use base64::Engine as _;
 
-use crate::syntax::placeholder;
+use crate::syntax::{placeholder, yaml};
 use crate::{Credential, FileName, Reader};
 
 pub(crate) const READERS: &[Reader] = &[
@@ -261,6 +261,38 @@ pub(crate) fn parent_is(f: &FileName<'_>, dir: &str) -> bool {
     parent == dir || parent.ends_with(&format!("/{dir}"))
 }
 
+/// [`yaml::scalars`] made safe for non-ASCII text: the shared collector
+/// takes yaml-rust2's marker index (a count of characters) as a byte
+/// offset, which misplaces spans after a multi-byte character and panics
+/// when it falls inside one. Each non-ASCII character is parsed as as many
+/// `a` bytes as it has, so character and byte offsets agree and every
+/// span is right for the original bytes; values are read back from them.
+pub(crate) fn yaml_scalars(bytes: &[u8]) -> Vec<yaml::Scalar> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Vec::new();
+    };
+    if text.is_ascii() {
+        return yaml::scalars(bytes);
+    }
+    let mut ascii = Vec::with_capacity(bytes.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            ascii.push(c as u8);
+        } else {
+            ascii.extend(std::iter::repeat_n(b'a', c.len_utf8()));
+        }
+    }
+    let mut scalars = yaml::scalars(&ascii);
+    for s in &mut scalars {
+        if ascii.get(s.span.clone()) == Some(s.value.as_bytes()) {
+            if let Some(original) = text.get(s.span.clone()) {
+                s.value = original.to_string();
+            }
+        }
+    }
+    scalars
+}
+
 /// Whether the first 8 KiB of `bytes` contain `needle`.
 pub(crate) fn head_contains(bytes: &[u8], needle: &[u8]) -> bool {
     find(&bytes[..bytes.len().min(8192)], needle).is_some()
@@ -298,6 +330,26 @@ mod tests {
             ".cargo"
         ));
         assert!(!parent_is(&FileName::new("credentials"), ".gem"));
+    }
+
+    #[test]
+    fn yaml_with_multibyte_text() {
+        let text = "# caf\u{e9} \u{1F600}\na: \u{1F600}\u{1F600}\u{1F600}\nb: \"\u{e9}\u{1F600}x\"\nnpmAuthToken: t\u{f6}k3n-\u{1F511}\n";
+        let got = yaml_scalars(text.as_bytes());
+        let spans: Vec<&str> = got.iter().map(|s| &text[s.span.clone()]).collect();
+        assert_eq!(
+            spans,
+            vec![
+                "\u{1F600}\u{1F600}\u{1F600}",
+                "\u{e9}\u{1F600}x",
+                "t\u{f6}k3n-\u{1F511}"
+            ]
+        );
+        assert_eq!(got[2].value, "t\u{f6}k3n-\u{1F511}");
+        assert_eq!(
+            crate::test_support::secrets(".yarnrc.yml", text),
+            vec!["t\u{f6}k3n-\u{1F511}"]
+        );
     }
 
     #[test]

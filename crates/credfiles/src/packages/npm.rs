@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::{base64_decode, basic_auth, plain, url_findings, PROXY_RULE, URL_RULE};
-use crate::syntax::{ini, lines, placeholder, tokens, yaml};
+use crate::syntax::{ini, lines, placeholder, tokens};
 use crate::{Credential, Reader};
 
 pub(super) const NPMRC: Reader = Reader {
@@ -182,7 +182,7 @@ pub(super) fn password_base64(
 /// registry and proxy URLs with user:password.
 fn yarnrc_yml(bytes: &[u8]) -> Vec<Credential> {
     let mut out = Vec::new();
-    for s in yaml::scalars(bytes) {
+    for s in super::yaml_scalars(bytes) {
         if !placeholder::is_credential(s.value.as_bytes()) {
             continue;
         }

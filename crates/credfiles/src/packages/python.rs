@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::{plain, url_findings, PROXY_RULE, URL_RULE};
-use crate::syntax::{lines, trim_span, yaml};
+use crate::syntax::{lines, trim_span};
 use crate::{Credential, Reader};
 
 pub(super) const PYPIRC: Reader = Reader {
@@ -299,7 +299,7 @@ fn poetry_auth(bytes: &[u8]) -> Vec<Credential> {
 /// user:password (proxy_servers, channels).
 fn condarc(bytes: &[u8]) -> Vec<Credential> {
     let mut out = Vec::new();
-    for s in yaml::scalars(bytes) {
+    for s in super::yaml_scalars(bytes) {
         let setting = s.path.first().cloned().unwrap_or_default();
         let raw = &bytes[s.span.clone()];
         if raw == s.value.as_bytes() && raw.starts_with(b"http") {

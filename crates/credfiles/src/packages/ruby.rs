@@ -3,7 +3,7 @@
 //! `BUNDLE_GEMS__ACME__TEST: "user:password"`).
 
 use super::{parent_is, plain, url_findings, URL_RULE};
-use crate::syntax::{placeholder, yaml};
+use crate::syntax::placeholder;
 use crate::{Credential, Reader};
 
 pub(super) const GEM_CREDENTIALS: Reader = Reader {
@@ -32,7 +32,7 @@ pub(super) const BUNDLER_CONFIG: Reader = Reader {
 /// others. GitHub Packages' form `Bearer TOKEN` keeps only the token.
 fn gem_credentials(bytes: &[u8]) -> Vec<Credential> {
     let mut out = Vec::new();
-    for s in yaml::scalars(bytes) {
+    for s in super::yaml_scalars(bytes) {
         // An empty quoted value's span is its closing quote: judge the value.
         if s.path.len() != 1 || !placeholder::is_credential(s.value.as_bytes()) {
             continue;
@@ -55,7 +55,7 @@ fn gem_credentials(bytes: &[u8]) -> Vec<Credential> {
 
 /// `.gemrc`: gem sources (`:sources:`) with user:password.
 fn gemrc(bytes: &[u8]) -> Vec<Credential> {
-    yaml::scalars(bytes)
+    super::yaml_scalars(bytes)
         .into_iter()
         .flat_map(|s| {
             let setting = s.path.first().cloned().unwrap_or_default();
@@ -70,7 +70,7 @@ fn gemrc(bytes: &[u8]) -> Vec<Credential> {
 /// settings and is left to the engine.
 fn bundler_config(bytes: &[u8]) -> Vec<Credential> {
     let mut out = Vec::new();
-    for s in yaml::scalars(bytes) {
+    for s in super::yaml_scalars(bytes) {
         let key = s.key();
         let Some(name) = key.strip_prefix("BUNDLE_") else {
             continue;
