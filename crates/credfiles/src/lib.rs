@@ -190,7 +190,7 @@ pub fn read(path: &str, bytes: &[u8]) -> Option<(&'static str, Vec<Credential>)>
     let mut found = (reader.read)(bytes);
     found.retain(|c| c.span.start <= c.span.end && c.span.end <= bytes.len());
     found.sort_by_key(|c| (c.span.start, c.span.end));
-    found.dedup_by(|a, b| a.span == b.span);
+    found.dedup_by(|a, b| a.span == b.span && a.rule_id == b.rule_id && a.decoded == b.decoded);
     Some((reader.family, found))
 }
 

@@ -189,8 +189,16 @@ const TRIVIAL_VALUES: &[&str] = &[
 pub fn is_placeholder(secret: &[u8]) -> bool {
     // `$VAR`, `${VAR}`, `$(cmd)`, `%VAR%` are references; `%2B…` is a
     // percent-encoded value and stays a candidate.
+    // `$P$…`, `$2y$…`, `$wp$2y$…`, `$argon2id$…`: a crypt-style hash names
+    // its scheme between dollars; it is a value, not a `$VAR` reference.
+    let crypt_scheme = secret.len() > 3
+        && secret[0] == b'$'
+        && secret[1..]
+            .iter()
+            .position(|&b| b == b'$')
+            .is_some_and(|p| (1..=8).contains(&p) && secret[1..=p].iter().all(u8::is_ascii_alphanumeric));
     if let [first, second, ..] = secret {
-        let ident = second.is_ascii_alphabetic() || *second == b'_';
+        let ident = (second.is_ascii_alphabetic() || *second == b'_') && !crypt_scheme;
         if (*first == b'$' && (ident || matches!(second, b'{' | b'('))) || (*first == b'%' && ident) {
             return true;
         }
@@ -445,6 +453,20 @@ mod tests {
             "ghp_fAkE8x2ZP0qR7sLmN4vW9yB3cD6eF1gH5jK2",
         ] {
             assert!(!is_placeholder(real.as_bytes()), "{real}");
+        }
+    }
+
+    #[test]
+    fn crypt_hashes_are_not_variable_references() {
+        for hash in [
+            "$P$BxW8v2nQ3c9LmZt5R1kYpJ0aHsD7fE.",
+            "$wp$2y$10$abcdefghijklmnopqrstuv",
+            "$2y$10$Qm7vT2xR9kLpWm3Xp8Zr4e",
+        ] {
+            assert!(!is_placeholder(hash.as_bytes()), "{hash}");
+        }
+        for var in ["$DB_PASSWORD", "${TOKEN}", "$(cat pw)", "$HOME/x"] {
+            assert!(is_placeholder(var.as_bytes()), "{var}");
         }
     }
 

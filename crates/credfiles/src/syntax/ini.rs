@@ -23,7 +23,7 @@ pub struct Entry {
 /// Every entry of `bytes`, in order. Lines that are neither a section, a
 /// comment nor an entry are skipped.
 pub fn entries(bytes: &[u8]) -> Vec<Entry> {
-    entries_with(bytes, &[b'=', b':'])
+    entries_with(bytes, b"=:")
 }
 
 /// Like [`entries`], with the separators a format allows (`.npmrc` only

@@ -99,29 +99,10 @@ pub fn is_secret_key(name: &str) -> bool {
     let words = key_words(name);
     let has = |w: &str| words.iter().any(|x| x == w);
     let joined = words.concat();
-    if words.iter().any(|w| {
-        matches!(
-            w.as_str(),
-            "password"
-                | "passwd"
-                | "pwd"
-                | "passphrase"
-                | "secret"
-                | "token"
-                | "credential"
-                | "credentials"
-                | "pass"
-                | "passwort"
-                | "authtoken"
-                | "apikey"
-                | "secretkey"
-                | "privatekey"
-                | "accesskey"
-                | "masterkey"
-        )
-    }) {
-        // `password_file`, `token_url`, `secret_name`: a reference, not the value.
-        let reference = words.last().is_some_and(|w| {
+    // `password_file`, `token_url`, `secret_name`, `access_key_id`: a
+    // reference to the value or a property of it, not the value.
+    let reference = words.len() > 1
+        && words.last().is_some_and(|w| {
             matches!(
                 w.as_str(),
                 "file"
@@ -161,7 +142,31 @@ pub fn is_secret_key(name: &str) -> bool {
                     | "version"
             )
         });
-        return !reference;
+    if reference {
+        return false;
+    }
+    if words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "password"
+                | "passwd"
+                | "pwd"
+                | "passphrase"
+                | "secret"
+                | "token"
+                | "credential"
+                | "credentials"
+                | "pass"
+                | "passwort"
+                | "authtoken"
+                | "apikey"
+                | "secretkey"
+                | "privatekey"
+                | "accesskey"
+                | "masterkey"
+        )
+    }) {
+        return true;
     }
     (has("key")
         && words.iter().any(|w| {

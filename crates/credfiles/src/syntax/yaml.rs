@@ -57,26 +57,32 @@ impl Collector<'_> {
                 *index += 1;
                 Some(Some(i.to_string()))
             }
-            Some(Frame::Map { key }) => match key.take() {
-                Some(k) => Some(Some(k)),
-                None => None, // this is a key
-            },
+            // No key pending: this scalar is the key.
+            Some(Frame::Map { key }) => key.take().map(Some),
         }
     }
 
     fn span(&self, mark: Marker, value: &str, style: TScalarStyle) -> Range<usize> {
-        let start = mark.index().min(self.src.len());
-        let rest = &self.src[start..];
-        let skip = match style {
-            TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => 1,
-            TScalarStyle::Literal | TScalarStyle::Folded => {
-                // The content begins on the next line.
-                rest.find('\n').map_or(rest.len(), |p| p + 1)
-            }
-            _ => 0,
-        };
-        let s = (start + skip).min(self.src.len());
+        let at = mark.index().min(self.src.len());
         let first_line = value.lines().next().unwrap_or("");
+        if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded) {
+            // The parser marks a block scalar at its indicator or at its
+            // content; look from the mark on, then before it.
+            let found = if first_line.is_empty() {
+                None
+            } else {
+                self.src[at..]
+                    .find(first_line)
+                    .map(|p| at + p)
+                    .or_else(|| self.src[..at].rfind(first_line))
+            };
+            return match found {
+                Some(p) => p..p + first_line.len(),
+                None => at..at,
+            };
+        }
+        let skip = usize::from(matches!(style, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted));
+        let s = (at + skip).min(self.src.len());
         let line_end = self.src[s..].find('\n').map_or(self.src.len(), |p| s + p);
         match self.src[s..line_end].find(first_line) {
             Some(p) if !first_line.is_empty() => s + p..s + p + first_line.len(),
@@ -187,6 +193,10 @@ mod tests {
         let pw = s.iter().find(|s| s.key() == "password").unwrap();
         assert_eq!(&text[pw.span.clone()], "hunter3");
         let key = s.iter().find(|s| s.key() == "ENCRYPTION_KEY").unwrap();
+        let block = "a: 1\nscript: |\n  first line\n  second line\nb: 2\n";
+        let s2 = scalars(block.as_bytes());
+        let script = s2.iter().find(|s| s.key() == "script").unwrap();
+        assert_eq!(&block[script.span.clone()], "first line");
         assert_eq!(key.document, 1);
         assert_eq!(key.path, vec!["data", "ENCRYPTION_KEY"]);
         assert_eq!(&text[key.span.clone()], "q8Vn3Lx2");
