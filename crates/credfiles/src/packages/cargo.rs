@@ -17,7 +17,7 @@ use crate::{Credential, Reader};
 
 pub(super) const CARGO_CREDENTIALS: Reader = Reader {
     family: "cargo-credentials",
-    rule_ids: &["cargo-registry-token"],
+    rule_ids: &["cargo-registry-token", URL_RULE],
     recognise: |f, _| {
         f.name_is(&["credentials.toml", "credentials"]) && (parent_is(f, ".cargo") || parent_is(f, "cargo"))
     },
