@@ -41,6 +41,20 @@ fn built_with() -> (PathBuf, String) {
     (target.to_path_buf(), profile)
 }
 
+/// Whether cargo sets `name` for the crate it builds or runs (and so for
+/// this test), as opposed to configuration a user sets.
+fn is_package_variable(name: &str) -> bool {
+    name.starts_with("CARGO_PKG_")
+        || matches!(
+            name,
+            "CARGO_MANIFEST_DIR"
+                | "CARGO_MANIFEST_PATH"
+                | "CARGO_CRATE_NAME"
+                | "CARGO_PRIMARY_PACKAGE"
+                | "CARGO_BIN_NAME"
+        )
+}
+
 fn run(program: &Path, args: &[&str]) -> Output {
     Command::new(program)
         .args(args)
@@ -66,7 +80,17 @@ fn cargo_install_from_the_checkout_gives_a_keyhound_that_scans() {
     let root = tempfile::tempdir().unwrap();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let started = Instant::now();
-    let install = Command::new(cargo)
+    let mut install = Command::new(cargo);
+    // Cargo runs this test with its package's variables (CARGO_MANIFEST_DIR,
+    // CARGO_PKG_*, ...). Some build scripts (ring's) are rerun when one of
+    // them differs from the last build, so passing them on would rebuild
+    // what a plain `cargo build --release` built, and the other way round.
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(is_package_variable) {
+            install.env_remove(name);
+        }
+    }
+    let install = install
         .args(["install", "--locked", "--path", env!("CARGO_MANIFEST_DIR"), "--root"])
         .arg(root.path())
         .args(["--profile", &profile])
