@@ -83,7 +83,7 @@ fn is_template(s: &str) -> bool {
             && t[1..t.len() - 1]
                 .chars()
                 .all(|c| c.is_ascii_alphabetic() || c == '_' || c == ' ' || c == '-'))
-        || (t.starts_with("#{") && t.ends_with('}'))
+        || (t.starts_with("#{") && (t.ends_with('}') || t.ends_with("}#")))
         || (t.starts_with("@") && t.ends_with('@') && t.len() > 2)
         || (t.starts_with("__") && t.ends_with("__") && t.len() > 4)
         || t.starts_with("process.env")
@@ -239,6 +239,7 @@ mod tests {
             "#{dbPassword}",
             "op://vault/item/password",
             "replace_with_your_token",
+            "#{DbPassword}#",
         ] {
             assert!(skip_reason(v.as_bytes()).is_some(), "{v:?}");
         }

@@ -42,6 +42,11 @@ struct Collector<'a> {
     out: Vec<Scalar>,
     /// Collections opened past [`MAX_DEPTH`], not tracked.
     overflow: usize,
+    /// Whether the source is ASCII (character and byte offsets agree).
+    ascii: bool,
+    /// The last (character, byte) offset pair [`Collector::byte_offset`]
+    /// reached.
+    cursor: (usize, usize),
 }
 
 const MAX_DEPTH: usize = 128;
@@ -62,8 +67,29 @@ impl Collector<'_> {
         }
     }
 
-    fn span(&self, mark: Marker, value: &str, style: TScalarStyle) -> Range<usize> {
-        let at = mark.index().min(self.src.len());
+    /// The byte offset of the parser's mark, which counts characters.
+    /// Marks mostly move forward, so the walk resumes from the last one.
+    fn byte_offset(&mut self, chars: usize) -> usize {
+        if self.ascii {
+            return chars.min(self.src.len());
+        }
+        if chars < self.cursor.0 {
+            self.cursor = (0, 0);
+        }
+        let (mut c, mut b) = self.cursor;
+        for ch in self.src[b..].chars() {
+            if c == chars {
+                break;
+            }
+            c += 1;
+            b += ch.len_utf8();
+        }
+        self.cursor = (c, b);
+        b
+    }
+
+    fn span(&mut self, mark: Marker, value: &str, style: TScalarStyle) -> Range<usize> {
+        let at = self.byte_offset(mark.index());
         let first_line = value.lines().next().unwrap_or("");
         if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded) {
             // The parser marks a block scalar at its indicator or at its
@@ -83,6 +109,9 @@ impl Collector<'_> {
         }
         let skip = usize::from(matches!(style, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted));
         let s = (at + skip).min(self.src.len());
+        if value.is_empty() {
+            return s..s;
+        }
         let line_end = self.src[s..].find('\n').map_or(self.src.len(), |p| s + p);
         match self.src[s..line_end].find(first_line) {
             Some(p) if !first_line.is_empty() => s + p..s + p + first_line.len(),
@@ -170,6 +199,8 @@ pub fn scalars(bytes: &[u8]) -> Vec<Scalar> {
         document: 0,
         out: Vec::new(),
         overflow: 0,
+        ascii: src.is_ascii(),
+        cursor: (0, 0),
     };
     let mut parser = Parser::new_from_str(src);
     let _ = parser.load(&mut c, true);
@@ -207,6 +238,10 @@ mod tests {
         let _ = scalars(b"a: [b, c\n  d: : :\n");
         let deep = "[".repeat(10_000);
         let _ = scalars(deep.as_bytes());
+        let wide = "a: \u{1F600}\u{1F600}\u{1F600}\nb: \"\u{e9}\u{1F600}x\"\nc: \"\"\n";
+        let s = scalars(wide.as_bytes());
+        assert_eq!(&wide[s[1].span.clone()], "\u{e9}\u{1F600}x");
+        assert!(s[2].span.is_empty() && s[2].value.is_empty());
         let utf8 = "k: \u{e9}t\u{e9}\npass: x\u{e9}y\n";
         let s = scalars(utf8.as_bytes());
         assert_eq!(&utf8[s[1].span.clone()], "x\u{e9}y");
