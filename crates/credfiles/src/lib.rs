@@ -110,35 +110,49 @@ impl<'a> FileName<'a> {
     }
 
     /// Whether the base name is one of `names` (ASCII case-insensitive).
+    /// Every recogniser runs on every scanned file, so these checks never
+    /// allocate.
     pub fn name_is(&self, names: &[&str]) -> bool {
-        names.iter().any(|n| self.lower_name == n.to_ascii_lowercase())
+        names.iter().any(|n| self.name.eq_ignore_ascii_case(n))
     }
 
     /// Whether the base name ends with one of `suffixes` (e.g. `.tfstate`;
     /// ASCII case-insensitive).
     pub fn name_ends_with(&self, suffixes: &[&str]) -> bool {
+        let name = self.lower_name.as_bytes();
         suffixes
             .iter()
-            .any(|s| self.lower_name.ends_with(&s.to_ascii_lowercase()))
+            .any(|s| name.len() >= s.len() && name[name.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes()))
     }
 
     /// Whether the base name starts with `prefix` (ASCII case-insensitive).
     pub fn name_starts_with(&self, prefix: &str) -> bool {
-        self.lower_name.starts_with(&prefix.to_ascii_lowercase())
+        self.lower_name
+            .as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
     }
 
     /// Whether a directory named `dir` (one or more components, e.g.
     /// `.kube` or `.config/rclone`) holds the file somewhere up its path.
     pub fn in_dir(&self, dir: &str) -> bool {
-        let dir = dir.to_ascii_lowercase();
-        let parent = match self.lower_path.rfind('/') {
-            Some(p) => &self.lower_path[..p],
-            None => return false,
+        let Some(slash) = self.lower_path.rfind('/') else {
+            return false;
         };
-        parent == dir
-            || parent.ends_with(&format!("/{dir}"))
-            || parent.contains(&format!("/{dir}/"))
-            || parent.starts_with(&format!("{dir}/"))
+        let parent = &self.lower_path[..slash];
+        // Recognisers name directories in lower case; allocate only if not.
+        let dir: std::borrow::Cow<'_, str> = if dir.bytes().any(|b| b.is_ascii_uppercase()) {
+            dir.to_ascii_lowercase().into()
+        } else {
+            dir.into()
+        };
+        if dir.is_empty() {
+            return false;
+        }
+        parent.match_indices(&*dir).any(|(at, _)| {
+            let end = at + dir.len();
+            (at == 0 || parent.as_bytes()[at - 1] == b'/') && (end == parent.len() || parent.as_bytes()[end] == b'/')
+        })
     }
 
     /// The lower-cased base name.

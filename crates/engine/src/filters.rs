@@ -447,8 +447,8 @@ mod tests {
             assert!(is_placeholder(fake.as_bytes()), "{fake}");
         }
         for real in [
-            "AKIA2E0A8F3B244C9986",
-            "sk_live_51HqLyjWDarjtT1zdp7dc9FaKe0x",
+            "AKIA2E0A8F3B244C9986",                 // keyhound:allow (a made-up key shape)
+            "sk_live_51HqLyjWDarjtT1zdp7dc9FaKe0x", // keyhound:allow (a made-up key shape)
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8Rk1",
             "ghp_fAkE8x2ZP0qR7sLmN4vW9yB3cD6eF1gH5jK2",
         ] {
@@ -482,7 +482,7 @@ mod tests {
         }
         for real in [
             "q8Vn3Lx2Rt7Zp1Wm9Ks4Yb6H",
-            "AKIA2E0A8F3B244C9986",
+            "AKIA2E0A8F3B244C9986", // keyhound:allow (a made-up key shape)
             "dXNlcjpwYXNzd29yZA==",
         ] {
             assert!(!is_repetitive(real.as_bytes()), "{real}");

@@ -220,6 +220,15 @@ impl<'a> ScanRun<'a> {
         findings
     }
 
+    /// The blob's path as rules' `paths` see it (`/`-separated, an archive
+    /// member's `!` as a separator), or `None` when it has none.
+    fn rule_path(origin: &Origin) -> Option<String> {
+        match origin {
+            Origin::Stdin { .. } | Origin::GitMessage { .. } | Origin::ImageConfig { .. } => None,
+            _ => Some(origin.display_path().replace(['!', '\\'], "/")),
+        }
+    }
+
     /// Drops candidates of rules whose `paths` the blob's path does not
     /// match (a blob without a path, such as standard input, matches none).
     fn keep_rules_for_path(&self, origin: &Origin, candidates: &mut Vec<Candidate>) {
@@ -227,10 +236,7 @@ impl<'a> ScanRun<'a> {
         if candidates.iter().all(|c| rules[c.rule].spec.paths.is_empty()) {
             return;
         }
-        let path = match origin {
-            Origin::Stdin { .. } | Origin::GitMessage { .. } | Origin::ImageConfig { .. } => None,
-            _ => Some(origin.display_path().replace(['!', '\\'], "/")),
-        };
+        let path = Self::rule_path(origin);
         candidates.retain(|c| {
             let spec = &rules[c.rule].spec;
             if spec.paths.is_empty() {

@@ -120,10 +120,14 @@ fn spring_name(f: &FileName<'_>) -> bool {
 /// hold placeholders (`.env.example`, `.env.sample`, `.env.dist`).
 fn dotenv_name(f: &FileName<'_>) -> bool {
     let n = f.lower_name();
-    let template = ["example", "sample", "dist", "template", "tmpl", "defaults", "schema"]
-        .iter()
-        .any(|t| n.ends_with(&format!(".{t}")) || n.contains(&format!(".{t}.")));
-    !template && (n == ".env" || n.starts_with(".env.") || (n.ends_with(".env") && n.len() > 4))
+    let env = n == ".env" || n.starts_with(".env.") || (n.ends_with(".env") && n.len() > 4);
+    // Checked only for .env names: recognisers run on every file.
+    env && !n.split('.').any(|part| {
+        matches!(
+            part,
+            "example" | "sample" | "dist" | "template" | "tmpl" | "defaults" | "schema"
+        )
+    })
 }
 
 /// The last segment of a dotted key (`spring.datasource.password` →
