@@ -1,8 +1,8 @@
 //! Network and version-control credential files: `.netrc`/`_netrc`,
 //! `.git-credentials`.
 
+use crate::model::{Credential, Reader};
 use crate::syntax::{lines, placeholder, tokens};
-use crate::{Credential, Reader};
 
 pub(crate) const READERS: &[Reader] = &[
     Reader {

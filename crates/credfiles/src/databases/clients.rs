@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use crate::model::{Credential, FileName};
 use crate::syntax::{is_secret_key, json, placeholder, xml};
-use crate::{Credential, FileName};
 
 fn head(bytes: &[u8]) -> &[u8] {
     &bytes[..bytes.len().min(4096)]

@@ -5,8 +5,8 @@
 
 use std::ops::Range;
 
+use crate::model::{Credential, FileName};
 use crate::syntax::{lines, placeholder};
-use crate::{Credential, FileName};
 
 /// The scheme of a password hash, when `v` is one: crypt(3) schemes
 /// (`$1$`, `$5$`, `$6$`, `$y$`, `$2b$` …), phpass, Drupal, Django and

@@ -13,8 +13,8 @@ mod hashes;
 mod servers;
 mod sql;
 
+use crate::model::{Credential, FileName, Reader};
 use crate::syntax::{ini, lines, placeholder};
-use crate::{Credential, FileName, Reader};
 
 pub(crate) const READERS: &[Reader] = &[
     Reader {

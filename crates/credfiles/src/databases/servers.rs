@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use crate::model::{Credential, FileName};
 use crate::syntax::{ini, lines, placeholder, tokens, xml, yaml};
-use crate::{Credential, FileName};
 
 /// `redis.conf`, `redis-6379.conf`, `sentinel.conf`, and ACL files
 /// (`users.acl`) next to them.

@@ -16,8 +16,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::hashes::hash_scheme;
+use crate::model::{Credential, FileName};
 use crate::syntax::{lines, placeholder};
-use crate::{Credential, FileName};
 
 const PASSWORD_RULE: &str = "sql-dump-password";
 const HASH_RULE: &str = "sql-dump-password-hash";

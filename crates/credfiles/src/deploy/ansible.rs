@@ -7,8 +7,8 @@
 use std::ops::Range;
 
 use super::contains;
+use crate::model::{Credential, FileName};
 use crate::syntax::{is_secret_key, lines, placeholder, unquote_span, yaml};
-use crate::{Credential, FileName};
 
 const CONNECTION: &str = "ansible-inventory-password";
 const VARS: &str = "ansible-vars-secret";

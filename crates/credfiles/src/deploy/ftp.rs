@@ -7,8 +7,8 @@
 use base64::Engine;
 
 use super::{index_by, prefix_key};
+use crate::model::{Credential, FileName};
 use crate::syntax::{ini, json, placeholder, xml};
-use crate::{Credential, FileName};
 
 pub(crate) fn recognise_filezilla(f: &FileName<'_>, _: &[u8]) -> bool {
     f.name_is(&["sitemanager.xml", "recentservers.xml", "filezilla.xml"])

@@ -2,8 +2,8 @@
 //! Jenkins home) and Tomcat `tomcat-users.xml`.
 
 use super::contains;
+use crate::model::{Credential, FileName};
 use crate::syntax::{placeholder, xml};
-use crate::{Credential, FileName};
 
 const ENCRYPTED: &str = "jenkins-encrypted-secret";
 const PLAIN: &str = "jenkins-credential-plain";

@@ -7,8 +7,8 @@
 use base64::Engine;
 
 use super::{index_by, line_starts_with, prefix_key};
+use crate::model::{Credential, FileName};
 use crate::syntax::{is_secret_key, placeholder, yaml};
-use crate::{Credential, FileName};
 
 const TOKEN: &str = "kubeconfig-user-token";
 const KEY: &str = "kubeconfig-client-key-data";

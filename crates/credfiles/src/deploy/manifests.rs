@@ -10,8 +10,8 @@ use std::ops::Range;
 use base64::Engine;
 
 use super::{contains, line_starts_with};
+use crate::model::{Credential, FileName};
 use crate::syntax::{is_secret_key, key_words, lines, placeholder, yaml};
-use crate::{Credential, FileName};
 
 fn template_name(f: &FileName<'_>) -> bool {
     let n = f.lower_name();

@@ -8,8 +8,8 @@ use base64::Engine;
 use ctr::cipher::{KeyIvInit, StreamCipher};
 
 use super::index_by;
+use crate::model::{Credential, FileName};
 use crate::syntax::{ini, is_secret_key, json, placeholder};
-use crate::{Credential, FileName};
 
 const PASSWORD: &str = "rclone-config-password";
 const SECRET: &str = "rclone-config-secret";

@@ -12,8 +12,8 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use base64::Engine;
 
 use super::contains;
+use crate::model::{Credential, FileName};
 use crate::syntax::xml;
-use crate::{Credential, FileName};
 
 const RULE: &str = "mremoteng-password";
 const DEFAULT_PASSWORD: &[u8] = b"mR3m";

@@ -6,8 +6,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::prefix_key;
+use crate::model::{Credential, FileName};
 use crate::syntax::{is_secret_key, json, key_words, placeholder};
-use crate::{Credential, FileName};
 
 const RULE: &str = "terraform-state-secret";
 

@@ -11,8 +11,8 @@
 use std::ops::Range;
 
 use super::names_secret as is_secret_key;
+use crate::model::Credential;
 use crate::syntax::placeholder;
-use crate::Credential;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Tok {

@@ -11,8 +11,8 @@
 use std::ops::Range;
 
 use super::names_secret as is_secret_key;
+use crate::model::{Credential, FileName};
 use crate::syntax::{json, placeholder, xml};
-use crate::{Credential, FileName};
 
 /// The secret parts of a connection string stored at `span` in `bytes`
 /// (raw, as in the file): each part's key and span.

@@ -5,8 +5,8 @@
 //! (`ssl.keystore.password`, `ssl.key.password`), `javax.net.ssl.*` system
 //! properties. Other properties files are left to the engine.
 
+use crate::model::{Credential, FileName};
 use crate::syntax::{is_secret_key, placeholder, properties};
-use crate::{Credential, FileName};
 
 /// The normalised key (lower case, letters and digits only) names a key
 /// store, trust store or key password.

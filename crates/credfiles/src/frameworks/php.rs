@@ -13,8 +13,8 @@
 use std::ops::Range;
 
 use super::names_secret as is_secret_key;
+use crate::model::{Credential, FileName};
 use crate::syntax::placeholder;
-use crate::{Credential, FileName};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Tok {

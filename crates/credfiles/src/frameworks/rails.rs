@@ -3,8 +3,8 @@
 //! credentials, and the older `config/secrets.yml` with `secret_key_base`
 //! and other secrets per environment.
 
+use crate::model::{Credential, FileName};
 use crate::syntax::{is_secret_key, placeholder, yaml};
-use crate::{Credential, FileName};
 
 /// `config/master.key` or `config/credentials/production.key` holding
 /// one line of 32 hex digits.

@@ -5,8 +5,8 @@
 //! key (`key4.db`) but are stored credentials all the same.
 
 use super::{cred, keep};
+use crate::model::{Credential, FileName};
 use crate::syntax::{ini, json, xml};
-use crate::{Credential, FileName};
 
 pub(crate) fn recognise_pidgin(f: &FileName<'_>, bytes: &[u8]) -> bool {
     f.name_is(&["accounts.xml"])

@@ -5,8 +5,8 @@
 //! fetchmail poll grammar, INI).
 
 use super::{cred, keep, url_password, words, Word};
+use crate::model::{Credential, FileName};
 use crate::syntax::{ini, is_secret_key, lines};
-use crate::{Credential, FileName};
 
 fn text(bytes: &[u8], w: &Word) -> String {
     String::from_utf8_lossy(&bytes[w.span.clone()]).into_owned()

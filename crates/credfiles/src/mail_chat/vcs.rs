@@ -11,8 +11,8 @@
 use std::ops::Range;
 
 use super::{cred, keep, url_password, words};
+use crate::model::{Credential, FileName};
 use crate::syntax::{ini, lines, trim_span};
-use crate::{Credential, FileName};
 
 pub(crate) fn recognise_git_config(f: &FileName<'_>, bytes: &[u8]) -> bool {
     f.name_is(&[".gitconfig", "gitconfig"])

@@ -12,8 +12,8 @@
 use std::ops::Range;
 
 use super::{parent_is, url_findings, URL_RULE};
+use crate::model::{Credential, Reader};
 use crate::syntax::{lines, placeholder};
-use crate::{Credential, Reader};
 
 pub(super) const CARGO_CREDENTIALS: Reader = Reader {
     family: "cargo-credentials",

@@ -12,8 +12,8 @@
 use std::collections::HashMap;
 
 use super::{basic_auth, head_contains, parent_is, plain, url_findings, PROXY_RULE};
+use crate::model::{Credential, Reader};
 use crate::syntax::{json, placeholder};
-use crate::{Credential, Reader};
 
 pub(super) const DOCKER_CONFIG: Reader = Reader {
     family: "docker-config",

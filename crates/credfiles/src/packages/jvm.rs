@@ -9,8 +9,8 @@
 use std::ops::Range;
 
 use super::{basic_auth, head_contains, parent_is, url_findings, URL_RULE};
+use crate::model::{Credential, FileName, Reader};
 use crate::syntax::{is_secret_key, placeholder, properties, xml};
-use crate::{Credential, FileName, Reader};
 
 pub(super) const MAVEN_SETTINGS: Reader = Reader {
     family: "maven-settings",

@@ -26,6 +26,7 @@ mod npm;
 mod nuget;
 mod php;
 mod python;
+pub(crate) mod readers;
 mod ruby;
 mod terraform;
 mod tools;
@@ -34,40 +35,8 @@ use std::ops::Range;
 
 use base64::Engine as _;
 
+use crate::model::{Credential, FileName};
 use crate::syntax::{placeholder, yaml};
-use crate::{Credential, FileName, Reader};
-
-pub(crate) const READERS: &[Reader] = &[
-    npm::NPMRC,
-    npm::YARNRC,
-    npm::YARNRC_YML,
-    tools::BUNFIG,
-    python::PYPIRC,
-    python::PIP_CONF,
-    python::REQUIREMENTS,
-    python::PYPROJECT,
-    python::POETRY_AUTH,
-    ruby::GEM_CREDENTIALS,
-    ruby::GEMRC,
-    jvm::MAVEN_SETTINGS_SECURITY,
-    jvm::MAVEN_SETTINGS,
-    jvm::GRADLE_PROPERTIES,
-    nuget::NUGET_CONFIG,
-    php::COMPOSER_AUTH,
-    cargo::CARGO_CREDENTIALS,
-    cargo::CARGO_CONFIG,
-    docker::DOCKER_CONFIG,
-    docker::HELM_REPOSITORIES,
-    python::CONDARC,
-    jvm::SBT_CREDENTIALS,
-    ruby::BUNDLER_CONFIG,
-    terraform::TERRAFORMRC,
-    terraform::TERRAFORM_CREDENTIALS_JSON,
-    tools::GO_ENV,
-    tools::JFROG_CLI,
-    tools::CONAN_CREDENTIALS,
-    tools::PAKET,
-];
 
 /// The rule for `user:password` in a registry, index or proxy URL of a
 /// package manager's configuration (pip's index URLs have their own).

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::{base64_decode, basic_auth, plain, url_findings, PROXY_RULE, URL_RULE};
+use crate::model::{Credential, Reader};
 use crate::syntax::{ini, lines, placeholder, tokens};
-use crate::{Credential, Reader};
 
 pub(super) const NPMRC: Reader = Reader {
     family: "npmrc",

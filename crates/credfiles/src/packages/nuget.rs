@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use super::plain;
+use crate::model::{Credential, Reader};
 use crate::syntax::{placeholder, xml};
-use crate::{Credential, Reader};
 
 pub(super) const NUGET_CONFIG: Reader = Reader {
     family: "nuget-config",

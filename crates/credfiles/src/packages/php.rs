@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use super::head_contains;
+use crate::model::{Credential, Reader};
 use crate::syntax::{json, placeholder};
-use crate::{Credential, Reader};
 
 pub(super) const COMPOSER_AUTH: Reader = Reader {
     family: "composer-auth",

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::{plain, url_findings, PROXY_RULE, URL_RULE};
+use crate::model::{Credential, Reader};
 use crate::syntax::{lines, trim_span};
-use crate::{Credential, Reader};
 
 pub(super) const PYPIRC: Reader = Reader {
     family: "pypirc",

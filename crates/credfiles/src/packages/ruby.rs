@@ -3,8 +3,8 @@
 //! `BUNDLE_GEMS__ACME__TEST: "user:password"`).
 
 use super::{parent_is, plain, url_findings, URL_RULE};
+use crate::model::{Credential, Reader};
 use crate::syntax::placeholder;
-use crate::{Credential, Reader};
 
 pub(super) const GEM_CREDENTIALS: Reader = Reader {
     family: "gem-credentials",

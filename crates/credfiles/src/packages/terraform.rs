@@ -4,8 +4,8 @@
 //! "…"}}}`).
 
 use super::{find, plain};
+use crate::model::{Credential, Reader};
 use crate::syntax::{json, lines};
-use crate::{Credential, Reader};
 
 pub(super) const TERRAFORMRC: Reader = Reader {
     family: "terraformrc",

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use super::{head_contains, parent_is, plain, url_findings, URL_RULE};
+use crate::model::{Credential, Reader};
 use crate::syntax::{json, lines, placeholder, tokens};
-use crate::{Credential, Reader};
 
 pub(super) const BUNFIG: Reader = Reader {
     family: "bunfig",
