@@ -41,7 +41,26 @@ fn matches(label: &Label, finding: &serde_json::Value) -> bool {
     finding["path"] == label.path.as_str()
         && finding["line"].as_u64() == Some(label.line)
         && !secret.is_empty()
-        && (secret == label.secret || label.secret.contains(secret) || secret.contains(&label.secret))
+        && (secret == label.secret
+            || label.secret.contains(secret)
+            || secret.contains(&label.secret)
+            || decoded_match(&label.secret, secret, finding))
+}
+
+/// The corpus labels a value stored encoded (a Docker `auth`, a FileZilla
+/// password, a kubeconfig key) in its stored form; a credential-file
+/// reader reports the decoded value. Both name the same credential when
+/// the finding says it was decoded and the label's base64 decodes to text
+/// that holds it.
+fn decoded_match(label: &str, secret: &str, finding: &serde_json::Value) -> bool {
+    use base64::Engine as _;
+    let decoded_finding = finding["decoded"].as_array().is_some_and(|d| !d.is_empty());
+    let plain = base64::engine::general_purpose::STANDARD
+        .decode(label.trim())
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(label.trim()))
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    decoded_finding && secret.len() >= 4 && plain.is_some_and(|p| p.contains(secret.trim()))
 }
 
 #[test]

@@ -47,6 +47,7 @@ impl CredentialFiles {
         bytes: &[u8],
         path: &str,
         candidates: &mut Vec<Candidate>,
+        engine_fakes: &dyn Fn() -> Vec<Range<usize>>,
     ) -> Reasons {
         let mut reasons = Reasons::new();
         if self.rule_index.is_empty() {
@@ -56,7 +57,17 @@ impl CredentialFiles {
             return reasons;
         };
         let mut added = false;
+        // Values the engine knows to be fakes whatever file holds them: a
+        // token whose checksum fails, a documented example key.
+        let fakes = if credentials.is_empty() {
+            Vec::new()
+        } else {
+            engine_fakes()
+        };
         for cred in credentials {
+            if fakes.iter().any(|f| f.start < cred.span.end && cred.span.start < f.end) {
+                continue;
+            }
             let Some(&rule) = self.rule_index.get(cred.rule_id) else {
                 continue;
             };
@@ -65,7 +76,8 @@ impl CredentialFiles {
             }
             let priority = rules[rule].spec.priority;
             let overlaps = |c: &Candidate| {
-                c.secret.start < cred.span.end.max(cred.span.start + 1) && cred.span.start < c.secret.end
+                c.span.start.min(c.secret.start) < cred.span.end.max(cred.span.start + 1)
+                    && cred.span.start < c.span.end.max(c.secret.end)
             };
             // A stronger rule's match stands, unless it is the same bytes
             // still encoded and the reader knows how the file encodes them

@@ -200,9 +200,20 @@ impl<'a> ScanRun<'a> {
             self.scanner.scan(bytes)
         };
         self.keep_rules_for_path(origin, &mut candidates);
-        let reasons = self
-            .credential_files
-            .merge(self.scanner.rules(), bytes, origin.display_path(), &mut candidates);
+        let reasons = self.credential_files.merge(
+            self.scanner.rules(),
+            bytes,
+            origin.display_path(),
+            &mut candidates,
+            &|| {
+                self.scanner
+                    .scan_explain(bytes)
+                    .into_iter()
+                    .filter(|(_, v)| matches!(v, Err(Rejection::Checksum | Rejection::KnownExample)))
+                    .map(|(c, _)| c.secret)
+                    .collect()
+            },
+        );
         if candidates.is_empty() {
             return Vec::new();
         }

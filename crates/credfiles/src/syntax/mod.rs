@@ -140,6 +140,17 @@ pub fn is_secret_key(name: &str) -> bool {
                     | "command"
                     | "cmd"
                     | "version"
+                    | "seconds"
+                    | "secs"
+                    | "minutes"
+                    | "hours"
+                    | "days"
+                    | "timeout"
+                    | "size"
+                    | "limit"
+                    | "interval"
+                    | "duration"
+                    | "age"
             )
         });
     if reference {

@@ -41,6 +41,29 @@ pub fn skip_reason(value: &[u8]) -> Option<&'static str> {
     if lower.starts_with("pk_live_") || lower.starts_with("pk_test_") || s.starts_with("pk.eyJ") {
         return Some("publishable key (public by design)");
     }
+    if lower.contains("xxxxx")
+        || [
+            "change-this",
+            "change_this",
+            "changethis",
+            "please-change",
+            "do-not-use",
+            "do_not_use",
+            "replace-me",
+            "replace_me",
+        ]
+        .iter()
+        .any(|m| lower.contains(m))
+    {
+        return Some("placeholder");
+    }
+    // A path to where the secret is (`/run/secrets/db`, `./sa.json`).
+    if (lower.starts_with('/') || lower.starts_with("./") || lower.starts_with("../") || lower.starts_with("~/"))
+        && !lower.contains(char::is_whitespace)
+        && lower[1..].contains('/')
+    {
+        return Some("a path to the secret");
+    }
     if PLACEHOLDERS.contains(&lower.as_str()) || filler(&lower) {
         return Some("placeholder");
     }
@@ -163,6 +186,9 @@ const PLACEHOLDERS: &[&str] = &[
     "your_key_here",
     "hunter2",
     "letmein",
+    "anonymous",
+    "guest",
+    "postgres",
 ];
 
 /// `YOUR_DB_PASSWORD`, `<your token>`, `replace-with-your-key`,
