@@ -166,8 +166,16 @@ impl Scanner {
 
     /// Finds every secret in `hay` that passes all filters, ordered by offset.
     pub fn scan(&self, hay: &[u8]) -> Vec<Candidate> {
+        self.scan_skipping(hay, &[])
+    }
+
+    /// Like [`Scanner::scan`], without running the rules whose index is
+    /// `true` in `skip` (shorter is fine: missing entries run). The scan
+    /// skips rules limited to other files (`paths`) this way, so they
+    /// neither report nor shadow a more general rule's match there.
+    pub fn scan_skipping(&self, hay: &[u8], skip: &[bool]) -> Vec<Candidate> {
         let mut out = Vec::new();
-        self.scan_inner(hay, &mut |cand, verdict| {
+        self.scan_inner(hay, skip, &mut |cand, verdict| {
             if verdict.is_ok() {
                 out.push(cand);
             }
@@ -179,12 +187,12 @@ impl Scanner {
     /// `rules test` uses it to explain a failing example.
     pub fn scan_explain(&self, hay: &[u8]) -> Vec<(Candidate, Result<(), Rejection>)> {
         let mut out = Vec::new();
-        self.scan_inner(hay, &mut |cand, verdict| out.push((cand, verdict)));
+        self.scan_inner(hay, &[], &mut |cand, verdict| out.push((cand, verdict)));
         out
     }
 
-    fn scan_inner(&self, hay: &[u8], emit: &mut dyn FnMut(Candidate, Result<(), Rejection>)) {
-        let mut found = self.collect(hay, 0, 0..hay.len());
+    fn scan_inner(&self, hay: &[u8], skip: &[bool], emit: &mut dyn FnMut(Candidate, Result<(), Rejection>)) {
+        let mut found = self.collect(hay, skip, 0, 0..hay.len());
         found.sort_by_key(|(c, _)| (c.secret.start, c.rule));
         for (cand, verdict) in found {
             emit(cand, verdict);
@@ -196,12 +204,21 @@ impl Scanner {
     /// runs there reveals. A decoded run is scanned with the rest of its line
     /// around it for context, but only what lies in the run is new, so only
     /// windows and runs that reach into it are looked at again.
-    fn collect(&self, hay: &[u8], depth: usize, focus: Range<usize>) -> Vec<(Candidate, Result<(), Rejection>)> {
+    fn collect(
+        &self,
+        hay: &[u8],
+        skip: &[bool],
+        depth: usize,
+        focus: Range<usize>,
+    ) -> Vec<(Candidate, Result<(), Rejection>)> {
         let mut found: Vec<(Candidate, Result<(), Rejection>)> = Vec::new();
         let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
         let mut allow = filters::AllowCache::default();
         let cues = self.windows(hay, &mut |window| {
             if window.end <= focus.start || window.start >= focus.end {
+                return;
+            }
+            if skip.get(window.rule as usize).copied().unwrap_or(false) {
                 return;
             }
             let rule = &self.compiled[window.rule as usize];
@@ -256,7 +273,7 @@ impl Scanner {
         self.shadow_overlaps(&mut found);
         found.retain(|(c, _)| c.secret.start < focus.end && focus.start < c.secret.end);
         if depth < decode::MAX_DEPTH && !cues.is_empty() {
-            let decoded = self.decoded_candidates(hay, &cues, depth, &found, &focus);
+            let decoded = self.decoded_candidates(hay, skip, &cues, depth, &found, &focus);
             // A decoded secret adds something only if it is more specific
             // than what already reported the encoded run as it stands (a
             // GitHub token inside a Docker `auth` value: yes; the same PEM
@@ -286,6 +303,7 @@ impl Scanner {
     fn decoded_candidates(
         &self,
         hay: &[u8],
+        skip: &[bool],
         cues: &[(Cue, usize)],
         depth: usize,
         raw: &[(Candidate, Result<(), Rejection>)],
@@ -345,7 +363,7 @@ impl Scanner {
                 let inside = line.len()..line.len() + plain.len();
                 line.extend_from_slice(&plain);
                 line.extend_from_slice(&hay[run.end..line_end.max(run.end)]);
-                for (inner, mut verdict) in self.collect(&line, depth + 1, inside.clone()) {
+                for (inner, mut verdict) in self.collect(&line, skip, depth + 1, inside.clone()) {
                     let secret = inner.secret_bytes(&line).to_vec();
                     if raw_secrets.contains(&(inner.rule, secret.as_slice())) {
                         continue;

@@ -75,27 +75,38 @@ impl CredentialFiles {
                 continue;
             }
             let priority = rules[rule].spec.priority;
-            let overlaps = |c: &Candidate| {
+            // The value itself, or the whole match around it (a PEM rule's
+            // match starts at its BEGIN line, a reader's value there).
+            let overlaps_secret = |c: &Candidate| {
+                c.secret.start < cred.span.end.max(cred.span.start + 1) && cred.span.start < c.secret.end
+            };
+            let overlaps_match = |c: &Candidate| {
                 c.span.start.min(c.secret.start) < cred.span.end.max(cred.span.start + 1)
                     && cred.span.start < c.span.end.max(c.secret.end)
             };
-            // A stronger rule's match stands, unless it is the same bytes
+            // Another rule of higher or equal priority that matched there
+            // stands (a provider's token in an `.npmrc`; a rule of the same
+            // standing that knows the format), unless it saw the same bytes
             // still encoded and the reader knows how the file encodes them
-            // (a kubeconfig's base64 client key): the reader's decoded
-            // value says more.
+            // (a kubeconfig's base64 client key): the decoded value says
+            // more. The reader's own rule and weaker ones give way.
+            let outranks = |c: &Candidate| {
+                let p = rules[c.rule].spec.priority;
+                p > priority || (p == priority && c.rule != rule)
+            };
             let stands = |c: &Candidate| {
-                overlaps(c)
-                    && rules[c.rule].spec.priority > priority
+                overlaps_match(c)
+                    && outranks(c)
                     && !(cred.decoded.is_some() && c.decoded.is_none() && c.secret == cred.span)
             };
             if let Some(stronger) = candidates.iter().find(|c| stands(c)) {
                 reasons.push(((stronger.secret.clone(), stronger.rule), cred.reason));
                 // Weaker matches of the same value (the file's own rule on
                 // the encoded form) go: the stronger one reports it.
-                candidates.retain(|c| !overlaps(c) || rules[c.rule].spec.priority > priority);
+                candidates.retain(|c| !overlaps_secret(c) || outranks(c));
                 continue;
             }
-            candidates.retain(|c| !overlaps(c));
+            candidates.retain(|c| !overlaps_secret(c));
             reasons.push(((cred.span.clone(), rule), cred.reason));
             candidates.push(Candidate {
                 rule,

@@ -75,6 +75,20 @@ pub struct ScanRun<'a> {
     /// Each rule's `paths` regexes joined into one, compiled on the rule's
     /// first candidate (most rules have none; start-up stays fast).
     rule_paths: Vec<OnceLock<Option<regex::bytes::Regex>>>,
+    /// All rules' `paths` in one set, so one match per blob says which
+    /// path-limited rules may run on it; built on first use.
+    path_rules: OnceLock<PathRules>,
+}
+
+/// The rules limited to some files and their path patterns as one set.
+struct PathRules {
+    /// One set of every valid pattern of every path-limited rule.
+    set: Option<regex::bytes::RegexSet>,
+    /// The rule each pattern of `set` belongs to.
+    owner: Vec<usize>,
+    /// `true` for every path-limited rule: the skip mask before a blob's
+    /// path is matched.
+    base: Vec<bool>,
 }
 
 impl<'a> ScanRun<'a> {
@@ -105,6 +119,7 @@ impl<'a> ScanRun<'a> {
             unused_inline: Mutex::new(Vec::new()),
             credential_files: CredentialFiles::new(scanner.rules()),
             rule_paths: scanner.rules().iter().map(|_| OnceLock::new()).collect(),
+            path_rules: OnceLock::new(),
         }
     }
 
@@ -197,7 +212,10 @@ impl<'a> ScanRun<'a> {
         let mut candidates = if self.track_allowances {
             self.scan_tracking_inline(bytes, origin)
         } else {
-            self.scanner.scan(bytes)
+            match self.skip_for_path(origin) {
+                Some(skip) => self.scanner.scan_skipping(bytes, &skip),
+                None => self.scanner.scan(bytes),
+            }
         };
         self.keep_rules_for_path(origin, &mut candidates);
         let reasons = self.credential_files.merge(
@@ -238,6 +256,41 @@ impl<'a> ScanRun<'a> {
             Origin::Stdin { .. } | Origin::GitMessage { .. } | Origin::ImageConfig { .. } => None,
             _ => Some(origin.display_path().replace(['!', '\\'], "/")),
         }
+    }
+
+    /// Which rules not to run on this blob: those limited to files whose
+    /// path it does not match (so they neither report nor shadow a more
+    /// general rule there). `None` when no rule is limited.
+    fn skip_for_path(&self, origin: &Origin) -> Option<Vec<bool>> {
+        let rules = self.scanner.rules();
+        let path_rules = self.path_rules.get_or_init(|| {
+            let mut base = vec![false; rules.len()];
+            let (mut patterns, mut owner) = (Vec::new(), Vec::new());
+            for (i, rule) in rules.iter().enumerate() {
+                if rule.spec.paths.is_empty() {
+                    continue;
+                }
+                base[i] = true;
+                for p in &rule.spec.paths {
+                    if regex::bytes::Regex::new(p).is_ok() {
+                        patterns.push(p.clone());
+                        owner.push(i);
+                    }
+                }
+            }
+            let set = regex::bytes::RegexSet::new(&patterns).ok();
+            PathRules { set, owner, base }
+        });
+        if !path_rules.base.iter().any(|&b| b) {
+            return None;
+        }
+        let mut skip = path_rules.base.clone();
+        if let (Some(set), Some(path)) = (&path_rules.set, Self::rule_path(origin)) {
+            for i in set.matches(path.as_bytes()).iter() {
+                skip[path_rules.owner[i]] = false;
+            }
+        }
+        Some(skip)
     }
 
     /// Drops candidates of rules whose `paths` the blob's path does not
