@@ -2,7 +2,7 @@
 //! `.git-credentials`.
 
 use crate::model::{Credential, Reader};
-use crate::syntax::{lines, placeholder, tokens};
+use crate::syntax::{lines, percent_decode, placeholder, tokens};
 
 pub(crate) const READERS: &[Reader] = &[
     Reader {
@@ -106,25 +106,6 @@ fn git_credentials(bytes: &[u8]) -> Vec<Credential> {
                 format!("password stored by git's credential store for {host}"),
             ));
         }
-    }
-    out
-}
-
-/// `%XX` escapes decoded (userinfo in a URL is percent-encoded), so a
-/// `%24%7BTOKEN%7D` is seen as the `${TOKEN}` it is.
-pub(crate) fn percent_decode(v: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(v.len());
-    let mut i = 0;
-    while i < v.len() {
-        if v[i] == b'%' && i + 2 < v.len() {
-            if let Ok(b) = u8::from_str_radix(&String::from_utf8_lossy(&v[i + 1..i + 3]), 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(v[i]);
-        i += 1;
     }
     out
 }

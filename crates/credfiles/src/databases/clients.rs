@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::model::{Credential, FileName};
+use crate::syntax::percent_decode;
 use crate::syntax::{is_secret_key, json, placeholder, xml};
 
 fn head(bytes: &[u8]) -> &[u8] {
@@ -451,26 +452,6 @@ fn uri_password(bytes: &[u8], span: Range<usize>) -> Option<Range<usize>> {
     let colon = rest[..at].iter().position(|&b| b == b':')?;
     let r = span.start + auth + colon + 1..span.start + auth + at;
     (r.start < r.end && placeholder::is_credential(&percent_decode(&bytes[r.clone()]))).then_some(r)
-}
-
-/// `%XX` escapes decoded (user info in a URI is percent-encoded), so a
-/// `%24%7BPW%7D` is seen as the `${PW}` template it is.
-fn percent_decode(v: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(v.len());
-    let mut i = 0;
-    while i < v.len() {
-        if v[i] == b'%' && i + 2 < v.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(v[i + 1]), hex(v[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(v[i]);
-        i += 1;
-    }
-    out
 }
 
 // --------------------------------------------------------------- JetBrains

@@ -68,24 +68,7 @@ pub(crate) fn prefix_key(path: &[String], n: usize) -> String {
     path[..n.min(path.len())].join("\u{1}")
 }
 
-/// `%XX` escapes decoded (WinSCP writes session names that way).
-pub(crate) fn percent_decode(v: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(v.len());
-    let mut i = 0;
-    while i < v.len() {
-        if v[i] == b'%' && i + 2 < v.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(v[i + 1]), hex(v[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(v[i]);
-        i += 1;
-    }
-    out
-}
+pub(crate) use crate::syntax::percent_decode;
 
 /// The text of each child element of `node`, by tag name (first one
 /// wins), computed once per node: many credential elements under one

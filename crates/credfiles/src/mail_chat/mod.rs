@@ -99,7 +99,7 @@ pub(crate) fn url_password(bytes: &[u8], range: Range<usize>) -> Option<(Range<u
     if start >= end {
         return None;
     }
-    let decoded = crate::network::percent_decode(&bytes[start..end]);
+    let decoded = crate::syntax::percent_decode(&bytes[start..end]);
     if !crate::syntax::placeholder::is_credential(&decoded) {
         return None;
     }

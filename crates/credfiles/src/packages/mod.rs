@@ -95,25 +95,7 @@ pub(crate) fn url_credentials(bytes: &[u8], span: Range<usize>) -> Vec<UrlAuth> 
     out
 }
 
-/// `%XX` escapes decoded (userinfo in a URL is percent-encoded), so a
-/// `%24%7BTOKEN%7D` is seen as the `${TOKEN}` it is.
-pub(crate) fn percent_decode(v: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(v.len());
-    let mut i = 0;
-    while i < v.len() {
-        if v[i] == b'%' && i + 2 < v.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(v[i + 1]), hex(v[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(v[i]);
-        i += 1;
-    }
-    out
-}
+pub(crate) use crate::syntax::percent_decode;
 
 pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() || hay.len() < needle.len() {

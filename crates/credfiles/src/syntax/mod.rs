@@ -13,6 +13,12 @@ pub mod yaml;
 
 use std::ops::Range;
 
+/// `%XX` escapes decoded (userinfo in a URL, WinSCP session names), so a
+/// `%24%7BTOKEN%7D` is seen as the `${TOKEN}` it is; other bytes kept.
+pub fn percent_decode(v: &[u8]) -> Vec<u8> {
+    percent_encoding::percent_decode(v).collect()
+}
+
 /// Each line of `bytes` with its byte span (without the line break; a
 /// trailing `\r` is dropped too).
 pub fn lines(bytes: &[u8]) -> impl Iterator<Item = (Range<usize>, &[u8])> {
