@@ -18,6 +18,10 @@ pub enum HostingError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The token cannot be sent in an HTTP header (it holds a line break
+    /// or another control character). The token itself is not kept.
+    #[error("the token holds characters that cannot go in an HTTP header")]
+    BadToken,
     /// A name (owner, repository, user) that cannot be put in a URL path,
     /// such as an empty string or `..`.
     #[error("unusable name {name:?}: {reason}")]

@@ -2,6 +2,11 @@
 //! organisation or a user, one repository, issue and pull-request texts
 //! with their conversation and review comments, and gists.
 //!
+//! When a repository's issue tracker is off, GitHub answers 410 on its
+//! issue endpoints: there are no issues then, pull-request bodies come
+//! from `/pulls`, and pull-request conversation comments (served only by
+//! the issue-comment endpoints) cannot be read.
+//!
 //! Not covered: a user's private repositories (`GET /user/repos`, which
 //! lists the token owner's, not a named user's) and discussions (GraphQL
 //! only).
@@ -9,7 +14,7 @@
 use serde_json::Value;
 
 use crate::error::HostingError;
-use crate::http::{absent_is_empty, owner_and_name, segment, Http, Paging};
+use crate::http::{absent_is_empty, is_absent, owner_and_name, segment, Http, Paging};
 use crate::model::{
     id_at, need_str, opt_bool, opt_str, str_at, title_and_body, u64_at, Event, Gist, Owner, Repo, TextItem, TextKind,
 };
@@ -95,26 +100,33 @@ pub(crate) fn issue_texts(
     let mut out = Vec::new();
 
     let url = http.url(&format!("{base}/issues?state=all&per_page=100"));
-    let items = absent_is_empty(http.get_all(&url, &what, Paging::Link, observer))?;
+    let (items, tracker_off) = match http.get_all(&url, &what, Paging::Link, observer) {
+        Ok(items) => (items, false),
+        Err(e) if is_absent(&e) => (Vec::new(), true),
+        Err(e) => return Err(e),
+    };
     out.extend(http.parse_each(items, observer, |item| {
         let is_pull = item.get("pull_request").is_some_and(|v| !v.is_null());
         if (is_pull && !pulls) || (!is_pull && !issues) {
             return Ok(None);
         }
-        let title = need_str(item, &["title"])?;
-        let body = opt_str(item, &["body"])?;
-        Ok(Some(TextItem {
-            url: need_str(item, &["html_url"])?,
-            kind: if is_pull {
+        body(
+            item,
+            if is_pull {
                 TextKind::PullBody
             } else {
                 TextKind::IssueBody
             },
-            author: str_at(item, &["user", "login"]),
-            created_at: str_at(item, &["created_at"]),
-            text: title_and_body(&title, body.as_deref()),
-        }))
+        )
+        .map(Some)
     }));
+    if tracker_off && pulls {
+        // With the issue tracker off GitHub answers 410 on `/issues`, but
+        // pull requests still exist: their bodies come from `/pulls`.
+        let url = http.url(&format!("{base}/pulls?state=all&per_page=100"));
+        let items = http.get_all(&url, &what, Paging::Link, observer)?;
+        out.extend(http.parse_each(items, observer, |item| body(item, TextKind::PullBody).map(Some)));
+    }
 
     let url = http.url(&format!("{base}/issues/comments?per_page=100"));
     let items = absent_is_empty(http.get_all(&url, &what, Paging::Link, observer))?;
@@ -149,6 +161,19 @@ pub(crate) fn issue_texts(
         }));
     }
     Ok(out)
+}
+
+/// An issue or pull request item: its title and body.
+fn body(item: &Value, kind: TextKind) -> Result<TextItem, String> {
+    let title = need_str(item, &["title"])?;
+    let body = opt_str(item, &["body"])?;
+    Ok(TextItem {
+        url: need_str(item, &["html_url"])?,
+        kind,
+        author: str_at(item, &["user", "login"]),
+        created_at: str_at(item, &["created_at"]),
+        text: title_and_body(&title, body.as_deref()),
+    })
 }
 
 /// A comment item; empty comments are left out.

@@ -15,7 +15,8 @@ use crate::model::{Event, RateLimit};
 
 /// The largest answer read (listings of 100 items are a few hundred KiB).
 const MAX_BODY: u64 = 32 * 1024 * 1024;
-/// How many times a rate-limited request is retried.
+/// How many times a rate-limited request, or one a gateway failed
+/// (502, 503, 504), is retried.
 const MAX_RETRIES: u32 = 3;
 /// How many redirects in a row are followed (on the API origin only).
 const MAX_REDIRECTS: u32 = 5;
@@ -436,6 +437,18 @@ impl Http {
                     // next turn waits for it.
                     url = response.url;
                 }
+                502..=504 if retries < MAX_RETRIES => {
+                    // A gateway's hiccup (GitHub answers 502 to slow
+                    // listings): back off 1, 2, 4 s and ask again.
+                    let seconds = 1u64 << retries;
+                    retries += 1;
+                    observer(&Event::Waiting {
+                        seconds,
+                        reason: format!("HTTP {status} from the server; retrying"),
+                    });
+                    std::thread::sleep(Duration::from_secs(seconds).min(self.max_wait));
+                    url = response.url;
+                }
                 401 => return Err(HostingError::Unauthorized { url: response.url }),
                 404 => {
                     return Err(HostingError::NotFound {
@@ -533,9 +546,17 @@ impl Http {
 /// failure of the audit.
 pub(crate) fn absent_is_empty<T>(result: Result<Vec<T>, HostingError>) -> Result<Vec<T>, HostingError> {
     match result {
-        Err(HostingError::NotFound { .. }) | Err(HostingError::Http { status: 410, .. }) => Ok(Vec::new()),
+        Err(e) if is_absent(&e) => Ok(Vec::new()),
         other => other,
     }
+}
+
+/// Whether an error is a 404 or a 410: a listing that is not there.
+pub(crate) fn is_absent(error: &HostingError) -> bool {
+    matches!(
+        error,
+        HostingError::NotFound { .. } | HostingError::Http { status: 410, .. }
+    )
 }
 
 /// Now, as time since the Unix epoch.

@@ -71,7 +71,10 @@ impl Client {
             }
         };
         let (origin, base) = http::parse_api_url(api_url)?;
-        let token = token.filter(|t| !t.is_empty());
+        let token = token.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+        if token.as_deref().is_some_and(|t| t.chars().any(char::is_control)) {
+            return Err(HostingError::BadToken);
+        }
         let auth = token.as_ref().map(|t| match platform {
             Platform::GitHub | Platform::Bitbucket => ("Authorization", format!("Bearer {t}")),
             Platform::GitLab => ("PRIVATE-TOKEN", t.clone()),

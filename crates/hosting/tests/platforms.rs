@@ -179,17 +179,48 @@ fn github_issue_body(path: &str) -> &'static str {
 }
 
 #[test]
-fn github_disabled_issue_tracker_is_no_issues() {
+fn github_disabled_issue_tracker_is_no_issues_but_pull_bodies_from_pulls() {
     let server = Server::start(|req, _| match req.path() {
         "/repos/acme/app/issues" | "/repos/acme/app/issues/comments" => {
             Reply::status(410, r#"{"message":"Issues are disabled for this repo"}"#)
+        }
+        "/repos/acme/app/pulls" => {
+            assert_eq!(req.query("state"), Some("all"));
+            Reply::json(r#"[{"number":2,"title":"PR","body":"b","html_url":"https://github.com/acme/app/pull/2"}]"#)
         }
         "/repos/acme/app/pulls/comments" => Reply::json("[]"),
         _ => Reply::status(404, "{}"),
     });
     let repo = empty_repo("acme/app");
-    let items = github(&server).issue_texts(&repo, true, true, &mut |_| {}).unwrap();
-    assert!(items.is_empty());
+    let client = github(&server);
+    let items = client.issue_texts(&repo, true, true, &mut |_| {}).unwrap();
+    let kinds: Vec<_> = items.iter().map(|i| i.kind).collect();
+    assert_eq!(kinds, [TextKind::PullBody]);
+    assert_eq!(items[0].text, "PR\n\nb");
+    assert_eq!(server.requests().len(), 4);
+    // Issues alone: the 410 is simply no issues.
+    assert!(client.issue_texts(&repo, true, false, &mut |_| {}).unwrap().is_empty());
+}
+
+#[test]
+fn gateway_errors_are_retried_then_reported() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&calls);
+    let server = Server::start(move |req, base| match req.path() {
+        "/orgs/acme/repos" if seen.fetch_add(1, Ordering::SeqCst) == 0 => Reply::status(502, "Bad Gateway"),
+        "/orgs/acme/repos" => Reply::json(format!("[{}]", gh_repo("app", false, false, base))),
+        _ => Reply::status(500, "{}"),
+    });
+    let client = github(&server).with_max_wait(Duration::from_millis(50));
+    let (repos, events) = observed(|o| client.list_repos(&Owner::Org("acme".into()), o));
+    assert_eq!(repos.unwrap().len(), 1);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::Waiting { reason, .. } if reason.contains("502"))));
+    // 500 is not a gateway hiccup: no retry.
+    let err = client.list_repos(&Owner::User("x".into()), &mut |_| {}).unwrap_err();
+    assert!(matches!(err, HostingError::Http { status: 500, .. }), "{err:?}");
     assert_eq!(server.requests().len(), 3);
 }
 
@@ -749,6 +780,10 @@ fn api_urls_git_hosts_and_token_user_names() {
     assert!(matches!(
         Client::new(Platform::Gitea, Some("http://git.example.com/api/v1"), None),
         Err(HostingError::BadApiUrl { .. })
+    ));
+    assert!(matches!(
+        Client::new(Platform::GitHub, None, Some("abc\r\nX-Evil: 1".into())),
+        Err(HostingError::BadToken)
     ));
     assert!(matches!(
         Client::new(Platform::GitHub, Some("https://user:pw@ghe.example.com/api/v3"), None),
