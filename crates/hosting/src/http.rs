@@ -167,7 +167,7 @@ pub(crate) struct Http {
     /// The API URL without a trailing `/`.
     base: String,
     /// The authentication header, sent only to `origin`.
-    auth: Option<(&'static str, String)>,
+    pub(crate) auth: Option<(&'static str, String)>,
     /// The token itself, to redact it from error excerpts.
     token: Option<String>,
     extra_headers: Vec<(&'static str, &'static str)>,
@@ -234,6 +234,11 @@ impl Http {
             blocked_until: Mutex::new(None),
             skipped: AtomicU64::new(0),
         }
+    }
+
+    /// The token, for building another authentication header.
+    pub(crate) fn token(&self) -> Option<&str> {
+        self.token.as_deref()
     }
 
     /// The API's origin.
@@ -440,13 +445,13 @@ impl Http {
                 502..=504 if retries < MAX_RETRIES => {
                     // A gateway's hiccup (GitHub answers 502 to slow
                     // listings): back off 1, 2, 4 s and ask again.
-                    let seconds = 1u64 << retries;
+                    let wait = Duration::from_secs(1 << retries).min(self.max_wait);
                     retries += 1;
                     observer(&Event::Waiting {
-                        seconds,
+                        seconds: ceil_secs(wait),
                         reason: format!("HTTP {status} from the server; retrying"),
                     });
-                    std::thread::sleep(Duration::from_secs(seconds).min(self.max_wait));
+                    std::thread::sleep(wait);
                     url = response.url;
                 }
                 401 => return Err(HostingError::Unauthorized { url: response.url }),
@@ -486,7 +491,7 @@ impl Http {
             });
         }
         observer(&Event::Waiting {
-            seconds: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+            seconds: ceil_secs(wait),
             reason: format!("the rate limit is spent until {reset} (Unix time)"),
         });
         std::thread::sleep(wait);
@@ -557,6 +562,11 @@ pub(crate) fn is_absent(error: &HostingError) -> bool {
         error,
         HostingError::NotFound { .. } | HostingError::Http { status: 410, .. }
     )
+}
+
+/// A duration in whole seconds, rounded up, for [`Event::Waiting`].
+fn ceil_secs(wait: Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
 /// Now, as time since the Unix epoch.

@@ -106,6 +106,17 @@ impl Client {
         self
     }
 
+    /// Sends a GitLab token as `Authorization: Bearer` instead of in
+    /// `PRIVATE-TOKEN`: OAuth2 access tokens need it, personal, group and
+    /// project access tokens work either way. The other platforms have one
+    /// documented header each and are not changed.
+    pub fn with_bearer_auth(mut self) -> Client {
+        if let (Platform::GitLab, Some(token)) = (self.platform, self.http.token()) {
+            self.http.auth = Some(("Authorization", format!("Bearer {token}")));
+        }
+        self
+    }
+
     /// The platform this client speaks to.
     pub fn platform(&self) -> Platform {
         self.platform

@@ -547,6 +547,23 @@ fn gitlab_group_projects_follow_link_then_x_next_page() {
 }
 
 #[test]
+fn gitlab_bearer_auth_replaces_private_token() {
+    let server = Server::start(|_, _| Reply::json(format!("[{}]", gl_project("u/p", false, false))));
+    let api = format!("{}/api/v4", server.base);
+    let client = Client::new(Platform::GitLab, Some(&api), Some(TOKEN.into()))
+        .unwrap()
+        .with_bearer_auth();
+    assert_eq!(
+        client.list_repos(&Owner::User("u".into()), &mut |_| {}).unwrap().len(),
+        1
+    );
+    let req = &server.requests()[0];
+    assert_eq!(req.target, "/api/v4/users/u/projects?per_page=100");
+    assert_eq!(req.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+    assert_eq!(req.header("private-token"), None);
+}
+
+#[test]
 fn gitlab_issue_and_merge_request_notes() {
     let calls = Arc::new(AtomicUsize::new(0));
     let seen = Arc::clone(&calls);
