@@ -367,9 +367,29 @@ pub struct ValidateArgs {
 /// `keyhound git`.
 #[derive(Debug, Args)]
 pub struct GitArgs {
-    /// The repository (a work tree, a bare repository or a worktree).
-    #[arg(value_name = "REPO", default_value = ".")]
+    /// The repository: a work tree, a bare repository or a worktree, or a
+    /// URL (`https://`, `ssh://`, `git://`, `file://`, `user@host:path`),
+    /// which is mirrored with every ref into the cache directory first.
+    #[arg(value_name = "REPO|URL", default_value = ".")]
     pub repo: PathBuf,
+    /// Keep the mirror of a URL in the cache directory, so the next audit
+    /// fetches only new objects and reads only new blobs (a mirror kept
+    /// earlier is always reused and kept).
+    #[arg(long)]
+    pub keep: bool,
+    /// Where mirrors of URLs live (default: $KEYHOUND_CACHE_DIR, else
+    /// $XDG_CACHE_HOME/keyhound, else ~/.cache/keyhound).
+    #[arg(long, value_name = "DIR", env = "KEYHOUND_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// The user name sent with the token in $KEYHOUND_GIT_TOKEN (default:
+    /// what the host expects, `x-access-token`, `oauth2` on GitLab,
+    /// `x-token-auth` on Bitbucket). The token is read from the environment
+    /// only, never the command line (which `ps` and shell history keep),
+    /// and is offered to the URL's own host only, beside the URL's
+    /// userinfo, ~/.netrc ($NETRC), and git's credential helpers and
+    /// GIT_ASKPASS.
+    #[arg(long = "git-username", value_name = "USER", env = "KEYHOUND_GIT_USERNAME")]
+    pub git_username: Option<String>,
     /// Only history reachable from this ref or revision (default: all refs).
     #[arg(long, value_name = "REF")]
     pub branch: Option<String>,

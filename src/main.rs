@@ -12,6 +12,7 @@ mod hook_installer;
 mod mcp_command;
 mod migrate_command;
 mod redact_command;
+mod remote_git;
 mod report_command;
 mod revoke_command;
 mod validate_command;
@@ -752,7 +753,16 @@ fn vcs_info(repo: &gix::Repository) -> VcsInfo {
     }
 }
 
-fn run_git(args: GitArgs, mode: Mode) -> Result<u8> {
+fn run_git(mut args: GitArgs, mode: Mode) -> Result<u8> {
+    let quiet = args.scan.quiet || args.scan.hook.is_some();
+    let mirror = remote_git::mirror_if_url(&args, quiet)?;
+    if let Some(mirror) = &mirror {
+        args.repo = mirror.path().to_path_buf();
+        // A kept mirror is for re-audits: remember its clean blobs too.
+        if mirror.kept() && args.cache.is_none() {
+            args.cache = Some(None);
+        }
+    }
     let repo = git::open(&args.repo)?;
     let root = repo
         .workdir()
@@ -764,10 +774,15 @@ fn run_git(args: GitArgs, mode: Mode) -> Result<u8> {
         vcs: Some(vcs_info(&repo)),
         author: author_of(Some(&repo)),
     };
-    let quiet = args.scan.quiet || args.scan.hook.is_some();
     let max = args.max_file_size;
     execute(&args.scan, &prepared, reporting, |scan| {
         let warn = |m: String| scan.warn(WarningKind::Git, None, m);
+        if let Some(stale) = mirror.as_ref().and_then(|m| m.stale.as_ref()) {
+            warn(format!(
+                "{} — scanning what the mirror held from earlier fetches",
+                remote_git::describe(stale)
+            ));
+        }
         if args.staged {
             staged::scan_staged(scan, &repo, max)?;
             return Ok(());

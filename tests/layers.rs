@@ -17,6 +17,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("keyhound-report", &["keyhound-rules", "keyhound-findings"]),
     ("keyhound-agent", &[]),
     ("keyhound-credfiles", &[]),
+    ("keyhound-hosting", &[]),
     ("keyhound-migrate", &["keyhound-rules", "keyhound-findings"]),
     (
         "keyhound-scan",
@@ -42,6 +43,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "keyhound-agent",
             "keyhound-migrate",
             "keyhound-credfiles",
+            "keyhound-hosting",
         ],
     ),
 ];

@@ -6,6 +6,7 @@ pub mod cache;
 pub mod history;
 pub mod lines;
 pub mod range;
+pub mod remote;
 pub mod staged;
 pub mod tree;
 
