@@ -34,6 +34,21 @@ pub enum Command {
     /// OCI layout directory or an OCI layout tar. Every layer, including
     /// files deleted by later layers, and the image config.
     Image(ImageArgs),
+    /// Audit repositories on GitHub (or GitHub Enterprise with --api-url):
+    /// an organisation's or a user's, with their gists, wikis, issues and
+    /// pull requests. Token: $GITHUB_TOKEN, $GH_TOKEN or the gh CLI's.
+    Github(HostingArgs),
+    /// Audit a GitLab group (with its subgroups) or a user's projects, with
+    /// their wikis, issues and merge requests. Token: $GITLAB_TOKEN or the
+    /// glab CLI's.
+    Gitlab(HostingArgs),
+    /// Audit a Bitbucket Cloud workspace, with its issues and pull
+    /// requests. Token: $BITBUCKET_TOKEN.
+    Bitbucket(HostingArgs),
+    /// Audit a Gitea or Forgejo organisation or user (--api-url
+    /// https://host/api/v1), with wikis, issues and pull requests. Token:
+    /// $GITEA_TOKEN.
+    Gitea(HostingArgs),
     /// List or test rule packs.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -412,6 +427,74 @@ pub struct GitArgs {
     /// (default directory: GIT_DIR/keyhound).
     #[arg(long, value_name = "DIR", num_args = 0..=1)]
     pub cache: Option<Option<PathBuf>>,
+    /// Skip blobs larger than this (bytes, or with K/M/G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Shared scan options.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// `keyhound github|gitlab|bitbucket|gitea`: which repositories, what
+/// beside their history, and where mirrors and per-repository SARIF go.
+#[derive(Debug, Args)]
+pub struct HostingArgs {
+    /// An organisation (GitHub, Gitea; a group on GitLab, a workspace on
+    /// Bitbucket). Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub org: Vec<String>,
+    /// A GitLab group, subgroups included (`parent/child`). Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub group: Vec<String>,
+    /// A user's own repositories. Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub user: Vec<String>,
+    /// One repository (`owner/name`). Repeatable.
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Vec<String>,
+    /// The API of a self-hosted instance (`https://github.example.org/api/v3`,
+    /// `https://gitlab.example.org/api/v4`, `https://gitea.example.org/api/v1`).
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Include forks (skipped by default: their history is mostly their
+    /// parent's).
+    #[arg(long)]
+    pub include_forks: bool,
+    /// Include archived repositories.
+    #[arg(long)]
+    pub include_archived: bool,
+    /// Also audit each repository's wiki (a git repository of its own).
+    #[arg(long)]
+    pub include_wikis: bool,
+    /// Also audit the gists of every --user (GitHub).
+    #[arg(long)]
+    pub include_gists: bool,
+    /// Also scan issues: titles, bodies and comments; each finding names
+    /// the comment's URL.
+    #[arg(long)]
+    pub include_issues: bool,
+    /// Also scan pull (merge) requests: titles, bodies, comments and review
+    /// comments.
+    #[arg(long)]
+    pub include_prs: bool,
+    /// Keep the mirrors for the next audit (which then fetches only new
+    /// objects and reads only new blobs); by default each is removed once
+    /// scanned.
+    #[arg(long)]
+    pub keep: bool,
+    /// Where mirrors live (default: $KEYHOUND_CACHE_DIR, else
+    /// $XDG_CACHE_HOME/keyhound, else ~/.cache/keyhound).
+    #[arg(long, value_name = "DIR", env = "KEYHOUND_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Mirrors fetched ahead of the scan, at most (bounds the disk a run
+    /// uses when mirrors are not kept).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub fetch_ahead: u16,
+    /// Also write one SARIF file per repository into DIR
+    /// (`owner_name.sarif`), for GitHub code scanning's one upload per
+    /// repository.
+    #[arg(long, value_name = "DIR")]
+    pub sarif_dir: Option<PathBuf>,
     /// Skip blobs larger than this (bytes, or with K/M/G suffix).
     #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
     pub max_file_size: u64,

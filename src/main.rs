@@ -9,6 +9,7 @@ mod collect;
 mod docs_command;
 mod exposure_command;
 mod hook_installer;
+mod hosting_command;
 mod mcp_command;
 mod migrate_command;
 mod redact_command;
@@ -81,6 +82,10 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Stdin(args) => run_stdin(args, Mode::Report),
         Command::Git(args) => run_git(args, Mode::Report),
         Command::Image(args) => run_image(args, Mode::Report),
+        Command::Github(args) => hosting_command::run(keyhound_hosting::Platform::GitHub, args),
+        Command::Gitlab(args) => hosting_command::run(keyhound_hosting::Platform::GitLab, args),
+        Command::Bitbucket(args) => hosting_command::run(keyhound_hosting::Platform::Bitbucket, args),
+        Command::Gitea(args) => hosting_command::run(keyhound_hosting::Platform::Gitea, args),
         Command::Rules(RulesCommand::List { rules, format, stats }) => match stats {
             true => rules_stats(&rules, format),
             false => list_rules(&rules, format),
@@ -387,10 +392,14 @@ fn author_of(repo: Option<&gix::Repository>) -> Option<String> {
 }
 
 /// How a scan's report is produced.
+#[derive(Default)]
 struct Reporting {
     base_dir: Option<PathBuf>,
     vcs: Option<VcsInfo>,
     author: Option<String>,
+    /// A multi-repository audit's SARIF directory and its repositories
+    /// (name → URL): one SARIF file each beside the whole report.
+    per_repository_sarif: Option<(PathBuf, std::collections::BTreeMap<String, String>)>,
 }
 
 fn make_sink(args: &ScanArgs, prepared: &Prepared, reporting: Reporting) -> Result<Box<dyn Sink>> {
@@ -446,7 +455,20 @@ fn make_sink(args: &ScanArgs, prepared: &Prepared, reporting: Reporting) -> Resu
         };
         return Ok(Box::new(HookSink::new(Box::new(std::io::stderr()), options, kind)));
     }
-    Ok(report::make_sink(args.format, open_output(args)?, options))
+    let per_repository = reporting.per_repository_sarif.map(|dir| (dir, options.clone()));
+    let sink = report::make_sink(args.format, open_output(args)?, options);
+    Ok(match per_repository {
+        Some(((dir, repositories), options)) => Box::new(report::per_repository::PerRepositorySarif::new(
+            sink,
+            dir,
+            ReportOptions {
+                color: false,
+                ..options
+            },
+            repositories,
+        )),
+        None => sink,
+    })
 }
 
 /// Runs `source` as a scan with the chosen reporter; returns the exit code.
@@ -661,6 +683,7 @@ fn run_dir(args: DirArgs, mode: Mode) -> Result<u8> {
         base_dir: std::fs::canonicalize(&root).ok(),
         vcs: None,
         author: author_of(repo.as_ref()),
+        per_repository_sarif: None,
     };
     execute(&args.scan, &prepared, reporting, |scan| {
         Ok(dir::scan_dirs(scan, &options)?)
@@ -674,6 +697,7 @@ fn run_stdin(args: StdinArgs, mode: Mode) -> Result<u8> {
         base_dir: std::env::current_dir().ok(),
         vcs: None,
         author: author_of(None),
+        per_repository_sarif: None,
     };
     execute(&args.scan, &prepared, reporting, |scan| {
         Ok(stdin::scan_reader(scan, std::io::stdin().lock(), &name)?)
@@ -697,6 +721,7 @@ fn run_image(args: ImageArgs, mode: Mode) -> Result<u8> {
         base_dir: None,
         vcs: None,
         author: author_of(None),
+        per_repository_sarif: None,
     };
     let quiet = args.scan.quiet;
     let source = args.source.clone();
@@ -773,6 +798,7 @@ fn run_git(mut args: GitArgs, mode: Mode) -> Result<u8> {
         base_dir: std::fs::canonicalize(&root).ok(),
         vcs: Some(vcs_info(&repo)),
         author: author_of(Some(&repo)),
+        per_repository_sarif: None,
     };
     let max = args.max_file_size;
     execute(&args.scan, &prepared, reporting, |scan| {
@@ -822,6 +848,7 @@ fn run_git(mut args: GitArgs, mode: Mode) -> Result<u8> {
             branch: args.branch.clone(),
             max_commits: args.max_commits,
             max_blob_size: max,
+            repository: None,
         };
         let stats = history::scan_history(scan, &repo, &options, cache.as_mut())?;
         if let Some(cache) = &cache {

@@ -299,6 +299,7 @@ fn scan_git_history(scanner: &Scanner, root: &Path) -> Result<Vec<Finding>> {
         branch: None,
         max_commits: None,
         max_blob_size: 50 << 20,
+        repository: None,
     };
     git::history::scan_history(&scan, &repo, &options, None)?;
     Ok(sink.take())

@@ -5,11 +5,15 @@ library only): every request runs the backend with the CGI variables git
 documents (GIT_PROJECT_ROOT, GIT_HTTP_EXPORT_ALL, PATH_INFO, QUERY_STRING,
 CONTENT_TYPE, REMOTE_USER ...), and the backend's CGI answer is relayed.
 
-    git_http.py PORT ROOT LOG [--auth USER:PASSWORD] [--redirect PREFIX=URL]
+    git_http.py PORT ROOT LOG [--auth USER:PASSWORD] [--private PREFIX]
+                [--redirect PREFIX=URL] [--api SPEC.json]
 
-Repositories under ROOT/private need HTTP Basic authentication with
-USER:PASSWORD (401 with a WWW-Authenticate challenge otherwise). A path
+Repositories under ROOT/private (and every --private path prefix) need
+HTTP Basic authentication with USER:PASSWORD (401 with a WWW-Authenticate
+challenge otherwise). A path
 starting with PREFIX is answered with a 301 to URL + the rest of the path.
+With --api, paths under /api/v3/ answer as GitHub's REST API documents
+them (github_api.py), from SPEC.json, with clone URLs on this server.
 Each request appends one JSON line to LOG: method, path, the Host header,
 the Authorization header's user (never its password) and the status, so a
 test can check where credentials went.
@@ -25,13 +29,18 @@ import sys
 
 def main():
     port, root, log = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-    auth, redirects = None, []
+    auth, redirects, private, api = None, [], ["/private/"], None
     args = sys.argv[4:]
     while args:
         flag, value = args[0], args[1]
         args = args[2:]
         if flag == "--auth":
             auth = value
+        elif flag == "--private":
+            private.append(value)
+        elif flag == "--api":
+            import github_api
+            api = github_api.Api(value, port)
         elif flag == "--redirect":
             prefix, target = value.split("=", 1)
             redirects.append((prefix, target))
@@ -78,7 +87,13 @@ def main():
                     self.record(301, user)
                     self.reply(301, [("Location", target + self.path[len(prefix):])])
                     return
-            if path.startswith("/private/") and given != auth:
+            if api is not None and path.startswith("/api/v3/"):
+                status, headers, body = api.answer(self.command, path[len("/api/v3"):], query,
+                                                   self.headers.get("Authorization"))
+                self.record(status, user)
+                self.reply(status, headers, body)
+                return
+            if any(path.startswith(p) for p in private) and given != auth:
                 self.record(401, user)
                 self.reply(401, [("WWW-Authenticate", 'Basic realm="git"')], b"auth\n")
                 return

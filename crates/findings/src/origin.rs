@@ -33,6 +33,10 @@ pub enum Origin {
         blob: String,
         /// Other (commit, path) places that carry the same blob.
         other_locations: usize,
+        /// The repository, when an audit covers several (`owner/name` of
+        /// a hosting platform); absent for a single repository.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        repository: Option<String>,
     },
     /// A commit message.
     GitMessage {
@@ -46,6 +50,27 @@ pub enum Origin {
         email: String,
         /// Author date, RFC 3339.
         date: String,
+        /// The repository, when an audit covers several.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        repository: Option<String>,
+    },
+    /// Text a hosting platform holds outside any file: an issue or pull
+    /// request's title and body, a comment, a review comment. Keys pasted
+    /// there leak as surely as committed ones.
+    Web {
+        /// The page's address (the comment's own URL where it has one).
+        url: String,
+        /// What the text is (`issue`, `issue comment`, `pull request`,
+        /// `pull request comment`, `review comment`).
+        what: String,
+        /// The repository it belongs to (`owner/name`).
+        repository: String,
+        /// Who wrote it, when the platform says.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        author: Option<String>,
+        /// When it was written (RFC 3339), when the platform says.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        date: Option<String>,
     },
     /// A file as staged in the index (what the pre-commit hook checks).
     Staged {
@@ -133,6 +158,16 @@ impl Origin {
             Origin::File { path } | Origin::GitBlob { path, .. } | Origin::Staged { path } => path,
             Origin::ImageLayer { path, .. } => path,
             Origin::Stdin { name } | Origin::GitMessage { name, .. } | Origin::ImageConfig { name, .. } => name,
+            Origin::Web { url, .. } => url,
+        }
+    }
+
+    /// The repository of a multi-repository audit, when the origin names one.
+    pub fn repository(&self) -> Option<&str> {
+        match self {
+            Origin::GitBlob { repository, .. } | Origin::GitMessage { repository, .. } => repository.as_deref(),
+            Origin::Web { repository, .. } => Some(repository),
+            _ => None,
         }
     }
 }

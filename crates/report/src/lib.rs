@@ -16,6 +16,7 @@ pub mod inventory;
 pub mod json;
 pub mod junit;
 mod options;
+pub mod per_repository;
 pub mod sarif;
 pub mod saved;
 pub mod text;

@@ -40,6 +40,7 @@ pub enum Format {
 }
 
 /// What every reporter needs besides the findings.
+#[derive(Clone)]
 pub struct ReportOptions {
     /// Put full secrets in the output.
     pub show_secrets: bool,

@@ -232,7 +232,13 @@ impl TextSink {
     }
 
     fn location(&self, f: &Finding) -> String {
-        format!("{}:{}:{}", f.origin.display_path(), f.line, f.column)
+        match (&*f.origin, f.origin.repository()) {
+            // An audit of several repositories names the repository first.
+            (Origin::GitBlob { .. } | Origin::GitMessage { .. }, Some(repository)) => {
+                format!("{repository}: {}:{}:{}", f.origin.display_path(), f.line, f.column)
+            }
+            _ => format!("{}:{}:{}", f.origin.display_path(), f.line, f.column),
+        }
     }
 
     /// `    access: …` and its detail lines, for a mapped live key.
@@ -539,6 +545,7 @@ mod tests {
             date: "2024-01-01".into(),
             blob: "b".into(),
             other_locations: 0,
+            repository: None,
         });
         let out = Shared::default();
         let options = ReportOptions {
@@ -572,6 +579,7 @@ mod tests {
             date: date.into(),
             blob: "b".into(),
             other_locations: 0,
+            repository: None,
         });
         f.fingerprint = fingerprint.into();
         f.present_in_head = Some(false);

@@ -126,7 +126,9 @@ fn state(r: &Record) -> &'static str {
         Some(Origin::GitBlob { .. } | Origin::GitMessage { .. }) | None => from_head(r.present_in_head),
         Some(Origin::ImageLayer { visible, .. }) => from_head(Some(*visible)),
         Some(Origin::Stdin { .. }) => "unknown",
-        Some(Origin::File { .. } | Origin::Staged { .. } | Origin::ImageConfig { .. }) => "present",
+        Some(Origin::File { .. } | Origin::Staged { .. } | Origin::ImageConfig { .. } | Origin::Web { .. }) => {
+            "present"
+        }
     }
 }
 
@@ -140,6 +142,7 @@ fn source_kind(r: &Record) -> &'static str {
         Some(Origin::GitMessage { .. }) => "commit messages",
         Some(Origin::ImageLayer { .. }) => "image layers",
         Some(Origin::ImageConfig { .. }) => "image config",
+        Some(Origin::Web { .. }) => "issues and pull requests",
         None => "unknown",
     }
 }

@@ -25,6 +25,7 @@ fn finding(path: &str, line: usize, secret: &str, commit: &str, date: &str) -> F
             date: date.into(),
             blob: "b".repeat(40),
             other_locations: 0,
+            repository: None,
         }),
         line,
         column: 7,

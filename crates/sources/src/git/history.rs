@@ -29,6 +29,9 @@ pub struct HistoryOptions {
     pub max_commits: Option<usize>,
     /// Blobs larger than this are skipped with a warning.
     pub max_blob_size: u64,
+    /// The repository's name in an audit of several (`owner/name`),
+    /// recorded in every origin.
+    pub repository: Option<String>,
 }
 
 /// Totals for the closing summary.
@@ -179,6 +182,7 @@ pub fn scan_history(
                 author: c.author.clone(),
                 email: c.email.clone(),
                 date: c.date.clone(),
+                repository: options.repository.clone(),
             });
             let found = scan.find(message, origin);
             scan.advance(1);
@@ -374,6 +378,7 @@ fn scan_blob(
         date: commit.date.clone(),
         blob: blob.to_string(),
         other_locations: intro.places.saturating_sub(1),
+        repository: options.repository.clone(),
     });
     Some(scan.find(&data, origin))
 }

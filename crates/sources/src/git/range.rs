@@ -185,6 +185,7 @@ fn scan_commit(scan: &dyn Feed, repo: &gix::Repository, id: ObjectId, max_blob_s
         author: meta.author.clone(),
         email: meta.email.clone(),
         date: meta.date.clone(),
+        repository: None,
     });
     scan.report(scan.find(&message, origin), &Provenance::none());
     Ok(())
@@ -211,6 +212,7 @@ pub fn git_origin(meta: &CommitMeta, path: &str, blob: ObjectId) -> Arc<Origin> 
         date: meta.date.clone(),
         blob: blob.to_string(),
         other_locations: 0,
+        repository: None,
     })
 }
 

@@ -377,7 +377,7 @@ fn fetch(
     };
     let mut offer = CredentialOffer::new(url, credentials, configured);
     connection.set_credentials(move |action| offer.answer(action));
-    let outcome = connection
+    let outcome = match connection
         .prepare_fetch(
             gix::progress::Discard,
             gix::remote::ref_map::Options {
@@ -389,7 +389,13 @@ fn fetch(
         )
         .map_err(fail)?
         .receive(gix::progress::Discard, interrupt)
-        .map_err(fail)?;
+    {
+        Ok(outcome) => outcome,
+        // A repository with no commits advertises no refs (at most an
+        // unborn HEAD): there is nothing to fetch, and nothing to scan.
+        Err(e) if e.to_string().to_ascii_lowercase().contains("none of the refspec") => return Ok((0, 0)),
+        Err(e) => return Err(fail(e)),
+    };
     follow_remote_head(path, &outcome.ref_map.remote_refs);
     Ok(match outcome.status {
         gix::remote::fetch::Status::Change { write_pack_bundle, .. } => (

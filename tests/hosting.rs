@@ -1,0 +1,335 @@
+//! `keyhound github` against a loopback emulator of GitHub's REST API
+//! (tests/servers/github_api.py: organisation listings paginated by `Link`,
+//! rate-limit headers, a secondary rate limit answered with `Retry-After`,
+//! issues, comments and review comments) served beside git's own
+//! smart-HTTP backend on the same port, so clone URLs stay on the API's
+//! host. Repositories are built with the git CLI.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use common::*;
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=Dev", "-c", "user.email=dev@example.org"])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("git");
+    assert!(status.success(), "git {args:?}");
+}
+
+/// A bare repository at `root/rel` with one commit per `(file, text)`.
+fn bare_repo(root: &Path, rel: &str, files: &[(&str, String)]) {
+    let work = tempfile::tempdir().unwrap();
+    git(work.path(), &["init", "-q", "-b", "main"]);
+    for (file, text) in files {
+        write(work.path(), file, text);
+        git(work.path(), &["add", "."]);
+        git(work.path(), &["commit", "-qm", &format!("add {file}")]);
+    }
+    let bare = root.join(rel);
+    std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
+    git(
+        root,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            work.path().to_str().unwrap(),
+            bare.to_str().unwrap(),
+        ],
+    );
+}
+
+fn aws_id(rng: &mut Rng) -> String {
+    format!("AKIA{}", rng.string("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16))
+}
+
+struct Org {
+    _root: tempfile::TempDir,
+    _server: Server,
+    port: u16,
+    log: PathBuf,
+    token: String,
+    /// The key planted in each repository (and text), by name.
+    keys: Vec<(&'static str, String)>,
+}
+
+/// The organisation `acme`: app (a key in history, a wiki with a key),
+/// core (private: cloning needs the token), old (archived), fork (a fork),
+/// empty (no commits), ghost (listed by the API, missing on the git
+/// server), and app's issues and pull requests with keys in a comment and
+/// a review comment. Listings come two to a page.
+fn acme() -> Org {
+    let root = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(0x0a11);
+    let mut keys = Vec::new();
+    for name in ["app", "app.wiki", "core", "old", "fork"] {
+        let id = aws_id(&mut rng);
+        bare_repo(
+            root.path(),
+            &format!("acme/{name}.git"),
+            &[
+                ("README.md", format!("# {name}\n")),
+                ("deploy/keys.env", format!("AWS_ACCESS_KEY_ID={id}\n")),
+                ("deploy/keys.env", "AWS_ACCESS_KEY_ID=${FROM_VAULT}\n".to_owned()),
+            ],
+        );
+        keys.push((name, id));
+    }
+    let empty = root.path().join("acme/empty.git");
+    git(root.path(), &["init", "-q", "--bare", empty.to_str().unwrap()]);
+    let issue_token = github_token(&mut rng, "ghp_");
+    let review_key = aws_id(&mut rng);
+    keys.push(("issue-comment", issue_token.clone()));
+    keys.push(("review-comment", review_key.clone()));
+    let token = github_token(&mut rng, "ghp_");
+    let repo = |name: &str, extra: serde_json::Value| {
+        let mut r = serde_json::json!({"name": format!("acme/{name}")});
+        r.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        r
+    };
+    let spec = serde_json::json!({
+        "token": token,
+        "page_size": 2,
+        "secondary_limit_once": true,
+        "orgs": {"acme": [
+            repo("app", serde_json::json!({"has_wiki": true})),
+            repo("core", serde_json::json!({"private": true})),
+            repo("old", serde_json::json!({"archived": true})),
+            repo("fork", serde_json::json!({"fork": true})),
+            repo("empty", serde_json::json!({})),
+            repo("ghost", serde_json::json!({})),
+        ]},
+        "issues": {"acme/app": [
+            {"number": 1, "title": "Deploy fails", "body": "The deploy job fails since Monday.", "user": "ann"},
+            {"number": 2, "title": "Rotate CI secrets", "body": "See the diff.", "user": "bob", "pull": true},
+        ]},
+        "comments": {"acme/app": [
+            {"id": 7, "number": 1, "user": "carl", "body": format!("works for me with GITHUB_TOKEN={issue_token}")},
+            {"id": 8, "number": 2, "pull": true, "user": "dora", "body": "LGTM"},
+        ]},
+        "review_comments": {"acme/app": [
+            {"id": 9, "number": 2, "user": "eve", "body": format!("this still has AWS_ACCESS_KEY_ID={review_key} in it")},
+        ]},
+    });
+    let spec_path = root.path().join("spec.json");
+    std::fs::write(&spec_path, spec.to_string()).unwrap();
+    let port = free_port();
+    let log = root.path().join("requests.jsonl");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/git_http.py");
+    let mut child = Command::new("python3")
+        .arg(script)
+        .arg(port.to_string())
+        .arg(root.path())
+        .arg(&log)
+        .args(["--auth", &format!("x-access-token:{token}")])
+        .args(["--private", "/acme/core"])
+        .arg("--api")
+        .arg(&spec_path)
+        .spawn()
+        .expect("python3");
+    wait_for_port(port, "git_http.py", &mut child);
+    Org {
+        _root: root,
+        _server: Server(child),
+        port,
+        log,
+        token,
+        keys,
+    }
+}
+
+impl Org {
+    fn key(&self, name: &str) -> &str {
+        &self.keys.iter().find(|(n, _)| *n == name).unwrap().1
+    }
+
+    fn audit(&self, cache: &Path, args: &[&str], token: Option<&str>) -> Output {
+        let home = cache.join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let mut cmd = keyhound();
+        cmd.args(["github", "--org", "acme", "--api-url"])
+            .arg(format!("http://127.0.0.1:{}/api/v3", self.port))
+            .arg("--cache-dir")
+            .arg(cache)
+            .args(["--format", "json", "--show-secrets"])
+            .args(args)
+            .env("HOME", &home)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env_remove("GH_TOKEN")
+            .env_remove("KEYHOUND_GIT_TOKEN")
+            .env_remove("KEYHOUND_CACHE_DIR");
+        match token {
+            Some(t) => cmd.env("GITHUB_TOKEN", t),
+            None => cmd.env_remove("GITHUB_TOKEN"),
+        };
+        cmd.output().expect("run keyhound")
+    }
+}
+
+fn findings(out: &Output) -> Vec<serde_json::Value> {
+    let doc: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(out), stderr(out)));
+    doc["findings"].as_array().cloned().unwrap_or_default()
+}
+
+/// The finding whose secret is `secret`.
+fn finding_of<'a>(found: &'a [serde_json::Value], secret: &str) -> Option<&'a serde_json::Value> {
+    found.iter().find(|f| f["secret"] == secret)
+}
+
+#[test]
+fn an_organisation_is_audited_repository_by_repository_with_issues_and_wikis() {
+    let org = acme();
+    let cache = tempfile::tempdir().unwrap();
+    let sarif_dir = cache.path().join("sarif");
+    let out = org.audit(
+        cache.path(),
+        &[
+            "--include-wikis",
+            "--include-issues",
+            "--include-prs",
+            "--sarif-dir",
+            sarif_dir.to_str().unwrap(),
+        ],
+        Some(&org.token),
+    );
+    let err = stderr(&out);
+    assert_eq!(code(&out), 1, "{err}");
+    let found = findings(&out);
+
+    // History of each repository, named in every finding; the private one
+    // cloned with the token.
+    for (name, repository) in [
+        ("app", "acme/app"),
+        ("core", "acme/core"),
+        ("app.wiki", "acme/app.wiki"),
+    ] {
+        let f = finding_of(&found, org.key(name)).unwrap_or_else(|| panic!("{name}: {found:#?}\n{err}"));
+        assert_eq!(f["origin"]["kind"], "git_blob", "{f}");
+        assert_eq!(f["origin"]["repository"], repository, "{f}");
+        assert_eq!(f["origin"]["path"], "deploy/keys.env", "{f}");
+        assert_eq!(f["present_in_head"], false, "removed by the third commit: {f}");
+    }
+    // Forks and archived repositories are left out by default.
+    for name in ["old", "fork"] {
+        assert!(finding_of(&found, org.key(name)).is_none(), "{name} was scanned");
+    }
+    // Issue comments and review comments, by their URLs.
+    let f = finding_of(&found, org.key("issue-comment")).expect("issue comment");
+    assert_eq!(f["origin"]["kind"], "web", "{f}");
+    assert_eq!(f["origin"]["what"], "issue comment", "{f}");
+    assert_eq!(f["origin"]["author"], "carl", "{f}");
+    assert!(
+        f["origin"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/acme/app/issues/1#issuecomment-7"),
+        "{f}"
+    );
+    let f = finding_of(&found, org.key("review-comment")).expect("review comment");
+    assert_eq!(f["origin"]["what"], "review comment", "{f}");
+    assert!(
+        f["origin"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/acme/app/pull/2#discussion_r9"),
+        "{f}"
+    );
+
+    // What the run said: the secondary rate limit waited, the missing
+    // repository failed without stopping the others, the empty one is
+    // empty, the table shows the API's rate limit.
+    assert!(err.contains("waiting 1 s for the GitHub API"), "{err}");
+    assert!(err.contains("2 of 6 repositories left out"), "{err}");
+    let row = |name: &str| {
+        err.lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no row for {name}: {err}"))
+            .to_owned()
+    };
+    assert!(row("acme/ghost").contains("failed: "), "{err}");
+    assert!(row("acme/empty").ends_with("empty"), "{err}");
+    assert!(row("acme/app").ends_with("ok"), "{err}");
+    assert!(err.contains("API rate limit: "), "{err}");
+    assert!(err.contains("acme/ghost"), "{err}");
+
+    // One SARIF per repository, each with only its own results.
+    let sarif = |name: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(sarif_dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        serde_json::from_str(&text).unwrap()
+    };
+    let app = sarif("acme_app.sarif");
+    let results = app["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    let uri = &app["runs"][0]["versionControlProvenance"][0]["repositoryUri"];
+    assert_eq!(uri, format!("http://127.0.0.1:{}/acme/app", org.port).as_str());
+    let core = sarif("acme_core.sarif");
+    assert_eq!(core["runs"][0]["results"].as_array().unwrap().len(), 1, "{core}");
+    let empty = sarif("acme_empty.sarif");
+    assert_eq!(empty["runs"][0]["results"].as_array().unwrap().len(), 0);
+
+    // Mirrors were removed once scanned.
+    let left: Vec<_> = std::fs::read_dir(cache.path().join("git")).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    // The token went to the API and to the private repository's clone,
+    // and the server never logged it (only the user name).
+    let log = std::fs::read_to_string(&org.log).unwrap();
+    assert!(!log.contains(&org.token));
+    assert!(log
+        .lines()
+        .any(|l| l.contains("/acme/core.git/") && l.contains("\"user\": \"x-access-token\"")));
+}
+
+#[test]
+fn forks_and_archived_repositories_on_request_and_a_bad_token_is_a_clear_error() {
+    let org = acme();
+    let cache = tempfile::tempdir().unwrap();
+    let out = org.audit(
+        cache.path(),
+        &["--include-forks", "--include-archived", "--keep"],
+        Some(&org.token),
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let found = findings(&out);
+    for name in ["old", "fork", "app", "core"] {
+        assert!(finding_of(&found, org.key(name)).is_some(), "{name}: {}", stderr(&out));
+    }
+    // Kept mirrors: the next audit fetches nothing new and reads no blob
+    // again, and reports the same findings.
+    let again = org.audit(
+        cache.path(),
+        &["--include-forks", "--include-archived"],
+        Some(&org.token),
+    );
+    assert_eq!(code(&again), 1, "{}", stderr(&again));
+    assert_eq!(findings(&again).len(), found.len());
+    let err = stderr(&again);
+    let app = err
+        .lines()
+        .find(|l| l.starts_with("acme/app "))
+        .unwrap_or_else(|| panic!("{err}"));
+    let cols: Vec<&str> = app.split_whitespace().collect();
+    // Three blobs: the README and the placeholder come from the cache; the
+    // one holding a key is never recorded as clean, so it is read again.
+    assert_eq!((cols[2], cols[3]), ("3", "2"), "{app}");
+
+    let out = org.audit(cache.path(), &[], Some("ghp_wrong"));
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).to_lowercase().contains("unauthorized") || stderr(&out).contains("401"),
+        "{}",
+        stderr(&out)
+    );
+    let out = org.audit(cache.path(), &[], None);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
