@@ -486,9 +486,10 @@ pub struct HostingArgs {
     /// $XDG_CACHE_HOME/keyhound, else ~/.cache/keyhound).
     #[arg(long, value_name = "DIR", env = "KEYHOUND_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
-    /// Mirrors fetched ahead of the scan, at most (bounds the disk a run
-    /// uses when mirrors are not kept).
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=32))]
+    /// Repositories fetched in parallel while the scan reads another; also
+    /// bounds the disk a run uses when mirrors are not kept (at most N + 1
+    /// mirrors at a time).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub fetch_ahead: u16,
     /// Also write one SARIF file per repository into DIR
     /// (`owner_name.sarif`), for GitHub code scanning's one upload per

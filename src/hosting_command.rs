@@ -8,7 +8,7 @@
 //! scanned as text, each finding naming the comment's URL.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -19,9 +19,8 @@ use keyhound_scan::ScanRun;
 use keyhound_sources::git::remote::{self, Mirror, MirrorOptions, RemoteError, RemoteUrl};
 use keyhound_sources::git::{self, cache::BlobCache, history};
 
-use crate::cli::HostingArgs;
+use crate::cli::{HostingArgs, ScanArgs};
 use crate::remote_git;
-use crate::{Mode, Reporting};
 
 /// What is fetched: a repository, its wiki, or a gist.
 struct Target {
@@ -117,8 +116,21 @@ fn cli_token(text: &str, host: &str, key: &str) -> Option<String> {
     None
 }
 
+/// A SARIF directory and the repositories (name → web URL) to write one
+/// file each for.
+pub type PerRepositorySarif = Option<(PathBuf, BTreeMap<String, String>)>;
+
+/// The scan this module runs through: the binary's wiring (rules, policy,
+/// reporter, verification) given the scan options, the directory whose
+/// configuration applies and the per-repository SARIF request; it calls
+/// the source with the running scan and the rule set's cache key, and
+/// returns the exit code. Passed in so that this module never names the
+/// crate root.
+pub type ScanWith<'a> =
+    &'a dyn Fn(&ScanArgs, &Path, PerRepositorySarif, &mut dyn FnMut(&ScanRun<'_>, &str) -> Result<()>) -> Result<u8>;
+
 /// Runs the audit; returns the exit code.
-pub fn run(platform: Platform, mut args: HostingArgs) -> Result<u8> {
+pub fn run(platform: Platform, mut args: HostingArgs, scan_with: ScanWith<'_>) -> Result<u8> {
     let quiet = args.scan.quiet;
     let api_host = args
         .api_url
@@ -193,17 +205,12 @@ pub fn run(platform: Platform, mut args: HostingArgs) -> Result<u8> {
     // the organisation. The cache directory holds none.
     let cache_dir = args.cache_dir.clone().unwrap_or_else(remote_git::default_cache_dir);
     std::fs::create_dir_all(&cache_dir).with_context(|| format!("creating {}", cache_dir.display()))?;
-    let prepared = crate::prepare(&args.scan, &cache_dir, None, Mode::Report)?;
-    let reporting = Reporting {
-        per_repository_sarif: args.sarif_dir.take().map(|dir| {
-            let uris: BTreeMap<String, String> = targets.iter().map(|t| (t.name.clone(), t.web_url.clone())).collect();
-            (dir, uris)
-        }),
-        ..Reporting::default()
-    };
-    let ruleset = keyhound_scan::ruleset_key(prepared.scanner.rules());
+    let per_repository_sarif = args.sarif_dir.take().map(|dir| {
+        let uris: BTreeMap<String, String> = targets.iter().map(|t| (t.name.clone(), t.web_url.clone())).collect();
+        (dir, uris)
+    });
     let mut rows: Vec<Row> = Vec::new();
-    let code = crate::execute(&args.scan, &prepared, reporting, |scan| {
+    let code = scan_with(&args.scan, &cache_dir, per_repository_sarif, &mut |scan, ruleset| {
         let options_for = |target: &Target| MirrorOptions {
             cache_dir: cache_dir.clone(),
             keep: args.keep,
@@ -215,26 +222,38 @@ pub fn run(platform: Platform, mut args: HostingArgs) -> Result<u8> {
                 ..remote_git::credentials_from_env(None, "KEYHOUND_GIT_TOKEN")
             },
         };
-        let (sender, receiver) = std::sync::mpsc::sync_channel(usize::from(args.fetch_ahead) - 1);
+        // `--fetch-ahead` workers fetch in parallel (fetching waits on the
+        // network, scanning on the CPU); each hands its mirror over and
+        // waits until the scan takes it, so at most that many mirrors plus
+        // the one being scanned are on disk.
+        let (sender, receiver) = std::sync::mpsc::sync_channel(0);
+        let next = std::sync::atomic::AtomicUsize::new(0);
         std::thread::scope(|threads| {
             let targets = &targets;
             let options_for = &options_for;
-            threads.spawn(move || {
-                let never = AtomicBool::new(false);
-                for target in targets {
-                    let fetched = RemoteUrl::parse(&target.clone_url)
-                        .and_then(|url| remote::mirror(&url, &options_for(target), &never));
-                    if sender.send((target, fetched)).is_err() {
-                        break;
+            let next = &next;
+            for _ in 0..args.fetch_ahead {
+                let sender = sender.clone();
+                threads.spawn(move || {
+                    let never = AtomicBool::new(false);
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let Some(target) = targets.get(i) else { break };
+                        let fetched = RemoteUrl::parse(&target.clone_url)
+                            .and_then(|url| remote::mirror(&url, &options_for(target), &never));
+                        if sender.send((target, fetched)).is_err() {
+                            break;
+                        }
                     }
-                }
-            });
+                });
+            }
+            drop(sender);
             let total = targets.len();
             for (done, (target, fetched)) in receiver.into_iter().enumerate() {
                 if scan.cancelled() {
                     break;
                 }
-                let row = audit_one(scan, target, fetched, &ruleset, args.max_file_size);
+                let row = audit_one(scan, target, fetched, ruleset, args.max_file_size);
                 if !quiet {
                     eprintln!(
                         "keyhound: [{}/{total}] {}: {} commits, {} findings{}",
@@ -262,6 +281,7 @@ pub fn run(platform: Platform, mut args: HostingArgs) -> Result<u8> {
         }
         Ok(())
     })?;
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
     if !quiet {
         print_table(&rows, last_rate.borrow().as_ref());
     }
@@ -486,7 +506,7 @@ mod tests {
 
     #[test]
     fn tokens_are_read_from_platform_cli_configs() {
-        let gh = "github.com:\n    user: octo\n    oauth_token: gho_abc123\n    git_protocol: https\nghe.example.org:\n    oauth_token: \"gho_enterprise\"\n";
+        let gh = "github.com:\n    user: octo\n    oauth_token: gho_abc123\n    git_protocol: https\nghe.example.org:\n    oauth_token: \"gho_enterprise\"\n"; // keyhound:allow (fake token of a fixture)
         assert_eq!(
             cli_token(gh, "github.com", "oauth_token").as_deref(),
             Some("gho_abc123")

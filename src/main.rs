@@ -82,10 +82,12 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Stdin(args) => run_stdin(args, Mode::Report),
         Command::Git(args) => run_git(args, Mode::Report),
         Command::Image(args) => run_image(args, Mode::Report),
-        Command::Github(args) => hosting_command::run(keyhound_hosting::Platform::GitHub, args),
-        Command::Gitlab(args) => hosting_command::run(keyhound_hosting::Platform::GitLab, args),
-        Command::Bitbucket(args) => hosting_command::run(keyhound_hosting::Platform::Bitbucket, args),
-        Command::Gitea(args) => hosting_command::run(keyhound_hosting::Platform::Gitea, args),
+        Command::Github(args) => hosting_command::run(keyhound_hosting::Platform::GitHub, args, &scan_for_hosting),
+        Command::Gitlab(args) => hosting_command::run(keyhound_hosting::Platform::GitLab, args, &scan_for_hosting),
+        Command::Bitbucket(args) => {
+            hosting_command::run(keyhound_hosting::Platform::Bitbucket, args, &scan_for_hosting)
+        }
+        Command::Gitea(args) => hosting_command::run(keyhound_hosting::Platform::Gitea, args, &scan_for_hosting),
         Command::Rules(RulesCommand::List { rules, format, stats }) => match stats {
             true => rules_stats(&rules, format),
             false => list_rules(&rules, format),
@@ -867,6 +869,23 @@ fn run_git(mut args: GitArgs, mode: Mode) -> Result<u8> {
         }
         Ok(())
     })
+}
+
+/// The scan wiring an organisation audit runs through (see
+/// `hosting_command::ScanWith`).
+fn scan_for_hosting(
+    scan: &ScanArgs,
+    config_root: &Path,
+    per_repository_sarif: hosting_command::PerRepositorySarif,
+    source: &mut dyn FnMut(&ScanRun<'_>, &str) -> Result<()>,
+) -> Result<u8> {
+    let prepared = prepare(scan, config_root, None, Mode::Report)?;
+    let reporting = Reporting {
+        per_repository_sarif,
+        ..Reporting::default()
+    };
+    let ruleset = keyhound_scan::ruleset_key(prepared.scanner.rules());
+    execute(scan, &prepared, reporting, |run| source(run, &ruleset))
 }
 
 fn run_hook(command: HookCommand) -> Result<u8> {

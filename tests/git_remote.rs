@@ -23,28 +23,17 @@ fn aws_keys(rng: &mut Rng) -> (String, String) {
     )
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=Dev", "-c", "user.email=dev@example.org"])
-        .args(args)
-        .stdout(Stdio::null())
-        .status()
-        .expect("git");
-    assert!(status.success(), "git {args:?}");
-}
-
 /// A bare repository at `root/rel` with one commit holding `file` = `text`.
 fn served_repo(root: &Path, rel: &str, file: &str, text: &str) -> PathBuf {
     let work = tempfile::tempdir().unwrap();
-    git(work.path(), &["init", "-q", "-b", "main"]);
+    git_as_dev(work.path(), &["init", "-q", "-b", "main"]);
     write(work.path(), file, text);
     write(work.path(), "README.md", "# service\n");
-    git(work.path(), &["add", "."]);
-    git(work.path(), &["commit", "-qm", "first"]);
+    git_as_dev(work.path(), &["add", "."]);
+    git_as_dev(work.path(), &["commit", "-qm", "first"]);
     let bare = root.join(rel);
     std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
-    git(
+    git_as_dev(
         root,
         &[
             "clone",
@@ -60,12 +49,12 @@ fn served_repo(root: &Path, rel: &str, file: &str, text: &str) -> PathBuf {
 /// Adds a commit with `file` = `text` to the bare repository `bare`.
 fn push_commit(bare: &Path, file: &str, text: &str) {
     let work = tempfile::tempdir().unwrap();
-    git(work.path(), &["clone", "-q", bare.to_str().unwrap(), "w"]);
+    git_as_dev(work.path(), &["clone", "-q", bare.to_str().unwrap(), "w"]);
     let w = work.path().join("w");
     write(&w, file, text);
-    git(&w, &["add", "."]);
-    git(&w, &["commit", "-qm", "more"]);
-    git(&w, &["push", "-q", "origin", "main"]);
+    git_as_dev(&w, &["add", "."]);
+    git_as_dev(&w, &["commit", "-qm", "more"]);
+    git_as_dev(&w, &["push", "-q", "origin", "main"]);
 }
 
 /// The smart-HTTP server: `root` served at http://127.0.0.1:PORT/, with
@@ -265,7 +254,7 @@ fn credentials_come_from_token_netrc_or_userinfo_and_are_never_stored() {
     let netrc = root.path().join("netrc");
     std::fs::write(
         &netrc,
-        format!("machine example.org login x password y\nmachine 127.0.0.1 login auditor password {password}\n"),
+        format!("machine example.org login x password y\nmachine 127.0.0.1 login auditor password {password}\n"), // keyhound:allow (fixture, generated above)
     )
     .unwrap();
     let out = audit(cache.path(), &url, &[], &[("NETRC", netrc.to_str().unwrap())]);
@@ -273,7 +262,7 @@ fn credentials_come_from_token_netrc_or_userinfo_and_are_never_stored() {
 
     // The URL's own userinfo, kept: the mirror's config, the report and
     // the messages never hold the password.
-    let with_userinfo = format!("http://auditor:{password}@127.0.0.1:{port}/private/core.git");
+    let with_userinfo = format!("http://auditor:{password}@127.0.0.1:{port}/private/core.git"); // keyhound:allow (format placeholder)
     let out = audit(cache.path(), &with_userinfo, &["--keep", "--format", "sarif"], &[]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     for text in [stdout(&out), stderr(&out)] {

@@ -8,34 +8,22 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use common::*;
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=Dev", "-c", "user.email=dev@example.org"])
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("git");
-    assert!(status.success(), "git {args:?}");
-}
 
 /// A bare repository at `root/rel` with one commit per `(file, text)`.
 fn bare_repo(root: &Path, rel: &str, files: &[(&str, String)]) {
     let work = tempfile::tempdir().unwrap();
-    git(work.path(), &["init", "-q", "-b", "main"]);
+    git_as_dev(work.path(), &["init", "-q", "-b", "main"]);
     for (file, text) in files {
         write(work.path(), file, text);
-        git(work.path(), &["add", "."]);
-        git(work.path(), &["commit", "-qm", &format!("add {file}")]);
+        git_as_dev(work.path(), &["add", "."]);
+        git_as_dev(work.path(), &["commit", "-qm", &format!("add {file}")]);
     }
     let bare = root.join(rel);
     std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
-    git(
+    git_as_dev(
         root,
         &[
             "clone",
@@ -84,7 +72,7 @@ fn acme() -> Org {
         keys.push((name, id));
     }
     let empty = root.path().join("acme/empty.git");
-    git(root.path(), &["init", "-q", "--bare", empty.to_str().unwrap()]);
+    git_as_dev(root.path(), &["init", "-q", "--bare", empty.to_str().unwrap()]);
     let issue_token = github_token(&mut rng, "ghp_");
     let review_key = aws_id(&mut rng);
     keys.push(("issue-comment", issue_token.clone()));

@@ -176,3 +176,17 @@ sys.stdout.buffer.write(out)
     assert!(out.status.success(), "terminal driver failed: {}", stderr(&out));
     stdout(&out)
 }
+
+/// Runs `git args` in `dir` as the test author, failing the test if git
+/// fails.
+pub fn git_as_dev(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=Dev", "-c", "user.email=dev@example.org"])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("git");
+    assert!(status.success(), "git {args:?}");
+}
