@@ -509,3 +509,60 @@ fn ssh_urls_go_through_git_ssh_command() {
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("authentication failed"), "{}", stderr(&out));
 }
+
+#[test]
+fn https_with_a_trusted_ca_and_a_clear_error_without() {
+    let root = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(0x7155);
+    let (keys, _) = aws_keys(&mut rng);
+    served_repo(root.path(), "private/tls.git", "k.env", &keys);
+    let tls = tempfile::tempdir().unwrap();
+    let (_server, port, log) = http_server(
+        root.path(),
+        "auditor:tls-pass-123",
+        &["--tls".into(), tls.path().to_str().unwrap().into()],
+    );
+    let ca = tls.path().join("ca.pem");
+    assert!(
+        ca.is_file(),
+        "git_http.py --tls needs trustme (pip install trustme; ./test does)"
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let url = format!("https://127.0.0.1:{port}/private/tls.git");
+
+    // The throwaway CA trusted through SSL_CERT_FILE, as for git and curl.
+    let out = audit(
+        cache.path(),
+        &url,
+        &["--git-username", "auditor"],
+        &[
+            ("KEYHOUND_GIT_TOKEN", "tls-pass-123"),
+            ("SSL_CERT_FILE", ca.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(rules_of(&out).contains(&"aws-access-key-id".to_owned()));
+    assert!(requests(&log)
+        .iter()
+        .any(|r| r["user"] == "auditor" && r["status"] == 200));
+
+    // A certificate nobody trusts: the fetch fails before any credential
+    // is sent.
+    let before = requests(&log).len();
+    let out = audit(
+        cache.path(),
+        &url,
+        &["--git-username", "auditor"],
+        &[
+            ("KEYHOUND_GIT_TOKEN", "tls-pass-123"),
+            ("SSL_CERT_FILE", "/nonexistent/ca.pem"),
+        ],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let err = stderr(&out).to_lowercase();
+    assert!(
+        err.contains("certificate") || err.contains("tls") || err.contains("ssl"),
+        "{err}"
+    );
+    assert_eq!(requests(&log).len(), before, "no request got past the handshake");
+}

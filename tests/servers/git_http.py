@@ -6,12 +6,15 @@ documents (GIT_PROJECT_ROOT, GIT_HTTP_EXPORT_ALL, PATH_INFO, QUERY_STRING,
 CONTENT_TYPE, REMOTE_USER ...), and the backend's CGI answer is relayed.
 
     git_http.py PORT ROOT LOG [--auth USER:PASSWORD] [--private PREFIX]
-                [--redirect PREFIX=URL] [--api SPEC.json]
+                [--redirect PREFIX=URL] [--api SPEC.json] [--tls DIR]
 
 Repositories under ROOT/private (and every --private path prefix) need
 HTTP Basic authentication with USER:PASSWORD (401 with a WWW-Authenticate
 challenge otherwise). A path
 starting with PREFIX is answered with a 301 to URL + the rest of the path.
+With --tls, it speaks https with a certificate for 127.0.0.1 and localhost
+from a throwaway CA made by trustme (PyPI), whose certificate it writes to
+DIR/ca.pem before listening.
 With --api, paths under /api/v3/ answer as GitHub's REST API documents
 them (github_api.py), from SPEC.json, with clone URLs on this server.
 Each request appends one JSON line to LOG: method, path, the Host header,
@@ -29,13 +32,15 @@ import sys
 
 def main():
     port, root, log = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-    auth, redirects, private, api = None, [], ["/private/"], None
+    auth, redirects, private, api, tls = None, [], ["/private/"], None, None
     args = sys.argv[4:]
     while args:
         flag, value = args[0], args[1]
         args = args[2:]
         if flag == "--auth":
             auth = value
+        elif flag == "--tls":
+            tls = value
         elif flag == "--private":
             private.append(value)
         elif flag == "--api":
@@ -131,7 +136,18 @@ def main():
         do_GET = handle_any
         do_POST = handle_any
 
+    context = None
+    if tls is not None:
+        import ssl
+        import trustme
+        ca = trustme.CA()
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+        # Written before the port opens: a test that sees the port can read it.
+        ca.cert_pem.write_to_path(os.path.join(tls, "ca.pem"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    if context is not None:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.serve_forever()
 
 
