@@ -304,9 +304,7 @@ fn enumerate(
         _ => Owner::Org(o.clone()),
     }));
     owners.extend(args.group.iter().map(|g| Owner::Group(g.clone())));
-    if !args.include_gists || !args.user.is_empty() {
-        owners.extend(args.user.iter().map(|u| Owner::User(u.clone())));
-    }
+    owners.extend(args.user.iter().map(|u| Owner::User(u.clone())));
     if owners.is_empty() && args.repo.is_empty() {
         bail!("name what to audit: --org, --group, --user or --repo");
     }

@@ -15,7 +15,7 @@ use common::*;
 
 /// A generated AWS key pair's file text and its access key id.
 fn aws_keys(rng: &mut Rng) -> (String, String) {
-    let id = format!("AKIA{}", rng.string("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16));
+    let id = aws_key_id(rng);
     let secret = rng.string("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 40);
     (
         format!("aws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
@@ -23,27 +23,14 @@ fn aws_keys(rng: &mut Rng) -> (String, String) {
     )
 }
 
-/// A bare repository at `root/rel` with one commit holding `file` = `text`.
+/// A bare repository at `root/rel` with one commit holding `file` = `text`
+/// and a README.
 fn served_repo(root: &Path, rel: &str, file: &str, text: &str) -> PathBuf {
-    let work = tempfile::tempdir().unwrap();
-    git_as_dev(work.path(), &["init", "-q", "-b", "main"]);
-    write(work.path(), file, text);
-    write(work.path(), "README.md", "# service\n");
-    git_as_dev(work.path(), &["add", "."]);
-    git_as_dev(work.path(), &["commit", "-qm", "first"]);
-    let bare = root.join(rel);
-    std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
-    git_as_dev(
+    bare_repo(
         root,
-        &[
-            "clone",
-            "-q",
-            "--bare",
-            work.path().to_str().unwrap(),
-            bare.to_str().unwrap(),
-        ],
-    );
-    bare
+        rel,
+        &[vec![(file, text.to_owned()), ("README.md", "# service\n".to_owned())]],
+    )
 }
 
 /// Adds a commit with `file` = `text` to the bare repository `bare`.

@@ -12,33 +12,6 @@ use std::process::{Command, Output};
 
 use common::*;
 
-/// A bare repository at `root/rel` with one commit per `(file, text)`.
-fn bare_repo(root: &Path, rel: &str, files: &[(&str, String)]) {
-    let work = tempfile::tempdir().unwrap();
-    git_as_dev(work.path(), &["init", "-q", "-b", "main"]);
-    for (file, text) in files {
-        write(work.path(), file, text);
-        git_as_dev(work.path(), &["add", "."]);
-        git_as_dev(work.path(), &["commit", "-qm", &format!("add {file}")]);
-    }
-    let bare = root.join(rel);
-    std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
-    git_as_dev(
-        root,
-        &[
-            "clone",
-            "-q",
-            "--bare",
-            work.path().to_str().unwrap(),
-            bare.to_str().unwrap(),
-        ],
-    );
-}
-
-fn aws_id(rng: &mut Rng) -> String {
-    format!("AKIA{}", rng.string("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16))
-}
-
 struct Org {
     _root: tempfile::TempDir,
     _server: Server,
@@ -59,14 +32,14 @@ fn acme() -> Org {
     let mut rng = Rng::new(0x0a11);
     let mut keys = Vec::new();
     for name in ["app", "app.wiki", "core", "old", "fork"] {
-        let id = aws_id(&mut rng);
+        let id = aws_key_id(&mut rng);
         bare_repo(
             root.path(),
             &format!("acme/{name}.git"),
             &[
-                ("README.md", format!("# {name}\n")),
-                ("deploy/keys.env", format!("AWS_ACCESS_KEY_ID={id}\n")),
-                ("deploy/keys.env", "AWS_ACCESS_KEY_ID=${FROM_VAULT}\n".to_owned()),
+                vec![("README.md", format!("# {name}\n"))],
+                vec![("deploy/keys.env", format!("AWS_ACCESS_KEY_ID={id}\n"))],
+                vec![("deploy/keys.env", "AWS_ACCESS_KEY_ID=${FROM_VAULT}\n".to_owned())],
             ],
         );
         keys.push((name, id));
@@ -74,7 +47,7 @@ fn acme() -> Org {
     let empty = root.path().join("acme/empty.git");
     git_as_dev(root.path(), &["init", "-q", "--bare", empty.to_str().unwrap()]);
     let issue_token = github_token(&mut rng, "ghp_");
-    let review_key = aws_id(&mut rng);
+    let review_key = aws_key_id(&mut rng);
     keys.push(("issue-comment", issue_token.clone()));
     keys.push(("review-comment", review_key.clone()));
     let token = github_token(&mut rng, "ghp_");

@@ -190,3 +190,35 @@ pub fn git_as_dev(dir: &Path, args: &[&str]) {
         .expect("git");
     assert!(status.success(), "git {args:?}");
 }
+
+/// A bare repository at `root/rel` built from `commits`, each a list of
+/// (file, text) written and committed together; returns its path.
+pub fn bare_repo(root: &Path, rel: &str, commits: &[Vec<(&str, String)>]) -> std::path::PathBuf {
+    let work = tempfile::tempdir().unwrap();
+    git_as_dev(work.path(), &["init", "-q", "-b", "main"]);
+    for (n, files) in commits.iter().enumerate() {
+        for (file, text) in files {
+            write(work.path(), file, text);
+        }
+        git_as_dev(work.path(), &["add", "."]);
+        git_as_dev(work.path(), &["commit", "-qm", &format!("commit {n}")]);
+    }
+    let bare = root.join(rel);
+    std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
+    git_as_dev(
+        root,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            work.path().to_str().unwrap(),
+            bare.to_str().unwrap(),
+        ],
+    );
+    bare
+}
+
+/// A structurally valid fake AWS access key id.
+pub fn aws_key_id(rng: &mut Rng) -> String {
+    format!("AKIA{}", rng.string("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16))
+}

@@ -81,9 +81,6 @@ pub(crate) fn issue_texts(
     pulls: bool,
     observer: &mut dyn FnMut(&Event),
 ) -> Result<Vec<TextItem>, HostingError> {
-    if !issues && !pulls {
-        return Ok(Vec::new());
-    }
     let (owner, name) = owner_and_name(&repo.full_name)?;
     let base = format!("/repos/{owner}/{name}");
     let what = format!("Gitea issues of {}", repo.full_name);

@@ -155,6 +155,9 @@ impl Client {
         pulls: bool,
         observer: &mut dyn FnMut(&Event),
     ) -> Result<Vec<TextItem>, HostingError> {
+        if !issues && !pulls {
+            return Ok(Vec::new());
+        }
         match self.platform {
             Platform::GitHub => github::issue_texts(&self.http, repo, issues, pulls, observer),
             Platform::GitLab => gitlab::issue_texts(&self.http, repo, issues, pulls, observer),
