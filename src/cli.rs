@@ -49,6 +49,12 @@ pub enum Command {
     /// https://host/api/v1), with wikis, issues and pull requests. Token:
     /// $GITEA_TOKEN.
     Gitea(HostingArgs),
+    /// Scan a bucket: `s3://bucket/prefix` (or an S3-compatible server with
+    /// --endpoint), `gs://bucket/prefix`, `az://container/prefix`. Objects
+    /// are streamed, never written to disk; archives in them are opened;
+    /// --all-versions reads overwritten and deleted versions too (S3).
+    /// `keyhound s3://…` is short for `keyhound objects s3://…`.
+    Objects(ObjectsArgs),
     /// List or test rule packs.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -677,6 +683,8 @@ pub enum BaselineSource {
     Stdin(StdinArgs),
     /// A container image.
     Image(ImageArgs),
+    /// A bucket (`s3://…`, `gs://…`, `az://…`).
+    Objects(ObjectsArgs),
 }
 
 /// Which rules run.
@@ -910,6 +918,48 @@ pub struct DirArgs {
     #[arg(long)]
     pub follow_symlinks: bool,
     /// Skip files larger than this (bytes, or with K/M/G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Archive handling.
+    #[command(flatten)]
+    pub archives: ArchiveArgs,
+    /// Shared scan options.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// `keyhound objects`: a bucket or a prefix in it.
+#[derive(Debug, Args, Clone)]
+pub struct ObjectsArgs {
+    /// `s3://bucket/prefix`, `gs://bucket/prefix` or `az://container/prefix`.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// Another endpoint: an S3-compatible server (MinIO, Ceph, R2), or a
+    /// GCS or Azure emulator. Plain http:// only when given here.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// S3 region (default AWS_REGION / AWS_DEFAULT_REGION, else us-east-1).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// S3: a profile of ~/.aws/credentials, used when the environment has
+    /// no AWS_ACCESS_KEY_ID (default AWS_PROFILE, then `default`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Azure: the storage account (default AZURE_STORAGE_ACCOUNT_NAME).
+    #[arg(long, value_name = "NAME")]
+    pub account: Option<String>,
+    /// Send no credentials: a public bucket.
+    #[arg(long)]
+    pub anonymous: bool,
+    /// Read every version of every object (S3 versioned buckets): a key
+    /// overwritten or deleted stays readable in its older versions.
+    #[arg(long)]
+    pub all_versions: bool,
+    /// Downloads in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
+    /// Objects up to this size are read whole and opened if archives;
+    /// larger ones are streamed in chunks (K/M/G suffixes).
     #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
     pub max_file_size: u64,
     /// Archive handling.

@@ -12,6 +12,7 @@ mod hook_installer;
 mod hosting_command;
 mod mcp_command;
 mod migrate_command;
+mod objects_command;
 mod redact_command;
 mod remote_git;
 mod report_command;
@@ -50,7 +51,7 @@ use keyhound_verify::run::Verifier;
 use keyhound_verify::sink::VerifyingSink;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(objects_command::expand_shorthand(std::env::args_os().collect())) {
         Ok(cli) => cli,
         Err(err) => {
             let code = if err.use_stderr() { 2 } else { 0 };
@@ -82,6 +83,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Stdin(args) => run_stdin(args, Mode::Report),
         Command::Git(args) => run_git(args, Mode::Report),
         Command::Image(args) => run_image(args, Mode::Report),
+        Command::Objects(args) => run_objects(args, Mode::Report),
         Command::Github(args) => hosting_command::run(keyhound_hosting::Platform::GitHub, args, &scan_for_hosting),
         Command::Gitlab(args) => hosting_command::run(keyhound_hosting::Platform::GitLab, args, &scan_for_hosting),
         Command::Bitbucket(args) => {
@@ -126,6 +128,7 @@ fn run_source(source: BaselineSource, mode: Mode) -> Result<u8> {
         BaselineSource::Git(args) => run_git(args, mode),
         BaselineSource::Stdin(args) => run_stdin(args, mode),
         BaselineSource::Image(args) => run_image(args, mode),
+        BaselineSource::Objects(args) => run_objects(args, mode),
     }
 }
 
@@ -753,6 +756,27 @@ fn run_image(args: ImageArgs, mode: Mode) -> Result<u8> {
                 "keyhound: {} image(s), {} distinct layer(s)",
                 stats.images, stats.layers
             );
+        }
+        Ok(())
+    })
+}
+
+fn run_objects(args: cli::ObjectsArgs, mode: Mode) -> Result<u8> {
+    let options = objects_command::options(&args)?;
+    // As for images: the config is the working directory's (or --config),
+    // the user's own; nothing in the bucket is read as configuration.
+    let prepared = prepare(&args.scan, Path::new("."), None, mode)?;
+    let reporting = Reporting {
+        base_dir: None,
+        vcs: None,
+        author: author_of(None),
+        per_repository_sarif: None,
+    };
+    let quiet = args.scan.quiet;
+    execute(&args.scan, &prepared, reporting, |scan| {
+        let stats = keyhound_objects::scan_objects(scan, &options)?;
+        if !quiet {
+            eprintln!("{}", objects_command::describe(&args.url, &stats));
         }
         Ok(())
     })

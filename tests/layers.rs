@@ -18,6 +18,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("keyhound-agent", &[]),
     ("keyhound-credfiles", &[]),
     ("keyhound-hosting", &[]),
+    ("keyhound-objects", &["keyhound-findings", "keyhound-sources"]),
     ("keyhound-migrate", &["keyhound-rules", "keyhound-findings"]),
     (
         "keyhound-scan",
@@ -44,6 +45,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "keyhound-migrate",
             "keyhound-credfiles",
             "keyhound-hosting",
+            "keyhound-objects",
         ],
     ),
 ];

@@ -72,6 +72,22 @@ pub enum Origin {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         date: Option<String>,
     },
+    /// An object in a bucket (S3 or S3-compatible, Google Cloud Storage,
+    /// Azure Blob), or a member of an archive stored there.
+    Object {
+        /// `s3://bucket/key`, `gs://…` or `az://…`; `!` separates archive
+        /// members (`s3://b/build.zip!config/app.env`).
+        url: String,
+        /// The object's version id, when the store versions objects.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        version: Option<String>,
+        /// Whether this is the object's current version (an older version
+        /// stays readable until it is deleted, like git history).
+        latest: bool,
+        /// When this version was written, RFC 3339.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        modified: Option<String>,
+    },
     /// A file as staged in the index (what the pre-commit hook checks).
     Staged {
         /// Path in the index.
@@ -158,7 +174,7 @@ impl Origin {
             Origin::File { path } | Origin::GitBlob { path, .. } | Origin::Staged { path } => path,
             Origin::ImageLayer { path, .. } => path,
             Origin::Stdin { name } | Origin::GitMessage { name, .. } | Origin::ImageConfig { name, .. } => name,
-            Origin::Web { url, .. } => url,
+            Origin::Web { url, .. } | Origin::Object { url, .. } => url,
         }
     }
 

@@ -30,6 +30,8 @@ pub enum WarningKind {
     Config,
     /// A cache could not be read or saved; the scan itself is complete.
     Cache,
+    /// An object store refused or failed a listing or a download.
+    ObjectStore,
 }
 
 impl WarningKind {
@@ -44,6 +46,7 @@ impl WarningKind {
             WarningKind::Registry => "registry",
             WarningKind::Config => "config",
             WarningKind::Cache => "cache",
+            WarningKind::ObjectStore => "object-store",
         }
     }
 }

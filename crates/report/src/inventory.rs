@@ -169,6 +169,7 @@ fn present(f: &Finding) -> Option<bool> {
     match &*f.origin {
         Origin::GitBlob { .. } | Origin::GitMessage { .. } => f.present_in_head,
         Origin::ImageLayer { visible, .. } => Some(*visible),
+        Origin::Object { latest, .. } => Some(*latest),
         Origin::Stdin { .. } => None,
         _ => Some(true),
     }

@@ -214,6 +214,24 @@ impl TextSink {
                 }
                 p
             }
+            Origin::Object {
+                version,
+                latest,
+                modified,
+                ..
+            } => {
+                let mut p = String::new();
+                if let Some(version) = version {
+                    p.push_str(&format!("  version {version}"));
+                }
+                if let Some(modified) = modified {
+                    p.push_str(&format!("  written {}", modified.chars().take(10).collect::<String>()));
+                }
+                if !latest {
+                    p.push_str("  [older version: overwritten or deleted, still readable]");
+                }
+                p
+            }
             _ => String::new(),
         };
         let provenance = match &f.transcript {

@@ -35,6 +35,20 @@ pub fn scan_stream(
     overlap: usize,
 ) -> Result<(), SourceError> {
     let origin = Arc::new(Origin::Stdin { name: name.to_string() });
+    scan_stream_as(scan, reader, origin, chunk, overlap)
+}
+
+/// [`scan_stream`] under another origin: other sources stream inputs too
+/// large to hold in memory (an object store's multi-gigabyte log).
+pub fn scan_stream_as(
+    scan: &dyn Feed,
+    reader: &mut dyn Read,
+    origin: Arc<Origin>,
+    chunk: usize,
+    overlap: usize,
+) -> Result<(), SourceError> {
+    let name = origin.display_path().to_string();
+    let name = name.as_str();
     scan.count_stream_file();
     let chunk = chunk.max(2);
     let overlap = overlap.min(chunk / 2);

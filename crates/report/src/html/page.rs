@@ -125,6 +125,7 @@ fn state(r: &Record) -> &'static str {
     match &r.origin {
         Some(Origin::GitBlob { .. } | Origin::GitMessage { .. }) | None => from_head(r.present_in_head),
         Some(Origin::ImageLayer { visible, .. }) => from_head(Some(*visible)),
+        Some(Origin::Object { latest, .. }) => from_head(Some(*latest)),
         Some(Origin::Stdin { .. }) => "unknown",
         Some(Origin::File { .. } | Origin::Staged { .. } | Origin::ImageConfig { .. } | Origin::Web { .. }) => {
             "present"
@@ -143,6 +144,7 @@ fn source_kind(r: &Record) -> &'static str {
         Some(Origin::ImageLayer { .. }) => "image layers",
         Some(Origin::ImageConfig { .. }) => "image config",
         Some(Origin::Web { .. }) => "issues and pull requests",
+        Some(Origin::Object { .. }) => "object store",
         None => "unknown",
     }
 }
