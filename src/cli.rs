@@ -685,6 +685,15 @@ pub enum BaselineSource {
     Image(ImageArgs),
     /// A bucket (`s3://…`, `gs://…`, `az://…`).
     Objects(ObjectsArgs),
+    /// A GitHub organisation or user: one row per secret with every
+    /// repository it appears in.
+    Github(HostingArgs),
+    /// A GitLab group or user.
+    Gitlab(HostingArgs),
+    /// A Bitbucket Cloud workspace.
+    Bitbucket(HostingArgs),
+    /// A Gitea or Forgejo organisation or user.
+    Gitea(HostingArgs),
 }
 
 /// Which rules run.

@@ -84,12 +84,10 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Git(args) => run_git(args, Mode::Report),
         Command::Image(args) => run_image(args, Mode::Report),
         Command::Objects(args) => run_objects(args, Mode::Report),
-        Command::Github(args) => hosting_command::run(keyhound_hosting::Platform::GitHub, args, &scan_for_hosting),
-        Command::Gitlab(args) => hosting_command::run(keyhound_hosting::Platform::GitLab, args, &scan_for_hosting),
-        Command::Bitbucket(args) => {
-            hosting_command::run(keyhound_hosting::Platform::Bitbucket, args, &scan_for_hosting)
-        }
-        Command::Gitea(args) => hosting_command::run(keyhound_hosting::Platform::Gitea, args, &scan_for_hosting),
+        Command::Github(args) => run_hosting(keyhound_hosting::Platform::GitHub, args, Mode::Report),
+        Command::Gitlab(args) => run_hosting(keyhound_hosting::Platform::GitLab, args, Mode::Report),
+        Command::Bitbucket(args) => run_hosting(keyhound_hosting::Platform::Bitbucket, args, Mode::Report),
+        Command::Gitea(args) => run_hosting(keyhound_hosting::Platform::Gitea, args, Mode::Report),
         Command::Rules(RulesCommand::List { rules, format, stats }) => match stats {
             true => rules_stats(&rules, format),
             false => list_rules(&rules, format),
@@ -129,6 +127,10 @@ fn run_source(source: BaselineSource, mode: Mode) -> Result<u8> {
         BaselineSource::Stdin(args) => run_stdin(args, mode),
         BaselineSource::Image(args) => run_image(args, mode),
         BaselineSource::Objects(args) => run_objects(args, mode),
+        BaselineSource::Github(args) => run_hosting(keyhound_hosting::Platform::GitHub, args, mode),
+        BaselineSource::Gitlab(args) => run_hosting(keyhound_hosting::Platform::GitLab, args, mode),
+        BaselineSource::Bitbucket(args) => run_hosting(keyhound_hosting::Platform::Bitbucket, args, mode),
+        BaselineSource::Gitea(args) => run_hosting(keyhound_hosting::Platform::Gitea, args, mode),
     }
 }
 
@@ -897,13 +899,22 @@ fn run_git(mut args: GitArgs, mode: Mode) -> Result<u8> {
 
 /// The scan wiring an organisation audit runs through (see
 /// `hosting_command::ScanWith`).
+/// An organisation audit (`mode`: its report, a baseline of it, or the
+/// inventory of every secret across its repositories).
+fn run_hosting(platform: keyhound_hosting::Platform, args: cli::HostingArgs, mode: Mode) -> Result<u8> {
+    hosting_command::run(platform, args, &|scan, root, sarif, source| {
+        scan_for_hosting(scan, root, sarif, source, mode)
+    })
+}
+
 fn scan_for_hosting(
     scan: &ScanArgs,
     config_root: &Path,
     per_repository_sarif: hosting_command::PerRepositorySarif,
     source: &mut dyn FnMut(&ScanRun<'_>, &str) -> Result<()>,
+    mode: Mode,
 ) -> Result<u8> {
-    let prepared = prepare(scan, config_root, None, Mode::Report)?;
+    let prepared = prepare(scan, config_root, None, mode)?;
     let reporting = Reporting {
         per_repository_sarif,
         ..Reporting::default()

@@ -80,6 +80,18 @@ fn acme() -> Org {
             {"id": 9, "number": 2, "user": "eve", "body": format!("this still has AWS_ACCESS_KEY_ID={review_key} in it")},
         ]},
     });
+    serve(root, spec, token, keys, "/acme/core")
+}
+
+/// Serves the repositories under `root` and the API answers of `spec` on
+/// one loopback port; `private` needs the token to clone.
+fn serve(
+    root: tempfile::TempDir,
+    spec: serde_json::Value,
+    token: String,
+    keys: Vec<(&'static str, String)>,
+    private: &str,
+) -> Org {
     let spec_path = root.path().join("spec.json");
     std::fs::write(&spec_path, spec.to_string()).unwrap();
     let port = free_port();
@@ -91,7 +103,7 @@ fn acme() -> Org {
         .arg(root.path())
         .arg(&log)
         .args(["--auth", &format!("x-access-token:{token}")])
-        .args(["--private", "/acme/core"])
+        .args(["--private", private])
         .arg("--api")
         .arg(&spec_path)
         .spawn()
@@ -113,14 +125,25 @@ impl Org {
     }
 
     fn audit(&self, cache: &Path, args: &[&str], token: Option<&str>) -> Output {
+        let args: Vec<&str> = ["--format", "json", "--show-secrets"]
+            .iter()
+            .chain(args)
+            .copied()
+            .collect();
+        self.run(cache, &["github", "--org", "acme"], &args, token)
+    }
+
+    /// keyhound `command` against this server's API, with the cache, the
+    /// token and a clean environment.
+    fn run(&self, cache: &Path, command: &[&str], args: &[&str], token: Option<&str>) -> Output {
         let home = cache.join("home");
         std::fs::create_dir_all(&home).unwrap();
         let mut cmd = keyhound();
-        cmd.args(["github", "--org", "acme", "--api-url"])
+        cmd.args(command)
+            .arg("--api-url")
             .arg(format!("http://127.0.0.1:{}/api/v3", self.port))
             .arg("--cache-dir")
             .arg(cache)
-            .args(["--format", "json", "--show-secrets"])
             .args(args)
             .env("HOME", &home)
             .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -293,4 +316,84 @@ fn forks_and_archived_repositories_on_request_and_a_bad_token_is_a_clear_error()
     );
     let out = org.audit(cache.path(), &[], None);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
+
+#[test]
+fn the_inventory_of_an_organisation_lists_every_repository_holding_a_secret() {
+    let root = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(0x1_7e_47);
+    let shared = aws_key_id(&mut rng);
+    let own = aws_key_id(&mut rng);
+    // The same key committed to two repositories, and one only in worker.
+    for (name, extra) in [("api", None), ("worker", Some(&own)), ("docs", None)] {
+        let mut files = vec![("README.md", format!("# {name}\n"))];
+        if name != "docs" {
+            files.push(("config/aws.env", format!("AWS_ACCESS_KEY_ID={shared}\n")));
+        }
+        if let Some(key) = extra {
+            files.push(("ci/deploy.env", format!("AWS_ACCESS_KEY_ID={key}\n")));
+        }
+        bare_repo(root.path(), &format!("initech/{name}.git"), &[files]);
+    }
+    let token = github_token(&mut rng, "ghp_");
+    let spec = serde_json::json!({
+        "token": token,
+        "page_size": 10,
+        "orgs": {"initech": [
+            {"name": "initech/api"}, {"name": "initech/worker"}, {"name": "initech/docs"},
+        ]},
+    });
+    let org = serve(root, spec, token.clone(), Vec::new(), "/nothing-private");
+    let cache = tempfile::tempdir().unwrap();
+    let out = org.run(
+        cache.path(),
+        &["inventory", "github", "--org", "initech"],
+        &["--format", "json", "--show-secrets"],
+        Some(&token),
+    );
+    assert_eq!(
+        code(&out),
+        0,
+        "an inventory is a report, as for one repository: {}",
+        stderr(&out)
+    );
+    let doc: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&out), stderr(&out)));
+    let rows = doc["secrets"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "one row per secret, not per repository: {rows:#?}");
+    let row_of = |key: &str| {
+        rows.iter()
+            .find(|r| r["secret"] == key)
+            .unwrap_or_else(|| panic!("{key}: {rows:#?}"))
+    };
+    let both = row_of(&shared);
+    assert_eq!(
+        both["repositories"],
+        serde_json::json!(["initech/api", "initech/worker"])
+    );
+    assert_eq!(both["locations"], 2);
+    assert_eq!(
+        both["first_seen"]["author"], "Dev <dev@example.org>",
+        "the owner: {both}"
+    );
+    assert!(
+        both["first_seen"]["commit"].as_str().is_some_and(|c| c.len() == 40),
+        "{both}"
+    );
+    assert!(both["first_seen"]["repository"]
+        .as_str()
+        .unwrap()
+        .starts_with("initech/"));
+    assert_eq!(row_of(&own)["repositories"], serde_json::json!(["initech/worker"]));
+
+    // The table says which repositories hold each secret.
+    let table = org.run(
+        cache.path(),
+        &["inventory", "github", "--org", "initech"],
+        &["--format", "text"],
+        Some(&token),
+    );
+    let text = stdout(&table);
+    assert!(text.lines().next().unwrap().contains("REPOS"), "{text}");
+    assert!(text.contains("initech/api +1"), "{text}");
 }

@@ -41,6 +41,9 @@ pub struct Sighting {
     pub author: Option<String>,
     /// Path (or image path, or stream name).
     pub path: String,
+    /// The repository, in an audit of several (`owner/name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
     /// Seconds since the epoch of `date`, for ordering.
     #[serde(skip)]
     pub unix: Option<i64>,
@@ -79,6 +82,11 @@ pub struct Row {
     pub locations: usize,
     /// Up to five of those paths.
     pub paths: Vec<String>,
+    /// Every repository holding it, in an audit of several (an
+    /// organisation's): a key copied between repositories is one secret
+    /// to revoke, with every place to clean.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repositories: Vec<String>,
     /// What the provider said, under `--verify`.
     pub verification: Option<Verification>,
 }
@@ -130,6 +138,7 @@ fn now_unix() -> i64 {
 /// Where and when one finding was seen.
 fn sighting(f: &Finding) -> Sighting {
     let path = f.origin.display_path().to_string();
+    let repository = f.origin.repository().map(str::to_string);
     if let Some(c) = f.origin.commit_info() {
         return Sighting {
             unix: parse_unix(c.date),
@@ -137,6 +146,7 @@ fn sighting(f: &Finding) -> Sighting {
             commit: Some(c.commit.to_string()),
             author: Some(c.identity()),
             path,
+            repository,
         };
     }
     match &*f.origin {
@@ -151,14 +161,32 @@ fn sighting(f: &Finding) -> Sighting {
                 commit: None,
                 author: None,
                 path,
+                repository,
                 unix,
             }
         }
+        Origin::Web { author, date, .. } => Sighting {
+            unix: date.as_deref().and_then(parse_unix),
+            date: date.clone(),
+            commit: None,
+            author: author.clone(),
+            path,
+            repository,
+        },
+        Origin::Object { modified, .. } => Sighting {
+            unix: modified.as_deref().and_then(parse_unix),
+            date: modified.clone(),
+            commit: None,
+            author: None,
+            path,
+            repository,
+        },
         _ => Sighting {
             date: None,
             commit: None,
             author: None,
             path,
+            repository,
             unix: None,
         },
     }
@@ -208,6 +236,12 @@ pub fn rows(findings: &[Finding], rules: &BTreeMap<String, Arc<Rule>>, max_age_d
             paths.sort();
             paths.dedup();
             paths.truncate(5);
+            let mut repositories: Vec<String> = group
+                .iter()
+                .filter_map(|f| f.origin.repository().map(str::to_string))
+                .collect();
+            repositories.sort();
+            repositories.dedup();
             Row {
                 fingerprint: first.fingerprint.clone(),
                 rule_id: first.rule_id.clone(),
@@ -231,6 +265,7 @@ pub fn rows(findings: &[Finding], rules: &BTreeMap<String, Arc<Rule>>, max_age_d
                     })
                     .sum(),
                 paths,
+                repositories,
                 verification: group.iter().find_map(|f| f.verification.clone()),
             }
         })
@@ -267,7 +302,7 @@ fn access_cells(row: &Row) -> (String, String) {
 }
 
 const CSV_HEADER: &str = "fingerprint,rule_id,provider,severity,secret,first_seen,first_commit,owner,first_path,\
-last_seen,state,removed_in,removed_at,exposure_days,past_max_age,locations,verification,account,access,scopes";
+last_seen,state,removed_in,removed_at,exposure_days,past_max_age,locations,verification,account,access,scopes,repositories";
 
 fn csv_row(r: &Row) -> String {
     let account = r
@@ -305,34 +340,42 @@ fn csv_row(r: &Row) -> String {
         account,
         access_cells(r).0,
         access_cells(r).1,
+        r.repositories.join(" "),
     ];
     fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",")
 }
 
+/// The REPOS cell: the repository, or the first and how many more.
+fn repositories_cell(r: &Row) -> String {
+    match r.repositories.as_slice() {
+        [] => "-".into(),
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("{first} +{}", rest.len()),
+    }
+}
+
 fn table(rows: &[Row], max_age_days: i64) -> String {
-    let header = [
-        "FINGERPRINT",
-        "RULE",
-        "SECRET",
-        "FIRST SEEN",
-        "OWNER",
-        "STATE",
-        "AGE",
-        "LOC",
-        "VERIFIED",
-        "ACCESS",
-        "SCOPES",
-        "ROTATE",
-    ];
-    let cells: Vec<[String; 12]> = rows
+    // An audit of several repositories says which hold each secret.
+    let several = rows.iter().any(|r| !r.repositories.is_empty());
+    let mut header = vec!["FINGERPRINT", "RULE", "SECRET", "FIRST SEEN", "OWNER"];
+    if several {
+        header.push("REPOS");
+    }
+    header.extend(["STATE", "AGE", "LOC", "VERIFIED", "ACCESS", "SCOPES", "ROTATE"]);
+    let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            [
+            let mut row = vec![
                 r.fingerprint[..12.min(r.fingerprint.len())].to_string(),
                 r.rule_id.clone(),
                 r.secret.clone(),
                 day(&r.first_seen.date),
                 r.first_seen.author.clone().unwrap_or_else(|| "-".into()),
+            ];
+            if several {
+                row.push(repositories_cell(r));
+            }
+            row.extend([
                 match &r.removed {
                     Some(x) => format!("removed {}", day(&Some(x.date.clone()))),
                     None => r.state.to_string(),
@@ -347,22 +390,27 @@ fn table(rows: &[Row], max_age_days: i64) -> String {
                     .filter(|c| !c.is_empty())
                     .unwrap_or_else(|| "-".into()),
                 if r.past_max_age { "yes".into() } else { "-".into() },
-            ]
+            ]);
+            row
         })
         .collect();
-    let mut widths = header.map(str::len);
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for row in &cells {
         for (w, c) in widths.iter_mut().zip(row) {
             *w = (*w).max(c.chars().count());
         }
     }
     let line = |cols: Vec<&str>| -> String {
-        let mut s: String = cols.iter().zip(widths).map(|(c, w)| format!("{c:<w$}  ")).collect();
+        let mut s: String = cols
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}  ", w = *w))
+            .collect();
         s.truncate(s.trim_end().len());
         s.push('\n');
         s
     };
-    let mut out = line(header.to_vec());
+    let mut out = line(header.clone());
     for row in &cells {
         out.push_str(&line(row.iter().map(String::as_str).collect()));
     }
