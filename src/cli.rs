@@ -497,6 +497,12 @@ pub struct HostingArgs {
     /// mirrors at a time).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub fetch_ahead: u16,
+    /// Disk the temporary mirrors may fill at once (K/M/G suffixes): no new
+    /// fetch starts while the mirrors waiting or being scanned exceed it
+    /// (one always may, so a repository larger than the limit is still
+    /// audited). Kept mirrors (--keep) are not counted.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub cache_limit: Option<u64>,
     /// Also write one SARIF file per repository into DIR
     /// (`owner_name.sarif`), for GitHub code scanning's one upload per
     /// repository.

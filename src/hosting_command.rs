@@ -226,22 +226,31 @@ pub fn run(platform: Platform, mut args: HostingArgs, scan_with: ScanWith<'_>) -
         // network, scanning on the CPU); each hands its mirror over and
         // waits until the scan takes it, so at most that many mirrors plus
         // the one being scanned are on disk.
+        // `--cache-limit` bounds their bytes as well.
         let (sender, receiver) = std::sync::mpsc::sync_channel(0);
         let next = std::sync::atomic::AtomicUsize::new(0);
+        let disk = DiskBudget::new(args.cache_limit);
         std::thread::scope(|threads| {
             let targets = &targets;
             let options_for = &options_for;
             let next = &next;
+            let disk = &disk;
             for _ in 0..args.fetch_ahead {
                 let sender = sender.clone();
                 threads.spawn(move || {
                     let never = AtomicBool::new(false);
-                    loop {
+                    while disk.wait_for_room() {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                         let Some(target) = targets.get(i) else { break };
                         let fetched = RemoteUrl::parse(&target.clone_url)
                             .and_then(|url| remote::mirror(&url, &options_for(target), &never));
-                        if sender.send((target, fetched)).is_err() {
+                        let bytes = match &fetched {
+                            Ok(mirror) if !mirror.kept() => dir_size(mirror.path()),
+                            _ => 0,
+                        };
+                        disk.take(bytes);
+                        if sender.send((target, fetched, bytes)).is_err() {
+                            disk.give_back(bytes);
                             break;
                         }
                     }
@@ -249,11 +258,14 @@ pub fn run(platform: Platform, mut args: HostingArgs, scan_with: ScanWith<'_>) -
             }
             drop(sender);
             let total = targets.len();
-            for (done, (target, fetched)) in receiver.into_iter().enumerate() {
+            for (done, (target, fetched, bytes)) in receiver.iter().enumerate() {
                 if scan.cancelled() {
+                    disk.give_back(bytes);
                     break;
                 }
                 let row = audit_one(scan, target, fetched, ruleset, args.max_file_size);
+                // The mirror was removed when the audit dropped it.
+                disk.give_back(bytes);
                 if !quiet {
                     eprintln!(
                         "keyhound: [{}/{total}] {}: {} commits, {} findings{}",
@@ -270,6 +282,9 @@ pub fn run(platform: Platform, mut args: HostingArgs, scan_with: ScanWith<'_>) -
                 }
                 rows.push(row);
             }
+            // Workers waiting for room must not wait for a scan that ended.
+            disk.close();
+            drop(receiver);
         });
         if args.include_issues || args.include_prs {
             for repo in &repos {
@@ -286,6 +301,74 @@ pub fn run(platform: Platform, mut args: HostingArgs, scan_with: ScanWith<'_>) -
         print_table(&rows, last_rate.borrow().as_ref());
     }
     Ok(code)
+}
+
+/// The disk the temporary mirrors of an audit may fill at once
+/// (`--cache-limit`): a fetch starts only while the mirrors fetched and not
+/// yet scanned take less, or when none does (so one repository larger
+/// than the limit is still audited). The size of a mirror is known only
+/// once fetched, so the limit can be passed by one mirror per worker.
+struct DiskBudget {
+    limit: Option<u64>,
+    state: std::sync::Mutex<(u64, bool)>,
+    freed: std::sync::Condvar,
+}
+
+impl DiskBudget {
+    fn new(limit: Option<u64>) -> DiskBudget {
+        DiskBudget {
+            limit,
+            state: std::sync::Mutex::new((0, false)),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    /// Waits until a fetch may start; false once the audit has ended.
+    fn wait_for_room(&self) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let (used, closed) = *state;
+            if closed {
+                return false;
+            }
+            match self.limit {
+                Some(limit) if used > 0 && used >= limit => {
+                    state = self.freed.wait(state).unwrap_or_else(|e| e.into_inner());
+                }
+                _ => return true,
+            }
+        }
+    }
+
+    fn take(&self, bytes: u64) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).0 += bytes;
+    }
+
+    fn give_back(&self, bytes: u64) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.0 = state.0.saturating_sub(bytes);
+        self.freed.notify_all();
+    }
+
+    fn close(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).1 = true;
+        self.freed.notify_all();
+    }
+}
+
+/// Bytes of the files under `path` (a mirror on disk).
+fn dir_size(path: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => dir_size(&entry.path()),
+            Ok(_) => entry.metadata().map_or(0, |m| m.len()),
+            Err(_) => 0,
+        })
+        .sum()
 }
 
 /// The repositories the arguments name, deduplicated and sorted by name
@@ -500,6 +583,29 @@ fn print_table(rows: &[Row], rate: Option<&RateLimit>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_disk_budget_holds_fetches_back_until_a_scan_frees_room() {
+        let budget = std::sync::Arc::new(DiskBudget::new(Some(100)));
+        assert!(budget.wait_for_room(), "an empty cache always has room");
+        budget.take(150);
+        let waiting = {
+            let budget = budget.clone();
+            std::thread::spawn(move || budget.wait_for_room())
+        };
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(!waiting.is_finished(), "over the limit, the next fetch waits");
+        budget.give_back(150);
+        assert!(waiting.join().unwrap(), "freed room lets it go on");
+        budget.take(150);
+        let closed = {
+            let budget = budget.clone();
+            std::thread::spawn(move || budget.wait_for_room())
+        };
+        budget.close();
+        assert!(!closed.join().unwrap(), "an ended audit releases its waiting workers");
+        assert!(DiskBudget::new(None).wait_for_room(), "no limit, no wait");
+    }
+
     use super::*;
 
     #[test]

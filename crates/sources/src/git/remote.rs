@@ -297,6 +297,7 @@ pub fn mirror(url: &RemoteUrl, options: &MirrorOptions, interrupt: &AtomicBool) 
     let (path, keep) = if reused || options.keep {
         (kept_path, true)
     } else {
+        sweep_abandoned(&options.cache_dir.join("git"));
         let name = format!("{}.tmp-{}", url.cache_name(), std::process::id());
         (options.cache_dir.join("git").join(name), false)
     };
@@ -331,6 +332,34 @@ pub fn mirror(url: &RemoteUrl, options: &MirrorOptions, interrupt: &AtomicBool) 
     mirror.keep = keep;
     mirror.stats.refs = count_refs(&path);
     Ok(mirror)
+}
+
+/// Removes temporary mirrors that runs killed mid-fetch left behind: a
+/// `<name>.tmp-<pid>` whose process no longer exists. Only where `/proc`
+/// tells which processes live (elsewhere nothing is removed: a live run's
+/// mirror must never vanish under it). Failures are ignored: this is
+/// tidying, and the cache directory may be shared read-only.
+pub fn sweep_abandoned(git_cache: &Path) {
+    let proc_fs = Path::new("/proc/self");
+    if !proc_fs.exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(git_cache) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.rsplit_once(".tmp-"))
+            .and_then(|(_, pid)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Creates the bare repository and writes its one remote: the shown URL
@@ -761,5 +790,21 @@ mod tests {
     fn error_text_strips_userinfo() {
         assert_eq!(strip_userinfo_text("https://u:p@h/x"), "https://h/x");
         assert_eq!(strip_userinfo_text("h/x"), "h/x");
+    }
+
+    #[test]
+    fn temporary_mirrors_of_dead_runs_are_swept_and_live_ones_kept() {
+        let cache = tempfile::tempdir().unwrap();
+        // No process has this id (Linux caps ids at 2^22).
+        let dead = cache.path().join("host_repo.tmp-999999999");
+        let ours = cache.path().join(format!("host_repo.tmp-{}", std::process::id()));
+        let kept = cache.path().join("host_repo");
+        for dir in [&dead, &ours, &kept] {
+            std::fs::create_dir_all(dir.join("objects")).unwrap();
+        }
+        sweep_abandoned(cache.path());
+        assert!(!dead.exists(), "a dead run's mirror is removed");
+        assert!(ours.exists(), "this run's mirror stays");
+        assert!(kept.exists(), "kept mirrors are never touched");
     }
 }
