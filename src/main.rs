@@ -409,6 +409,18 @@ struct Reporting {
     per_repository_sarif: Option<(PathBuf, std::collections::BTreeMap<String, String>)>,
 }
 
+impl Reporting {
+    /// For an input outside any working tree (an image, a bucket): paths
+    /// are not made relative to a directory and no repository is named;
+    /// the report's author is the user's git identity.
+    fn detached() -> Reporting {
+        Reporting {
+            author: author_of(None),
+            ..Reporting::default()
+        }
+    }
+}
+
 fn make_sink(args: &ScanArgs, prepared: &Prepared, reporting: Reporting) -> Result<Box<dyn Sink>> {
     let stdout_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let options = ReportOptions {
@@ -724,12 +736,7 @@ fn run_image(args: ImageArgs, mode: Mode) -> Result<u8> {
                 ..ArchiveLimits::default()
             }),
     };
-    let reporting = Reporting {
-        base_dir: None,
-        vcs: None,
-        author: author_of(None),
-        per_repository_sarif: None,
-    };
+    let reporting = Reporting::detached();
     let quiet = args.scan.quiet;
     let source = args.source.clone();
     let remote = if source.exists() {
@@ -768,12 +775,7 @@ fn run_objects(args: cli::ObjectsArgs, mode: Mode) -> Result<u8> {
     // As for images: the config is the working directory's (or --config),
     // the user's own; nothing in the bucket is read as configuration.
     let prepared = prepare(&args.scan, Path::new("."), None, mode)?;
-    let reporting = Reporting {
-        base_dir: None,
-        vcs: None,
-        author: author_of(None),
-        per_repository_sarif: None,
-    };
+    let reporting = Reporting::detached();
     let quiet = args.scan.quiet;
     execute(&args.scan, &prepared, reporting, |scan| {
         let stats = keyhound_objects::scan_objects(scan, &options)?;

@@ -80,7 +80,7 @@ fn acme() -> Org {
             {"id": 9, "number": 2, "user": "eve", "body": format!("this still has AWS_ACCESS_KEY_ID={review_key} in it")},
         ]},
     });
-    serve(root, spec, token, keys, "/acme/core")
+    serve(root, spec, token, keys, "/acme/core", "x-access-token")
 }
 
 /// Serves the repositories under `root` and the API answers of `spec` on
@@ -91,6 +91,7 @@ fn serve(
     token: String,
     keys: Vec<(&'static str, String)>,
     private: &str,
+    clone_user: &str,
 ) -> Org {
     let spec_path = root.path().join("spec.json");
     std::fs::write(&spec_path, spec.to_string()).unwrap();
@@ -102,7 +103,7 @@ fn serve(
         .arg(port.to_string())
         .arg(root.path())
         .arg(&log)
-        .args(["--auth", &format!("x-access-token:{token}")])
+        .args(["--auth", &format!("{clone_user}:{token}")])
         .args(["--private", private])
         .arg("--api")
         .arg(&spec_path)
@@ -151,9 +152,16 @@ impl Org {
             .env_remove("GH_TOKEN")
             .env_remove("KEYHOUND_GIT_TOKEN")
             .env_remove("KEYHOUND_CACHE_DIR");
+        cmd.env_remove("GITLAB_TOKEN");
+        // The token goes in the variable of the platform the command names.
+        let variable = if command.contains(&"gitlab") {
+            "GITLAB_TOKEN"
+        } else {
+            "GITHUB_TOKEN"
+        };
         match token {
-            Some(t) => cmd.env("GITHUB_TOKEN", t),
-            None => cmd.env_remove("GITHUB_TOKEN"),
+            Some(t) => cmd.env(variable, t),
+            None => cmd.env_remove(variable),
         };
         cmd.output().expect("run keyhound")
     }
@@ -343,7 +351,14 @@ fn the_inventory_of_an_organisation_lists_every_repository_holding_a_secret() {
             {"name": "initech/api"}, {"name": "initech/worker"}, {"name": "initech/docs"},
         ]},
     });
-    let org = serve(root, spec, token.clone(), Vec::new(), "/nothing-private");
+    let org = serve(
+        root,
+        spec,
+        token.clone(),
+        Vec::new(),
+        "/nothing-private",
+        "x-access-token",
+    );
     let cache = tempfile::tempdir().unwrap();
     let out = org.run(
         cache.path(),
@@ -386,14 +401,122 @@ fn the_inventory_of_an_organisation_lists_every_repository_holding_a_secret() {
         .starts_with("initech/"));
     assert_eq!(row_of(&own)["repositories"], serde_json::json!(["initech/worker"]));
 
-    // The table says which repositories hold each secret.
+    // The table says which repositories hold each secret. A one-byte
+    // cache limit fetches one repository at a time; all are still audited.
     let table = org.run(
         cache.path(),
         &["inventory", "github", "--org", "initech"],
-        &["--format", "text"],
+        &["--format", "text", "--cache-limit", "1"],
         Some(&token),
     );
+    assert_eq!(code(&table), 0, "{}", stderr(&table));
+    assert!(stderr(&table).contains("[3/3]"), "{}", stderr(&table));
     let text = stdout(&table);
     assert!(text.lines().next().unwrap().contains("REPOS"), "{text}");
     assert!(text.contains("initech/api +1"), "{text}");
+}
+
+/// A GitLab group with a subgroup path, served by tests/servers/gitlab_api.py
+/// beside git: a private project cloned as `oauth2` with the token, an
+/// archived one left out, and a key in an issue note and in a merge
+/// request's diff note.
+#[test]
+fn a_gitlab_group_is_audited_with_its_issue_and_merge_request_notes() {
+    let root = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(0x9_1ab);
+    let mut keys = Vec::new();
+    for name in ["api", "legacy"] {
+        let id = aws_key_id(&mut rng);
+        bare_repo(
+            root.path(),
+            &format!("platform/backend/{name}.git"),
+            &[vec![("settings/aws.env", format!("AWS_ACCESS_KEY_ID={id}\n"))]],
+        );
+        keys.push((name, id));
+    }
+    let note_token = github_token(&mut rng, "ghp_");
+    let diff_key = aws_key_id(&mut rng);
+    keys.push(("note", note_token.clone()));
+    keys.push(("diff-note", diff_key.clone()));
+    let token = format!(
+        "glpat-{}",
+        rng.string("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 20)
+    );
+    let spec = serde_json::json!({
+        "platform": "gitlab",
+        "token": token,
+        "page_size": 1,
+        "groups": {"platform/backend": [
+            {"path": "platform/backend/api"},
+            {"path": "platform/backend/legacy", "archived": true},
+        ]},
+        "issues": {"platform/backend/api": [
+            {"iid": 4, "title": "CI broken", "description": "Pipeline fails on deploy.", "author": "ann"},
+        ]},
+        "merge_requests": {"platform/backend/api": [
+            {"iid": 12, "title": "Move secrets to vault", "description": "See diff.", "author": "bob"},
+        ]},
+        "notes": {"platform/backend/api": [
+            {"id": 31, "on": "issues", "iid": 4, "author": "carl", "body": format!("try GITHUB_TOKEN={note_token}")},
+            {"id": 32, "on": "issues", "iid": 4, "system": true, "body": "changed the description"},
+            {"id": 41, "on": "merge_requests", "iid": 12, "type": "DiffNote", "author": "dora",
+             "body": format!("AWS_ACCESS_KEY_ID={diff_key} is still here")},
+        ]},
+    });
+    let org = serve(root, spec, token.clone(), keys, "/platform/backend/api", "oauth2");
+    let cache = tempfile::tempdir().unwrap();
+    let home = cache.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let out = keyhound()
+        .args(["gitlab", "--group", "platform/backend", "--api-url"])
+        .arg(format!("http://127.0.0.1:{}/api/v4", org.port))
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .args([
+            "--include-issues",
+            "--include-prs",
+            "--format",
+            "json",
+            "--show-secrets",
+        ])
+        .env("HOME", &home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GITLAB_TOKEN", &token)
+        .env_remove("KEYHOUND_GIT_TOKEN")
+        .env_remove("KEYHOUND_CACHE_DIR")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(code(&out), 1, "{err}");
+    let found = findings(&out);
+    let f = finding_of(&found, org.key("api")).unwrap_or_else(|| panic!("{found:#?}\n{err}"));
+    assert_eq!(f["origin"]["repository"], "platform/backend/api", "{f}");
+    assert!(
+        finding_of(&found, org.key("legacy")).is_none(),
+        "archived projects are left out"
+    );
+    let note = finding_of(&found, org.key("note")).expect("issue note");
+    assert_eq!(note["origin"]["what"], "issue comment", "{note}");
+    assert_eq!(note["origin"]["author"], "carl", "{note}");
+    assert!(
+        note["origin"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/platform/backend/api/-/issues/4#note_31"),
+        "{note}"
+    );
+    let diff = finding_of(&found, org.key("diff-note")).expect("diff note");
+    assert_eq!(diff["origin"]["what"], "review comment", "{diff}");
+    // The private project was cloned with GitLab's user name for tokens.
+    let log = std::fs::read_to_string(&org.log).unwrap();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("/platform/backend/api.git/") && l.contains("\"user\": \"oauth2\"")),
+        "{log}"
+    );
+    assert!(
+        !err.contains(&token) && !stdout(&out).contains(&token),
+        "the token is never printed"
+    );
 }

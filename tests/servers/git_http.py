@@ -16,7 +16,9 @@ With --tls, it speaks https with a certificate for 127.0.0.1 and localhost
 from a throwaway CA made by trustme (PyPI), whose certificate it writes to
 DIR/ca.pem before listening.
 With --api, paths under /api/v3/ answer as GitHub's REST API documents
-them (github_api.py), from SPEC.json, with clone URLs on this server.
+them (github_api.py), from SPEC.json, with clone URLs on this server; a
+SPEC.json with "platform": "gitlab" answers under /api/v4/ as GitLab's
+does (gitlab_api.py).
 Each request appends one JSON line to LOG: method, path, the Host header,
 the Authorization header's user (never its password) and the status, so a
 test can check where credentials went.
@@ -44,8 +46,14 @@ def main():
         elif flag == "--private":
             private.append(value)
         elif flag == "--api":
-            import github_api
-            api = github_api.Api(value, port)
+            with open(value) as f:
+                platform = json.load(f).get("platform", "github")
+            if platform == "gitlab":
+                import gitlab_api
+                api = gitlab_api.Api(value, port)
+            else:
+                import github_api
+                api = github_api.Api(value, port)
         elif flag == "--redirect":
             prefix, target = value.split("=", 1)
             redirects.append((prefix, target))
@@ -92,9 +100,9 @@ def main():
                     self.record(301, user)
                     self.reply(301, [("Location", target + self.path[len(prefix):])])
                     return
-            if api is not None and path.startswith("/api/v3/"):
-                status, headers, body = api.answer(self.command, path[len("/api/v3"):], query,
-                                                   self.headers.get("Authorization"))
+            if api is not None and path.startswith(api.prefix + "/"):
+                status, headers, body = api.answer(self.command, path[len(api.prefix):], query,
+                                                   self.headers)
                 self.record(status, user)
                 self.reply(status, headers, body)
                 return

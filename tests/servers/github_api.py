@@ -25,7 +25,20 @@ import time
 import urllib.parse
 
 
+def page_answer(items, page, size, params, next_base, headers):
+    """One page of `items` as JSON, with a `Link: <next_base?...page=N+1>;
+    rel="next"` header while more follow (GitHub's and GitLab's paging)."""
+    chunk = items[(page - 1) * size: page * size]
+    if page * size < len(items):
+        params = dict(params, page=[str(page + 1)])
+        next_query = urllib.parse.urlencode({k: v[0] for k, v in params.items()})
+        headers = headers + [("Link", f'<{next_base}?{next_query}>; rel="next"')]
+    return 200, headers, json.dumps(chunk).encode()
+
+
 class Api:
+    prefix = "/api/v3"
+
     def __init__(self, spec_path, port):
         with open(spec_path) as f:
             self.spec = json.load(f)
@@ -73,7 +86,8 @@ class Api:
             "created_at": "2026-11-03T10:00:00Z",
         }
 
-    def answer(self, method, path, query, authorization):
+    def answer(self, method, path, query, request_headers):
+        authorization = request_headers.get("Authorization")
         self.remaining -= 1
         headers = [
             ("Content-Type", "application/json; charset=utf-8"),
@@ -119,9 +133,4 @@ class Api:
         if items is None:
             return 404, headers, json.dumps({"message": "Not Found"}).encode()
         size = self.spec.get("page_size", 100)
-        chunk = items[(page - 1) * size: page * size]
-        if page * size < len(items):
-            params["page"] = [str(page + 1)]
-            next_query = urllib.parse.urlencode({k: v[0] for k, v in params.items()})
-            headers.append(("Link", f'<{self.base}/api/v3{path}?{next_query}>; rel="next"'))
-        return 200, headers, json.dumps(chunk).encode()
+        return page_answer(items, page, size, params, f"{self.base}{self.prefix}{path}", headers)

@@ -2,7 +2,7 @@
 //! `az://container/prefix`, parsed once so every later step works on typed
 //! parts and every finding names its object the same way.
 
-use crate::ObjectsError;
+use crate::error::ObjectsError;
 
 /// Which object store a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,8 +11,8 @@ use object_store::azure::MicrosoftAzureBuilder;
 use object_store::gcp::GoogleCloudStorageBuilder;
 use object_store::ObjectStore;
 
+use crate::error::ObjectsError;
 use crate::location::{ObjectUrl, Scheme};
-use crate::ObjectsError;
 
 /// AWS keys the caller found outside the environment (a profile of the
 /// shared credentials file). `Debug` never shows them.
