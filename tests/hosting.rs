@@ -139,10 +139,16 @@ impl Org {
     fn run(&self, cache: &Path, command: &[&str], args: &[&str], token: Option<&str>) -> Output {
         let home = cache.join("home");
         std::fs::create_dir_all(&home).unwrap();
+        // The API path and token variable of the platform the command names.
+        let (api, variable) = if command.contains(&"gitlab") {
+            ("/api/v4", "GITLAB_TOKEN")
+        } else {
+            ("/api/v3", "GITHUB_TOKEN")
+        };
         let mut cmd = keyhound();
         cmd.args(command)
             .arg("--api-url")
-            .arg(format!("http://127.0.0.1:{}/api/v3", self.port))
+            .arg(format!("http://127.0.0.1:{}{api}", self.port))
             .arg("--cache-dir")
             .arg(cache)
             .args(args)
@@ -153,12 +159,6 @@ impl Org {
             .env_remove("KEYHOUND_GIT_TOKEN")
             .env_remove("KEYHOUND_CACHE_DIR");
         cmd.env_remove("GITLAB_TOKEN");
-        // The token goes in the variable of the platform the command names.
-        let variable = if command.contains(&"gitlab") {
-            "GITLAB_TOKEN"
-        } else {
-            "GITHUB_TOKEN"
-        };
         match token {
             Some(t) => cmd.env(variable, t),
             None => cmd.env_remove(variable),
@@ -465,28 +465,18 @@ fn a_gitlab_group_is_audited_with_its_issue_and_merge_request_notes() {
     });
     let org = serve(root, spec, token.clone(), keys, "/platform/backend/api", "oauth2");
     let cache = tempfile::tempdir().unwrap();
-    let home = cache.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let out = keyhound()
-        .args(["gitlab", "--group", "platform/backend", "--api-url"])
-        .arg(format!("http://127.0.0.1:{}/api/v4", org.port))
-        .arg("--cache-dir")
-        .arg(cache.path())
-        .args([
+    let out = org.run(
+        cache.path(),
+        &["gitlab", "--group", "platform/backend"],
+        &[
             "--include-issues",
             "--include-prs",
             "--format",
             "json",
             "--show-secrets",
-        ])
-        .env("HOME", &home)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GITLAB_TOKEN", &token)
-        .env_remove("KEYHOUND_GIT_TOKEN")
-        .env_remove("KEYHOUND_CACHE_DIR")
-        .output()
-        .unwrap();
+        ],
+        Some(&token),
+    );
     let err = stderr(&out);
     assert_eq!(code(&out), 1, "{err}");
     let found = findings(&out);

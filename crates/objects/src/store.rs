@@ -43,7 +43,9 @@ pub struct Access {
     pub region: Option<String>,
     /// Send no credentials: a public bucket.
     pub anonymous: bool,
-    /// S3 keys from a profile, used when the environment has none.
+    /// S3 keys from a profile; when given they win over the environment's
+    /// (the caller passes them only when the user named a profile or the
+    /// environment holds no keys).
     pub aws_keys: Option<AwsKeys>,
     /// The Azure storage account (else `AZURE_STORAGE_ACCOUNT_NAME`).
     pub azure_account: Option<String>,
@@ -93,8 +95,7 @@ pub fn build(url: &ObjectUrl, access: &Access) -> Result<Store, ObjectsError> {
             if let Some(region) = &access.region {
                 builder = builder.with_region(region);
             }
-            let env_has_keys = std::env::var_os("AWS_ACCESS_KEY_ID").is_some_and(|v| !v.is_empty());
-            if let (Some(keys), false) = (&access.aws_keys, env_has_keys) {
+            if let Some(keys) = &access.aws_keys {
                 builder = builder
                     .with_access_key_id(&keys.id)
                     .with_secret_access_key(&keys.secret);
