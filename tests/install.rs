@@ -5,8 +5,8 @@
 //!
 //! The install shares the target directory the test binary was built in,
 //! and its profile, so that cargo reuses whatever it can of what is built
-//! there: everything after `cargo build --release`, only part of it after
-//! `cargo test --release` (see the test's `ignore`).
+//! there: everything, after `cargo build --release` or `cargo test
+//! --release` alike (Cargo.toml keeps their feature sets equal).
 
 mod common;
 
@@ -64,17 +64,13 @@ fn run(program: &Path, args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("run {}: {e}", program.display()))
 }
 
-// Ignored by default, so CI (`./test`) does not run it: the install cannot
-// reuse the heavy part of the test build. `cargo test` unifies the features
-// of crates shared with the dev-dependencies (serde, syn, regex-automata,
-// either, smallvec, num-traits), which changes the hash of over a hundred of
-// the ~440 units behind the binary — every keyhound crate, gix, russh,
-// clap, tokio — so cargo builds those a second time, with thin LTO: many
-// minutes on 2 cores, where CI's budget for this test is about two. After
-// `cargo build --release` (what `cargo run --release` also builds) the
-// install reuses everything and takes seconds.
+// The install compiles nothing: `cargo test --release` built the binary
+// from the same units `cargo install` asks for, because Cargo.toml gives the
+// crates shared with the dev-dependencies the features the tests turn on.
+// Were the feature sets to drift apart, the install would rebuild most of
+// keyhound (minutes of thin LTO); this test fails instead, naming what it
+// compiled.
 #[test]
-#[ignore = "a second release build of keyhound (minutes); run with ./test --test install -- --ignored"]
 fn cargo_install_from_the_checkout_gives_a_keyhound_that_scans() {
     let (target, profile) = built_with();
     let root = tempfile::tempdir().unwrap();
@@ -91,7 +87,8 @@ fn cargo_install_from_the_checkout_gives_a_keyhound_that_scans() {
         }
     }
     let install = install
-        .args(["install", "--locked", "--path", env!("CARGO_MANIFEST_DIR"), "--root"])
+        .args(["install", "--locked", "--offline", "--path", env!("CARGO_MANIFEST_DIR")])
+        .arg("--root")
         .arg(root.path())
         .args(["--profile", &profile])
         .env("CARGO_TARGET_DIR", &target)
@@ -104,6 +101,19 @@ fn cargo_install_from_the_checkout_gives_a_keyhound_that_scans() {
         started.elapsed().as_secs_f64()
     );
     assert!(install.status.success(), "cargo install failed:\n{}", stderr(&install));
+    let compiled: Vec<&str> = std::str::from_utf8(&install.stderr)
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim_start)
+        .filter(|line| line.starts_with("Compiling "))
+        .collect();
+    assert!(
+        compiled.is_empty(),
+        "cargo install rebuilt what the test build had built ({} units; do the \
+         binary's and the tests' dependency features differ? see Cargo.toml):\n{}",
+        compiled.len(),
+        compiled.join("\n")
+    );
 
     let installed = root
         .path()

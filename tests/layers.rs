@@ -21,6 +21,18 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("keyhound-objects", &["keyhound-findings", "keyhound-sources"]),
     ("keyhound-migrate", &["keyhound-rules", "keyhound-findings"]),
     (
+        "keyhound-fuzzing",
+        &[
+            "keyhound-rules",
+            "keyhound-findings",
+            "keyhound-engine",
+            "keyhound-sources",
+            "keyhound-report",
+            "keyhound-agent",
+            "keyhound-credfiles",
+        ],
+    ),
+    (
         "keyhound-scan",
         &[
             "keyhound-rules",

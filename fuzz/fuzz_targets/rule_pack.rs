@@ -1,16 +1,5 @@
-//! A rule pack's TOML from anywhere (a config may name one): parsing and
-//! compiling either succeed or return an error, never panic.
+//! Rule-pack TOML, then compiling it: an error or rules, never a panic.
+//! The body and its invariant: `keyhound_fuzzing::targets::rule_pack`.
 #![no_main]
 
-use std::sync::Arc;
-
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    if let Ok(rules) = keyhound_rules::parse_pack("fuzz.toml", text) {
-        if keyhound_rules::check_unique(&rules).is_ok() {
-            let _ = keyhound_engine::Scanner::new(rules.into_iter().map(Arc::new).collect());
-        }
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| keyhound_fuzzing::targets::rule_pack(data));

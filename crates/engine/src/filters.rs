@@ -113,11 +113,15 @@ const DOCUMENTED_EXAMPLES: &[&str] = &[
     "gho_16C7e42F292c6912E7710c838347Ae178B4a",
 ];
 
-fn is_known_example(secret: &[u8]) -> bool {
-    DOCUMENTED_EXAMPLES.iter().any(|ex| secret == ex.as_bytes()) || contains_ignore_case(secret, b"example")
+/// Whether `secret` is a key published in provider documentation, or says
+/// it is an example (`AKIAIOSFODNN7EXAMPLE`).
+pub fn is_known_example(secret: &[u8]) -> bool {
+    DOCUMENTED_EXAMPLES.iter().any(|ex| secret == ex.as_bytes()) || contains_written(secret, "example")
 }
 
 /// Substrings that mark a template, a reference or an obviously fake value.
+/// Words are matched as a person writes them ([`contains_written`]); `|`
+/// marks where a word inside a marker starts (`ChangeMe`).
 const PLACEHOLDER_MARKERS: &[&str] = &[
     "xxxxx",
     "****",
@@ -130,18 +134,18 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "%(",
     "os.environ",
     "process.env",
-    "getenv",
+    "get|env",
     "your_",
     "your-",
-    "yourkey",
-    "changeme",
+    "your|key",
+    "change|me",
     "change_me",
-    "placeholder",
+    "place|holder",
     "redacted",
     "dummy",
     "sample",
+    "replace|me",
     "replace_me",
-    "replaceme",
     "insert_",
 ];
 
@@ -206,10 +210,7 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     if TRIVIAL_VALUES.iter().any(|t| secret.eq_ignore_ascii_case(t.as_bytes())) {
         return true;
     }
-    PLACEHOLDER_MARKERS
-        .iter()
-        .any(|m| contains_ignore_case(secret, m.as_bytes()))
-        || has_filler_word(secret)
+    PLACEHOLDER_MARKERS.iter().any(|m| contains_written(secret, m)) || has_filler_word(secret)
 }
 
 /// Fillers written into an otherwise valid-looking token to make an
@@ -426,8 +427,35 @@ fn trim_start(bytes: &[u8]) -> &[u8] {
     &bytes[n..]
 }
 
-fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
-    hay.len() >= needle.len() && hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+/// Whether `hay` holds `marker` (lower case, `|` where a word inside it
+/// starts) as a person writes it: in lower case, in upper case, or with
+/// capitals only where one of its words starts (`Sample`, `ChangeMe`,
+/// `getEnv`). Random key material mixes case anywhere, and a case-blind
+/// match threw real keys away: a GitHub token holding `SAmpLe` was taken
+/// for a placeholder (found by the CI fuzz smoke, `crates/fuzzing`).
+fn contains_written(hay: &[u8], marker: &str) -> bool {
+    let mut needle = Vec::with_capacity(marker.len());
+    let mut word_start = Vec::with_capacity(marker.len());
+    let mut starts = true;
+    for &b in marker.as_bytes() {
+        if b == b'|' {
+            starts = true;
+            continue;
+        }
+        needle.push(b);
+        word_start.push(starts);
+        starts = !b.is_ascii_alphabetic();
+    }
+    if hay.len() < needle.len() {
+        return false;
+    }
+    hay.windows(needle.len()).any(|w| {
+        w.eq_ignore_ascii_case(&needle)
+            && (!w.iter().any(u8::is_ascii_lowercase)
+                || w.iter()
+                    .zip(&word_start)
+                    .all(|(b, &start)| start || !b.is_ascii_uppercase()))
+    })
 }
 
 #[cfg(test)]
@@ -453,6 +481,40 @@ mod tests {
             "ghp_fAkE8x2ZP0qR7sLmN4vW9yB3cD6eF1gH5jK2",
         ] {
             assert!(!is_placeholder(real.as_bytes()), "{real}");
+        }
+    }
+
+    #[test]
+    fn marker_words_count_only_as_people_write_them() {
+        // Written by a person: lower, upper, capitalised, camel case at the
+        // marker's own word starts.
+        for fake in [
+            "my-sample-token-1",
+            "SAMPLE_TOKEN_1234",
+            "SampleToken9",
+            "ChangeMe123",
+            "changeMe123",
+            "CHANGEME_1",
+            "Redacted42",
+            "getEnv(TOKEN)",
+            "AKIAIOSFODNN7EXAMPLE",
+        ] {
+            assert!(
+                is_placeholder(fake.as_bytes()) || is_known_example(fake.as_bytes()),
+                "{fake}"
+            );
+        }
+        // Random key material that holds a marker in mixed case: the token
+        // the CI fuzz smoke planted and keyhound dropped, and its kin.
+        for real in [
+            "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", // keyhound:allow (generated fake)
+            "Zq8sAMPlE2kLw9dUmMyXv",
+            "p4xXxXxQ2mDuMmY7",
+            "r9ExAmPLe3kQ",
+            "k2cHaNgEmE0vB7",
+        ] {
+            assert!(!is_placeholder(real.as_bytes()), "{real}");
+            assert!(!is_known_example(real.as_bytes()), "{real}");
         }
     }
 

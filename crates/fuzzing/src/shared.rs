@@ -1,6 +1,6 @@
-//! What the fuzz targets share: the built-in rules compiled once, a feed
-//! that drops what it is given, and a structurally valid (checksummed)
-//! GitHub token to plant.
+//! What the targets share: the built-in rules compiled once, a feed that
+//! runs the engine and drops what it finds, and a structurally valid
+//! (checksummed) GitHub token to plant.
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -9,7 +9,8 @@ use keyhound_engine::Scanner;
 use keyhound_findings::{Finding, Origin, Provenance, Warning};
 use keyhound_sources::Feed;
 
-/// The built-in rule packs, compiled once per fuzzing process.
+/// The built-in rule packs, compiled once per process: compiling them for
+/// every input would be all a fuzzer measured.
 pub fn scanner() -> &'static Scanner {
     static SCANNER: OnceLock<Scanner> = OnceLock::new();
     SCANNER.get_or_init(|| {
@@ -18,8 +19,8 @@ pub fn scanner() -> &'static Scanner {
     })
 }
 
-/// A feed that runs the engine on every blob (so archive and image walkers
-/// reach it) and keeps nothing.
+/// A feed that runs the engine on every blob, so that the archive and image
+/// walkers reach it, and keeps nothing.
 pub struct EngineFeed;
 
 impl Feed for EngineFeed {
@@ -74,15 +75,6 @@ pub fn github_token(seed: &[u8]) -> String {
         state ^= state << 17;
         body.push(ALPHABET[(state % 62) as usize] as char);
     }
-    let mut crc = crc32fast::hash(body.as_bytes());
-    let mut check = Vec::new();
-    while crc > 0 {
-        check.push(ALPHABET[(crc % 62) as usize]);
-        crc /= 62;
-    }
-    while check.len() < 6 {
-        check.push(b'0');
-    }
-    check.reverse();
+    let check = keyhound_engine::checksum::base62_crc(crc32fast::hash(body.as_bytes()));
     format!("ghp_{body}{}", String::from_utf8_lossy(&check))
 }
