@@ -166,3 +166,71 @@ fn credential_files_recall_and_precision() {
         }
     }
 }
+
+/// A Jenkins plain-text rule's match runs from a credential's opening
+/// element to the first plain password, across encrypted values in
+/// between: those stay the reader's findings (they were hidden by the
+/// match once, found when the corpus's fixtures were regenerated).
+#[test]
+fn encrypted_jenkins_values_inside_a_plain_rule_match_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(2026);
+    let encrypted = |rng: &mut Rng| format!("AQAAABAAAAAg{}", rng.string(BASE62, 64));
+    let (first, second) = (encrypted(&mut rng), encrypted(&mut rng));
+    let plain = format!("pl41n-{}", rng.string(BASE62, 12));
+    write(
+        dir.path(),
+        "var/lib/jenkins/credentials.xml",
+        format!(
+            "<?xml version='1.1' encoding='UTF-8'?>
+<com.cloudbees.plugins.credentials.SystemCredentialsProvider plugin=\"credentials@1337.v60b_d7b_c7b_c9f\">
+  <domainCredentialsMap class=\"hudson.util.CopyOnWriteMap$Hash\">
+    <entry>
+      <java.util.concurrent.CopyOnWriteArrayList>
+        <com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl>
+          <id>nexus</id>
+          <username>ci</username>
+          <password>{{{first}}}</password>
+        </com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl>
+        <org.jenkinsci.plugins.plaincredentials.impl.StringCredentialsImpl>
+          <id>sonar</id>
+          <secret>{{{second}}}</secret>
+        </org.jenkinsci.plugins.plaincredentials.impl.StringCredentialsImpl>
+        <com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl>
+          <id>release</id>
+          <username>rel</username>
+          <password>{plain}</password>
+        </com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl>
+      </java.util.concurrent.CopyOnWriteArrayList>
+    </entry>
+  </domainCredentialsMap>
+</com.cloudbees.plugins.credentials.SystemCredentialsProvider>
+"
+        ),
+    );
+    let out = keyhound()
+        .args(["dir", "-f", "jsonl", "-q", "--show-secrets"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let found: Vec<(u64, String, String)> = jsonl(&out)
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["secret"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (9, "jenkins-encrypted-secret".to_string(), first),
+            (13, "jenkins-encrypted-secret".to_string(), second),
+            (18, "jenkins-credential-plain".to_string(), plain),
+        ],
+        "{}",
+        stderr(&out)
+    );
+}

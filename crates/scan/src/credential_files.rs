@@ -80,8 +80,14 @@ impl CredentialFiles {
             let overlaps_secret = |c: &Candidate| {
                 c.secret.start < cred.span.end.max(cred.span.start + 1) && cred.span.start < c.secret.end
             };
+            // A value wholly inside the context a match starts with, before
+            // its secret, is another value: a Jenkins rule's match runs from
+            // a credential's opening element to the first plain password,
+            // past the encrypted ones the reader reports in between.
             let overlaps_match = |c: &Candidate| {
-                c.span.start.min(c.secret.start) < cred.span.end.max(cred.span.start + 1)
+                let in_leading_context = c.span.start < cred.span.start && cred.span.end <= c.secret.start;
+                !in_leading_context
+                    && c.span.start.min(c.secret.start) < cred.span.end.max(cred.span.start + 1)
                     && cred.span.start < c.span.end.max(c.secret.end)
             };
             // Another rule of higher or equal priority that matched there
