@@ -234,3 +234,61 @@ fn encrypted_jenkins_values_inside_a_plain_rule_match_are_reported() {
         stderr(&out)
     );
 }
+
+/// A Chromium `Login Data` database, made by real SQLite with Chromium's
+/// `logins` columns, found by `keyhound dir` in a profile directory: each
+/// saved login reported under its rule, the Linux `v10` password decrypted
+/// (shown only with --show-secrets), nothing else read out of the binary.
+#[test]
+fn chromium_login_data_is_read_through_the_scan() {
+    // "v10" + AES-128-CBC of "Gr33n-Lantern-2026!" under Chromium's Linux
+    // key (PBKDF2 of "peanuts"), IV of 16 spaces; made with `openssl enc
+    // -aes-128-cbc -K fd621fe5a2b402539dfa147ca9272778 -iv 2020…20`.
+    let v10 = "763130e048d4a44506b1868fc7005cff5fc240ed2de0a836d862cb2ac968f2375009c6";
+    let mut rng = Rng::new(77);
+    let v11 = format!("763131{}", rng.string("0123456789abcdef", 64));
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("home/dev/.config/google-chrome/Default");
+    std::fs::create_dir_all(&profile).unwrap();
+    let script = format!(
+        "import sqlite3, sys\n\
+         db = sqlite3.connect(sys.argv[1])\n\
+         db.execute('CREATE TABLE logins (origin_url VARCHAR NOT NULL, action_url VARCHAR, username_element VARCHAR, username_value VARCHAR, password_element VARCHAR, password_value BLOB, submit_element VARCHAR, signon_realm VARCHAR NOT NULL, date_created INTEGER NOT NULL, blacklisted_by_user INTEGER NOT NULL, scheme INTEGER NOT NULL, id INTEGER PRIMARY KEY AUTOINCREMENT)')\n\
+         db.execute(\"INSERT INTO logins VALUES('https://git.acme.test/login','','user','dev.ops','pass',X'{v10}','','https://git.acme.test/',13370000000000000,0,0,NULL)\")\n\
+         db.execute(\"INSERT INTO logins VALUES('https://mail.acme.test/','','user','ops@acme.test','pass',X'{v11}','','https://mail.acme.test/',13370000000000000,0,0,NULL)\")\n\
+         db.execute(\"INSERT INTO logins VALUES('https://never.acme.test/','','','','',X'','','https://never.acme.test/',13370000000000000,1,0,NULL)\")\n\
+         db.commit()\n"
+    );
+    let made = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(&script)
+        .arg(profile.join("Login Data"))
+        .output()
+        .expect("python3");
+    assert!(made.status.success(), "{}", stderr(&made));
+
+    let out = keyhound()
+        .args(["dir", "-f", "jsonl", "-q", "--show-secrets"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let findings = jsonl(&out);
+    let rules: Vec<&str> = findings.iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["chromium-login-data-stored-credential"; 2], "{}", stdout(&out));
+    let git = findings
+        .iter()
+        .find(|f| f["reason"].as_str().unwrap_or_default().contains("git.acme.test"))
+        .expect("the git login");
+    assert_eq!(git["secret"], "Gr33n-Lantern-2026!", "{git}");
+    assert!(findings.iter().any(|f| f["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("mail.acme.test/ as ops@acme.test")));
+
+    // Redacted by default.
+    let out = keyhound().args(["dir", "-q"]).arg(dir.path()).output().unwrap();
+    assert_eq!(code(&out), 1);
+    assert!(!stdout(&out).contains("Gr33n-Lantern-2026!"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("Login Data"), "{}", stdout(&out));
+}

@@ -2,10 +2,12 @@
 //! version-control files not covered by `network`: mail clients' rc files
 //! (`mail`: msmtp, esmtp, mutt, fetchmail, mbsync, OfflineIMAP), chat and
 //! voice servers and clients (`chat`: Pidgin, Ventrilo, TeamSpeak 3) and
-//! Firefox's `logins.json`, and version control and proxies (`vcs`: git
+//! Firefox's `logins.json`, Chromium's `Login Data` database (`browser`),
+//! and version control and proxies (`vcs`: git
 //! config, Mercurial `hgrc`, Subversion's `svn.simple` cache, `.curlrc`,
 //! `.wgetrc`, apt proxy settings, `/etc/environment`).
 
+mod browser;
 mod chat;
 mod mail;
 pub(crate) mod readers;

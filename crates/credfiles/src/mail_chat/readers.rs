@@ -107,6 +107,12 @@ pub(crate) const READERS: &[Reader] = &[
         read: chat::weechat,
     },
     Reader {
+        family: "chromium-login-data",
+        rule_ids: &["chromium-login-data-stored-credential"],
+        recognise: browser::recognise_chromium_logins,
+        read: browser::chromium_logins,
+    },
+    Reader {
         family: "firefox-logins",
         rule_ids: &["firefox-logins-stored-credential"],
         recognise: chat::recognise_firefox_logins,

@@ -1,13 +1,15 @@
 //! The syntaxes credential files are written in, each parsed with byte
 //! spans so a credential can be located in the file: INI and `key = value`
 //! lines (`ini`), Java properties (`properties`), JSON (`json`), XML
-//! (`xml`, through `roxmltree`), YAML (`yaml`, through `yaml-rust2`), and
+//! (`xml`, through `roxmltree`), YAML (`yaml`, through `yaml-rust2`), the
+//! rows of an SQLite database's table (`sqlite`), and
 //! what counts as a template marker rather than a value (`placeholder`).
 
 pub mod ini;
 pub mod json;
 pub mod placeholder;
 pub mod properties;
+pub mod sqlite;
 pub mod xml;
 pub mod yaml;
 
