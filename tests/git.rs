@@ -238,7 +238,7 @@ fn text_and_sarif_carry_provenance() {
     assert_eq!(run["versionControlProvenance"][0]["branch"], "main");
     assert_eq!(run["results"][0]["properties"]["origin"]["commit"], commit.as_str());
     let schema: serde_json::Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
-    assert!(jsonschema::validator_for(&schema).unwrap().is_valid(&sarif));
+    assert!(json_schema::JsonSchema::new(schema).is_valid(&sarif));
 }
 
 /// Issue 20: a history report reads in the order the leaks happened

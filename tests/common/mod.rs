@@ -139,6 +139,7 @@ pub fn github_token(rng: &mut Rng, prefix: &str) -> String {
     format!("{prefix}{body}{}", std::str::from_utf8(&crc).unwrap())
 }
 pub mod emulator;
+pub mod json_schema;
 
 /// Runs keyhound with `args` in `dir` on a pseudo-terminal (Python's `pty`
 /// module opens it: std has no portable way) and returns everything it

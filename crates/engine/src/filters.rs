@@ -434,28 +434,32 @@ fn trim_start(bytes: &[u8]) -> &[u8] {
 /// match threw real keys away: a GitHub token holding `SAmpLe` was taken
 /// for a placeholder (found by the CI fuzz smoke, `crates/fuzzing`).
 fn contains_written(hay: &[u8], marker: &str) -> bool {
-    let mut needle = Vec::with_capacity(marker.len());
-    let mut word_start = Vec::with_capacity(marker.len());
-    let mut starts = true;
-    for &b in marker.as_bytes() {
-        if b == b'|' {
-            starts = true;
+    let marker = marker.as_bytes();
+    let len = marker.iter().filter(|&&b| b != b'|').count();
+    hay.len() >= len && hay.windows(len).any(|w| written_as(w, marker))
+}
+
+/// Whether `window` is `marker` (see [`contains_written`]) in a case a
+/// person writes it in. No allocation: this runs for every marker on every
+/// candidate the regexes find.
+fn written_as(window: &[u8], marker: &[u8]) -> bool {
+    let (mut at, mut word_start) = (0, true);
+    let (mut lower, mut capital_inside_word) = (false, false);
+    for &m in marker {
+        if m == b'|' {
+            word_start = true;
             continue;
         }
-        needle.push(b);
-        word_start.push(starts);
-        starts = !b.is_ascii_alphabetic();
+        let b = window[at];
+        if !b.eq_ignore_ascii_case(&m) {
+            return false;
+        }
+        lower |= b.is_ascii_lowercase();
+        capital_inside_word |= b.is_ascii_uppercase() && !word_start;
+        word_start = !m.is_ascii_alphabetic();
+        at += 1;
     }
-    if hay.len() < needle.len() {
-        return false;
-    }
-    hay.windows(needle.len()).any(|w| {
-        w.eq_ignore_ascii_case(&needle)
-            && (!w.iter().any(u8::is_ascii_lowercase)
-                || w.iter()
-                    .zip(&word_start)
-                    .all(|(b, &start)| start || !b.is_ascii_uppercase()))
-    })
+    !lower || !capital_inside_word
 }
 
 #[cfg(test)]
