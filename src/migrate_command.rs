@@ -71,7 +71,7 @@ pub fn run(args: MigrateArgs) -> Result<u8> {
         }
     }
     if let Some(path) = &args.trufflehog_exclude {
-        let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let text = read_input(path).with_context(|| format!("{}: cannot read", path.display()))?;
         let (more, read) = trufflehog::translate(&text, &path.display().to_string());
         items.extend(read);
         policy.extend(more);
@@ -106,8 +106,7 @@ pub fn run(args: MigrateArgs) -> Result<u8> {
         // ignore file names commits.
         let tree = scan_tree(&scanner, &root)?;
         if ignore_file.is_file() {
-            let text = std::fs::read_to_string(&ignore_file)
-                .with_context(|| format!("{}: cannot read", ignore_file.display()))?;
+            let text = read_input(&ignore_file).with_context(|| format!("{}: cannot read", ignore_file.display()))?;
             let mut findings = tree.clone();
             if gitleaks_ignore::has_commits(&text) {
                 findings.extend(scan_git_history(&scanner, &root)?);
@@ -121,8 +120,8 @@ pub fn run(args: MigrateArgs) -> Result<u8> {
             ));
         }
         if baseline_file.is_file() {
-            let text = std::fs::read_to_string(&baseline_file)
-                .with_context(|| format!("{}: cannot read", baseline_file.display()))?;
+            let text =
+                read_input(&baseline_file).with_context(|| format!("{}: cannot read", baseline_file.display()))?;
             let relative = |f: &Finding| relative_path(f, &root);
             imports.push(detect_secrets::import(
                 &text,
@@ -230,7 +229,7 @@ pub fn import(args: ImportArgs) -> Result<u8> {
     }
     let builtin = packs::shared(Selection::default().apply(keyhound_rules::builtin()?)?);
     let scanner = Scanner::new(builtin)?;
-    let text = std::fs::read_to_string(&file).with_context(|| format!("{}: cannot read", file.display()))?;
+    let text = read_input(&file).with_context(|| format!("{}: cannot read", file.display()))?;
     let relative = |f: &Finding| relative_path(f, &root);
     let report = match args.from {
         ImportFrom::Gitleaks => {
@@ -342,4 +341,10 @@ fn print_import(import: &ImportReport) {
     for line in &import.unmatched {
         println!("  not matched: {line}");
     }
+}
+
+/// Reads a file `migrate` translates: the scanned tree may put anything at
+/// these paths, so only a regular file of sane size is read.
+fn read_input(path: &Path) -> std::io::Result<String> {
+    keyhound_rules::input_file::read_to_string(path, keyhound_rules::input_file::MAX_INPUT_FILE_BYTES)
 }

@@ -5,13 +5,16 @@
 //! bomb, damaged git objects and packs (a garbled delta base, a delta on a
 //! missing base, a delta cycle), a git tree bomb, symlink loops, a
 //! FIFO, device files, a file that changes size while it is read,
+//! configs naming devices and FIFOs as their packs,
 //! unreadable directories, and file names with invalid UTF-8 and newlines.
 //!
 //! Each case asserts the same things: keyhound ends (a watchdog kills it
 //! and fails the test after [`WATCHDOG`]: a hang is a failure, but no case
 //! asserts a speed), it exits 0 or 1 without a panic, the warning due is
 //! there with its kind, and a good file with a planted key next to the
-//! hostile input is still found. `benches/hostile.sh` times the same cases
+//! hostile input is still found. Files that steer the scan (a config's
+//! rule packs, a gitleaks config `migrate` follows) named as a device or a
+//! FIFO end the run with a clear error instead. `benches/hostile.py` times the same cases
 //! and measures their peak memory; `fuzz/README.md` records the results.
 
 mod common;
@@ -782,6 +785,57 @@ fn device_files() {
     named.assert_found("good.env", &token, "devices named");
     named.assert_warned("unreadable", "zero", "devices named");
     named.assert_warned("unreadable", "random", "devices named");
+}
+
+/// `keyhound ARGS…` in `root`, watched; it must refuse with exit 2 and
+/// a message naming `culprit` and what it is, never read it.
+fn assert_refused(root: &Path, args: &[&str], culprit: &str, what_it_is: &str, what: &str) {
+    let mut cmd = keyhound();
+    cmd.current_dir(root).args(args);
+    let out = watched(cmd, None, what);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+    assert!(!err.contains("panicked"), "{what}: {err}");
+    assert!(
+        err.contains(culprit) && err.contains(&format!("not a regular file ({what_it_is})")),
+        "{what}: {err}"
+    );
+}
+
+#[test]
+fn steering_files_naming_devices_and_fifos() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let mut rng = Rng::new(16);
+    plant(root, "good.env", &mut rng);
+    mkfifo(&root.join("pipe.toml"));
+    std::fs::create_dir(root.join("packs")).unwrap();
+    mkfifo(&root.join("packs/more.toml"));
+    // A scanned tree's own config names its packs: before, /dev/zero was
+    // read until memory ran out and a FIFO blocked for ever.
+    for (pack, culprit, what_it_is) in [
+        ("/dev/zero", "/dev/zero", "a device"),
+        ("pipe.toml", "pipe.toml", "a FIFO"),
+        ("packs", "more.toml", "a FIFO"),
+    ] {
+        std::fs::write(root.join(".keyhound.toml"), format!("rules = [{pack:?}]\n")).unwrap();
+        assert_refused(root, &["dir", "."], culprit, what_it_is, &format!("config pack {pack}"));
+    }
+    std::fs::remove_file(root.join(".keyhound.toml")).unwrap();
+    // A gitleaks config that migrate reads extends whatever path it names.
+    std::fs::write(root.join(".gitleaks.toml"), "[extend]\npath = \"/dev/zero\"\n").unwrap();
+    assert_refused(root, &["migrate"], "/dev/zero", "a device", "gitleaks extend /dev/zero");
+    std::fs::write(root.join(".gitleaks.toml"), "[extend]\npath = \"pipe.toml\"\n").unwrap();
+    assert_refused(root, &["migrate"], "pipe.toml", "a FIFO", "gitleaks extend FIFO");
+    // And a baseline named on the command line.
+    std::fs::remove_file(root.join(".gitleaks.toml")).unwrap();
+    assert_refused(
+        root,
+        &["dir", ".", "--baseline", "pipe.toml"],
+        "pipe.toml",
+        "a FIFO",
+        "baseline FIFO",
+    );
 }
 
 #[test]

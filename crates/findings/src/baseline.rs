@@ -92,7 +92,8 @@ pub enum BaselineError {
 impl Baseline {
     /// Reads a baseline file.
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Io {
+        let text = keyhound_rules::input_file::read_to_string(path, keyhound_rules::input_file::MAX_INPUT_FILE_BYTES)
+            .map_err(|source| BaselineError::Io {
             path: path.into(),
             source,
         })?;

@@ -167,10 +167,11 @@ fn read(
     seen_ids: &mut BTreeSet<String>,
     depth: usize,
 ) -> Result<(), MigrateError> {
-    let text = std::fs::read_to_string(path).map_err(|source| MigrateError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = keyhound_rules::input_file::read_to_string(path, keyhound_rules::input_file::MAX_INPUT_FILE_BYTES)
+        .map_err(|source| MigrateError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
     let config: GitleaksConfig = toml::from_str(&text).map_err(|source| MigrateError::Parse {
         path: path.to_path_buf(),
         message: source.to_string(),

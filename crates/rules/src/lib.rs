@@ -15,6 +15,7 @@
 
 pub mod access_spec;
 mod checksum;
+pub mod input_file;
 mod model;
 pub mod verify_spec;
 
@@ -350,10 +351,11 @@ pub fn parse_path(path: &Path) -> Result<Vec<Rule>, RuleError> {
     };
     let mut rules = Vec::new();
     for file in files {
-        let text = std::fs::read_to_string(&file).map_err(|source| RuleError::Io {
-            path: file.clone(),
-            source,
-        })?;
+        let text =
+            input_file::read_to_string(&file, input_file::MAX_INPUT_FILE_BYTES).map_err(|source| RuleError::Io {
+                path: file.clone(),
+                source,
+            })?;
         rules.extend(parse_pack(&file.display().to_string(), &text)?);
     }
     Ok(rules)

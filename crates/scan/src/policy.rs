@@ -125,13 +125,21 @@ pub struct Config {
 
 impl Config {
     /// Reads and parses a config file; rule pack paths are made relative to
-    /// the file's directory.
+    /// the file's directory. Only a regular file of sane size is read: a
+    /// scanned tree's config may be a link to anything.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        let text = keyhound_rules::input_file::read_to_string(path, keyhound_rules::input_file::MAX_INPUT_FILE_BYTES)
+            .map_err(|source| ConfigError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut config: Config = toml::from_str(&text).map_err(|source| ConfigError::Parse {
+        Config::parse(&text, path)
+    }
+
+    /// Parses a config's text as if read from `path` (errors name it, and
+    /// rule pack paths are made relative to its directory).
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let mut config: Config = toml::from_str(text).map_err(|source| ConfigError::Parse {
             path: path.to_path_buf(),
             source,
         })?;
