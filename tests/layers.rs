@@ -21,6 +21,17 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("keyhound-objects", &["keyhound-findings", "keyhound-sources"]),
     ("keyhound-migrate", &["keyhound-rules", "keyhound-findings"]),
     (
+        "keyhound-scan",
+        &[
+            "keyhound-rules",
+            "keyhound-engine",
+            "keyhound-findings",
+            "keyhound-sources",
+            "keyhound-verify",
+            "keyhound-credfiles",
+        ],
+    ),
+    (
         "keyhound-fuzzing",
         &[
             "keyhound-rules",
@@ -30,17 +41,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "keyhound-report",
             "keyhound-agent",
             "keyhound-credfiles",
-        ],
-    ),
-    (
-        "keyhound-scan",
-        &[
-            "keyhound-rules",
-            "keyhound-engine",
-            "keyhound-findings",
-            "keyhound-sources",
-            "keyhound-verify",
-            "keyhound-credfiles",
+            "keyhound-scan",
+            "keyhound-migrate",
         ],
     ),
     (

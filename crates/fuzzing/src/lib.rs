@@ -12,6 +12,7 @@
 //! whole CI budget leaves, so CI fuzzes without coverage feedback and the
 //! long coverage-guided runs stay with `fuzz/run`.
 
+pub mod registry;
 pub mod shared;
 pub mod smoke;
 pub mod targets;

@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use keyhound_engine::Scanner;
 use keyhound_findings::{Finding, Origin, Provenance, Warning};
+use keyhound_sources::archive::ArchiveLimits;
 use keyhound_sources::Feed;
 
 /// The built-in rule packs, compiled once per process: compiling them for
@@ -77,4 +78,15 @@ pub fn github_token(seed: &[u8]) -> String {
     }
     let check = keyhound_engine::checksum::base62_crc(crc32fast::hash(body.as_bytes()));
     format!("ghp_{body}{}", String::from_utf8_lossy(&check))
+}
+
+/// Small bomb limits, so that a crafted archive is cut off quickly.
+pub fn small_limits(max_depth: usize) -> ArchiveLimits {
+    ArchiveLimits {
+        max_depth,
+        max_total_bytes: 8 << 20,
+        max_ratio: 100,
+        max_members: 1000,
+        max_member_size: 1 << 20,
+    }
 }

@@ -9,10 +9,12 @@ use base64::Engine as _;
 use keyhound_agent::{decision, mcp, payload, settings, Agent};
 use keyhound_engine::decode::{self, Codec};
 use keyhound_engine::filters;
-use keyhound_sources::archive::{self, ArchiveLimits};
+use keyhound_findings::baseline::Baseline;
+use keyhound_scan::policy::{Config, Policy};
+use keyhound_sources::archive;
 use keyhound_sources::image::{self, ImageOptions};
 
-use crate::shared::{github_token, scanner, EngineFeed};
+use crate::shared::{github_token, scanner, small_limits, EngineFeed};
 
 /// A fuzz target: its name (the cargo-fuzz binary's and its seed
 /// directory's, `fuzz/seeds/NAME`) and its body.
@@ -66,18 +68,15 @@ pub const TARGETS: &[Target] = &[
         name: "credfiles",
         run: credfiles,
     },
+    Target {
+        name: "config_files",
+        run: config_files,
+    },
+    Target {
+        name: "registry",
+        run: crate::registry::registry,
+    },
 ];
-
-/// Small bomb limits, so that a crafted archive is cut off quickly.
-fn small_limits(max_depth: usize) -> ArchiveLimits {
-    ArchiveLimits {
-        max_depth,
-        max_total_bytes: 8 << 20,
-        max_ratio: 100,
-        max_members: 1000,
-        max_member_size: 1 << 20,
-    }
-}
 
 /// The engine on arbitrary bytes: every candidate lies inside the input,
 /// with its secret and groups inside it too.
@@ -322,4 +321,65 @@ pub fn credfiles(data: &[u8]) {
             c.rule_id
         );
     }
+}
+
+/// The files that steer a scan, which a scanned tree may hold itself: its
+/// `.keyhound.toml` (parsed, then compiled to the policy every path and
+/// finding meets), a keyhound baseline, and what `keyhound migrate` reads
+/// from peers (a gitleaks config, a gitleaks ignore file, a detect-secrets
+/// baseline, a TruffleHog exclude file). Each gives an error or a reading;
+/// and what migrate writes from a gitleaks config, keyhound reads back: the
+/// translated pack parses to the same rule ids, and the policy additions
+/// make a `.keyhound.toml` that parses and compiles.
+pub fn config_files(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let config_path = std::path::Path::new("repo/.keyhound.toml");
+    if let Ok(config) = Config::parse(text, config_path) {
+        if let Ok(policy) = Policy::from_config(&config, config_path) {
+            for path in [
+                "src/main.rs",
+                "vendor/a b/.env",
+                "",
+                "..",
+                "deep/ly/nested/\u{e9}/x.toml",
+            ] {
+                let _ = policy.is_excluded(std::path::Path::new(path));
+            }
+        }
+    }
+    let _ = serde_json::from_str::<Baseline>(text);
+    let _ = keyhound_migrate::gitleaks_ignore::has_commits(text);
+    let _ = keyhound_migrate::gitleaks_ignore::import(text, "fuzz", &[], &|_| String::new());
+    let _ = keyhound_migrate::detect_secrets::import(text, "fuzz", &[], &|_| String::new());
+    let _ = keyhound_migrate::trufflehog::translate(text, "fuzz");
+    gitleaks_round_trip(text);
+}
+
+/// A gitleaks config translated, and what migrate would write from it
+/// read back by keyhound.
+fn gitleaks_round_trip(text: &str) {
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let path = dir.path().join(".gitleaks.toml");
+    if std::fs::write(&path, text).is_err() {
+        return;
+    }
+    let builtin_ids = std::collections::BTreeSet::new();
+    let Ok(mut translation) = keyhound_migrate::gitleaks::translate(&path, &builtin_ids) else {
+        return;
+    };
+    // Migrate leaves out the rules keyhound's own checks refuse.
+    translation
+        .rules
+        .retain(|spec| keyhound_rules::Rule::new(spec.clone(), "fuzz.toml").is_ok_and(|r| r.check_regexes().is_ok()));
+    let ids: Vec<String> = translation.rules.iter().map(|r| r.id.clone()).collect();
+    if !ids.is_empty() {
+        let pack = translation.pack_text("fuzz").expect("a translated pack serialises");
+        let read = keyhound_rules::parse_pack("pack.toml", &pack).expect("keyhound reads the pack migrate writes");
+        let read_ids: Vec<String> = read.iter().map(|r| r.id().to_string()).collect();
+        assert_eq!(read_ids, ids, "the pack read back has other rules");
+    }
+    let config_text = translation.policy.config_text(&[], "fuzz");
+    let config_path = dir.path().join(".keyhound.toml");
+    let config = Config::parse(&config_text, &config_path).expect("keyhound reads the config migrate writes");
+    Policy::from_config(&config, &config_path).expect("the config migrate writes compiles");
 }

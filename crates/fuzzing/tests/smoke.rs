@@ -135,3 +135,13 @@ fn agent_settings() {
 fn credfiles() {
     smoke("credfiles");
 }
+
+#[test]
+fn config_files() {
+    smoke("config_files");
+}
+
+#[test]
+fn registry() {
+    smoke("registry");
+}
