@@ -23,6 +23,7 @@ import base64
 import json
 import os
 import random
+import shutil
 import string
 import struct
 import subprocess
@@ -262,6 +263,60 @@ def git_corrupt_objects(root, rng, _kh, _):
     return ["git", "."], None, token, "2 commits"
 
 
+def git_head_tree_corrupt(root, rng, _kh, _):
+    """HEAD's root tree does not inflate (before: every finding was lost)."""
+    git(root, "init", "-q")
+    token = plant(root, "good.env", rng)
+    commit_all(root, "good")
+    with open(os.path.join(root, "later.txt"), "w") as f:
+        f.write("nothing secret\n")
+    commit_all(root, "later")
+    oid = git(root, "rev-parse", "HEAD^{tree}")
+    path = os.path.join(root, ".git/objects", oid[:2], oid[2:])
+    os.unlink(path)
+    with open(path, "wb") as f:
+        f.write(b"x\x9c this is not zlib at all")
+    return ["git", "."], None, token, "2 commits"
+
+
+def git_pack_cut_short(root, rng, _kh, _):
+    """A 16 MiB pack cut to 64 KiB as soon as keyhound maps it (before:
+    SIGBUS, no report). The good key is on a branch of loose objects."""
+    git(root, "init", "-q")
+    os.makedirs(os.path.join(root, "bulk"))
+    letters = "abcdefghij klmnopqrstuvwxyz\n"
+    for n in range(64):
+        with open(os.path.join(root, f"bulk/{n}.txt"), "w") as f:
+            f.write("".join(rng.choice(letters) for _ in range(260_000)))
+    commit_all(root, "bulk")
+    git(root, "gc", "-q")
+    git(root, "checkout", "-q", "--orphan", "good")
+    git(root, "rm", "-rq", "--cached", ".")
+    shutil.rmtree(os.path.join(root, "bulk"))
+    token = plant(root, "good.env", rng)
+    commit_all(root, "good")
+    pack_dir = os.path.join(root, ".git/objects/pack")
+    pack = next(os.path.join(pack_dir, p) for p in os.listdir(pack_dir) if p.endswith(".pack"))
+    os.chmod(pack, 0o644)
+    stop = threading.Event()
+
+    def cut_when_mapped():
+        while not stop.is_set():
+            for pid in os.listdir("/proc"):
+                if not pid.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{pid}/maps") as maps:
+                        if pack in maps.read():
+                            os.truncate(pack, 64 << 10)
+                            return
+                except OSError:
+                    continue
+            time.sleep(0.0002)
+    threading.Thread(target=cut_when_mapped, daemon=True).start()
+    return ["git", "."], None, token, ("16 MiB pack", stop)
+
+
 def git_corrupt_pack(root, rng, _kh, _):
     git(root, "init", "-q")
     token = plant(root, "good.env", rng)
@@ -441,6 +496,25 @@ def odd_names(root, rng, _kh, _):
     return ["dir", "."], None, plant(root, "good.env", rng), "5 files"
 
 
+def steering_devices(root, rng, _kh, _):
+    """A scanned tree's config naming /dev/zero as its rule pack (before:
+    read until memory ran out). Refused: exit 2 and the reason."""
+    with open(os.path.join(root, ".keyhound.toml"), "w") as f:
+        f.write('rules = ["/dev/zero"]\n')
+    plant(root, "good.env", rng)
+    return ["dir", "."], None, None, "config pack"
+
+
+def steering_fifo(root, rng, _kh, _):
+    """A scanned tree's config naming a FIFO as its rule pack (before: hung
+    for ever). Refused: exit 2 and the reason."""
+    os.mkfifo(os.path.join(root, "pack.toml"))
+    with open(os.path.join(root, ".keyhound.toml"), "w") as f:
+        f.write('rules = ["pack.toml"]\n')
+    plant(root, "good.env", rng)
+    return ["dir", "."], None, None, "config pack"
+
+
 CASES = [
     ("keyword storm", keyword_storm),
     ("one letter repeated", one_letter),
@@ -455,12 +529,16 @@ CASES = [
     ("git: pack with a corrupt delta base", git_corrupt_pack),
     ("git: delta on a missing base, delta cycle", git_broken_deltas),
     ("git: tree bomb (10 levels of 10)", git_tree_bomb),
+    ("git: HEAD tree does not inflate", git_head_tree_corrupt),
+    ("git: pack cut short while mapped", git_pack_cut_short),
     ("symlink loops", symlink_loops),
     ("FIFO", fifo),
     ("device files", devices),
     ("files growing and shrinking", changing_files),
     ("unreadable paths", unreadable),
     ("invalid UTF-8 and newlines in names", odd_names),
+    ("config naming /dev/zero as a pack", steering_devices),
+    ("config naming a FIFO as a pack", steering_fifo),
 ]
 
 
@@ -500,6 +578,12 @@ def run_case(kh, name, build, args):
         os.unlink(time_file)
         seconds, _, rss, _ = timing.split()
         status = str(proc.returncode)
+        if token is None:
+            # A file that steers the scan is unusable: refused, not read.
+            refused = proc.returncode == 2 and b"not a regular file" in err
+            reason = err.decode(errors="replace").strip().splitlines()[-1:] or [""]
+            return [name, read, status + ("" if refused else " FAIL"), f"{float(seconds):.2f} s",
+                    f"{int(rss) / 1024:.0f} MB", "refused: " + reason[0].split(": ", 2)[-1]]
         if proc.returncode not in (0, 1) or b"panicked" in err:
             status += " FAIL"
         try:

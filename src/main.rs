@@ -10,6 +10,7 @@ mod docs_command;
 mod exposure_command;
 mod hook_installer;
 mod hosting_command;
+mod mapped_files;
 mod mcp_command;
 mod migrate_command;
 mod objects_command;
@@ -584,7 +585,19 @@ fn execute(
     for note in &prepared.config_notes {
         scan.warn(WarningKind::Config, None, note);
     }
+    mapped_files::guard();
     source(&scan)?;
+    let zeroed = mapped_files::zeroed_pages();
+    if zeroed > 0 {
+        scan.warn(
+            WarningKind::Git,
+            None,
+            format!(
+                "{zeroed} page(s) of git's pack or index files were cut short by another process while read; \
+                 the objects there are reported as unreadable, rescan when the repository is settled"
+            ),
+        );
+    }
     let mut summary = scan.finish().context("writing the report")?;
     if !quiet && !verbose {
         for line in warning_summary_lines(&summary) {

@@ -3,7 +3,8 @@
 //! standard input, a giant base64 run, a PEM block that never ends, deeply
 //! nested JSON, zips and tars whose headers lie, an overlapping-entry zip
 //! bomb, damaged git objects and packs (a garbled delta base, a delta on a
-//! missing base, a delta cycle), a git tree bomb, symlink loops, a
+//! missing base, a delta cycle), a HEAD tree that does not read, a pack
+//! cut short while it is read, a git tree bomb, symlink loops, a
 //! FIFO, device files, a file that changes size while it is read,
 //! configs naming devices and FIFOs as their packs,
 //! unreadable directories, and file names with invalid UTF-8 and newlines.
@@ -610,6 +611,110 @@ fn git_objects_missing_or_corrupt() {
     report.assert_found("good.env", &token, "missing and corrupt loose objects");
     report.assert_warned("git", "gone.txt", "missing loose object");
     report.assert_warned("git", "garbled.txt", "corrupt loose object");
+}
+
+#[test]
+fn git_head_tree_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    let mut rng = Rng::new(17);
+    git(repo, &["init", "-q"]);
+    let token = plant(repo, "good.env", &mut rng);
+    commit_all(repo, "good");
+    write(repo, "later.txt", "nothing secret\n");
+    commit_all(repo, "later");
+    // Before: history was scanned in full, then reading HEAD's tree (to
+    // tell which secrets are still there) failed and every finding was lost.
+    let head_tree = git(repo, &["rev-parse", "HEAD^{tree}"]);
+    let path = loose_path(repo, &head_tree);
+    std::fs::remove_file(&path).unwrap();
+    std::fs::write(&path, b"x\x9c this is not zlib at all").unwrap();
+    let report = scan_git(repo, "HEAD tree corrupt");
+    report.assert_found("good.env", &token, "HEAD tree corrupt");
+    report.assert_warned("git", "HEAD", "HEAD tree corrupt");
+}
+
+/// Whether process `pid` has a file whose name ends with `suffix` mapped.
+fn maps_file(pid: u32, suffix: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/maps"))
+        .is_ok_and(|maps| maps.lines().any(|l| l.trim_end().ends_with(suffix)))
+}
+
+#[test]
+fn git_pack_cut_short_while_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    let mut rng = Rng::new(18);
+    git(repo, &["init", "-q"]);
+    // About 16 MiB of text in a pack, so the scan is still reading it when
+    // the pack is cut short; the good key stays loose, outside any map.
+    for n in 0..64 {
+        write(
+            repo,
+            &format!("bulk/{n}.txt"),
+            rng.string("abcdefghij klmnopqrstuvwxyz\n", 260_000),
+        );
+    }
+    commit_all(repo, "bulk");
+    git(repo, &["gc", "-q"]);
+    // On a branch of its own, so that no tree or blob it needs is packed.
+    git(repo, &["checkout", "-q", "--orphan", "good"]);
+    git(repo, &["rm", "-rq", "--cached", "."]);
+    std::fs::remove_dir_all(repo.join("bulk")).unwrap();
+    let token = plant(repo, "good.env", &mut rng);
+    commit_all(repo, "good");
+    let pack = std::fs::read_dir(repo.join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "pack"))
+        .expect("git gc made a pack");
+    let name = pack.file_name().unwrap().to_string_lossy().to_string();
+    let mut cmd = keyhound();
+    cmd.current_dir(repo)
+        .args(["git", ".", "-f", "json", "--show-secrets"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("keyhound starts");
+    let started = Instant::now();
+    // As soon as gix maps the pack, another process cuts it to 64 KiB:
+    // before, the next read past the cut killed keyhound with SIGBUS and
+    // no report.
+    while !maps_file(child.id(), &name) && child.try_wait().unwrap().is_none() && started.elapsed() < WATCHDOG {
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&pack, perms).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&pack)
+        .unwrap()
+        .set_len(64 << 10)
+        .unwrap();
+    let out = child.wait_with_output().expect("keyhound ends");
+    let what = "pack cut short while read";
+    let report = Report::parse(&out, what);
+    report.assert_found("good.env", &token, what);
+    // Cut after the last read, nothing is warned; cut before it, the
+    // objects past the cut are warned about one by one, and why, once.
+    let unreadable = report
+        .warnings
+        .iter()
+        .filter(|w| w["kind"] == "git" && w["path"].is_string())
+        .count();
+    let why = report
+        .warnings
+        .iter()
+        .filter(|w| {
+            w["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("cut short by another process"))
+        })
+        .count();
+    eprintln!("{what}: {unreadable} unreadable objects, {why} warning of why");
+    assert_eq!(why, usize::from(unreadable > 0), "{what}: {:#?}", report.warnings);
 }
 
 #[test]

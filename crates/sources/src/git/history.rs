@@ -193,16 +193,29 @@ pub fn scan_history(
 
     // Phase 4: is each secret still in HEAD's tree?
     scan.phase("checking HEAD", None);
-    let head_blobs: HashSet<ObjectId> = match repo.head_tree_id() {
-        Ok(tree_id) => tree::flatten(repo, tree_id.detach())?
-            .into_iter()
-            .map(|(_, id)| id)
-            .collect(),
-        Err(_) => HashSet::new(),
+    // A HEAD tree that cannot be read (damaged, or cut short while read)
+    // costs this fact only, never the findings: every secret is then taken
+    // as still there, since claiming one removed needs proof.
+    let head_blobs: Option<HashSet<ObjectId>> = match repo.head_tree_id() {
+        Ok(tree_id) => match tree::flatten(repo, tree_id.detach()) {
+            Ok(entries) => Some(entries.into_iter().map(|(_, id)| id).collect()),
+            Err(e) => {
+                scan.warn(
+                    WarningKind::Git,
+                    Some("HEAD"),
+                    format!(
+                        "unreadable tree at HEAD, so every secret found is taken as still in HEAD: {}",
+                        error_chain(&e)
+                    ),
+                );
+                None
+            }
+        },
+        Err(_) => Some(HashSet::new()),
     };
     let head_fingerprints: HashSet<String> = results
         .iter()
-        .filter(|(blob, _)| head_blobs.contains(blob))
+        .filter(|(blob, _)| head_blobs.as_ref().is_none_or(|head| head.contains(blob)))
         .flat_map(|(_, f)| f.iter().map(|f| f.fingerprint.clone()))
         .collect();
     // When a secret gone from HEAD left: the latest commit that replaced or
